@@ -1,0 +1,17 @@
+import type { BodyParseResult } from "./http";
+import type { SimulatorState } from "./state";
+import type { Instance } from "./store";
+
+/** One request to a known instance, as the endpoint handlers see it. */
+export interface ZendeskRequest {
+  method: string;
+  url: URL;
+  instance: Instance;
+  state: SimulatorState;
+  body: BodyParseResult;
+  authorization: string | undefined;
+  /** `http://127.0.0.1:{port}`: builds absolute URLs such as `next_page`. */
+  baseUrl: string;
+  /** Captures of the route pattern (e.g. a token id). */
+  routeParams: string[];
+}

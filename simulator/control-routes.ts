@@ -1,0 +1,221 @@
+import type { IncomingMessage } from "node:http";
+import { z } from "zod";
+import {
+  addClientInputSchema,
+  addInstanceInputSchema,
+  advanceClockInputSchema,
+  faultInputSchema,
+  resetInputSchema,
+  revokeInputSchema,
+  simOptionsPatchSchema,
+} from "./control-schema";
+import { BodyTooLargeError, jsonResponse, readBody } from "./http";
+import { seedInstanceSchema } from "./seed";
+import type { ClockState, ControlErrorBody, HealthResponse } from "./control-schema";
+import type { SimResponse } from "./http";
+import type { SeedUser } from "./seed";
+import type { SimulatorState } from "./state";
+import type { OAuthToken } from "./store";
+
+function controlError(status: number, error: string, message: string): SimResponse {
+  const body: ControlErrorBody = { error, message };
+  return jsonResponse(status, body);
+}
+
+type Parsed<T> = { ok: true; data: T } | { ok: false; response: SimResponse };
+
+function parseInput<S extends z.ZodType>(schema: S, raw: string): Parsed<z.output<S>> {
+  let json: unknown = {};
+  if (raw.trim() !== "") {
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return { ok: false, response: controlError(400, "invalid_json", "The control API takes a JSON body.") };
+    }
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) return { ok: false, response: controlError(400, "invalid_body", z.prettifyError(result.error)) };
+  return { ok: true, data: result.data };
+}
+
+function clockState(state: SimulatorState): ClockState {
+  const now = state.clock.now();
+  return { now: new Date(now).toISOString(), now_ms: now, offset_seconds: state.clock.offsetSeconds };
+}
+
+/** An admin, an agent and an end-user for an instance added without users. */
+function defaultUsers(state: SimulatorState, subdomain: string, name: string): SeedUser[] {
+  const highest = Math.max(0, ...[...state.store.instances.values()].flatMap((instance) => instance.users.map((user) => user.id)));
+  const roles = [
+    ["admin", "Admin"],
+    ["agent", "Agent"],
+    ["end-user", "Customer"],
+  ] as const;
+  return roles.map(([role, label], index) => ({
+    id: highest + index + 1,
+    name: `${name} ${label}`,
+    email: `${role.replace("-", "")}@${subdomain}.example.com`,
+    role,
+  }));
+}
+
+function revokeMatching(state: SimulatorState, raw: string): SimResponse {
+  const input = parseInput(revokeInputSchema, raw);
+  if (!input.ok) return input.response;
+  const { token_id: tokenId, subdomain, client_id: clientId } = input.data;
+  if (subdomain !== undefined && state.store.findInstance(subdomain) === undefined) {
+    return controlError(404, "not_found", `No instance "${subdomain}".`);
+  }
+  if (tokenId !== undefined) {
+    const token = state.store.findTokenById(tokenId);
+    if (token === undefined || (subdomain !== undefined && token.subdomain !== subdomain)) {
+      return controlError(404, "not_found", `No active token ${tokenId}.`);
+    }
+  }
+  const revoked = state.store.revokeWhere(
+    (token: OAuthToken) =>
+      (tokenId === undefined || token.id === tokenId) &&
+      (subdomain === undefined || token.subdomain === subdomain) &&
+      (clientId === undefined || token.clientIdentifier === clientId),
+  );
+  return jsonResponse(200, { revoked });
+}
+
+function addClient(state: SimulatorState, raw: string): SimResponse {
+  const input = parseInput(addClientInputSchema, raw);
+  if (!input.ok) return input.response;
+  const { subdomain, ...client } = input.data;
+  if (subdomain !== undefined && state.store.findInstance(subdomain) === undefined) {
+    return controlError(404, "not_found", `No instance "${subdomain}".`);
+  }
+  if (state.store.identifierTaken(client.identifier, subdomain ?? null)) {
+    return controlError(409, "conflict", `A client "${client.identifier}" already exists there.`);
+  }
+  const created = state.store.addClient(client, subdomain ?? null);
+  return jsonResponse(201, { client: state.store.summarizeClient(created) });
+}
+
+function addInstance(state: SimulatorState, raw: string): SimResponse {
+  const input = parseInput(addInstanceInputSchema, raw);
+  if (!input.ok) return input.response;
+  const { users, ...rest } = input.data;
+  if (state.store.findInstance(rest.subdomain) !== undefined) {
+    return controlError(409, "conflict", `An instance "${rest.subdomain}" already exists.`);
+  }
+  const clash = rest.clients.find((client) => state.store.globalClients.has(client.identifier));
+  if (clash !== undefined) {
+    return controlError(409, "conflict", `"${clash.identifier}" is a global client's identifier.`);
+  }
+  const parsed = seedInstanceSchema.safeParse({ ...rest, users: users ?? defaultUsers(state, rest.subdomain, rest.name) });
+  if (!parsed.success) return controlError(400, "invalid_body", z.prettifyError(parsed.error));
+  const created = state.store.addInstance(parsed.data);
+  return jsonResponse(201, { instance: state.store.summarizeInstance(created) });
+}
+
+function setOptions(state: SimulatorState, raw: string): SimResponse {
+  const input = parseInput(simOptionsPatchSchema, raw);
+  if (!input.ok) return input.response;
+  const { rate_limits: rateLimits, ...switches } = input.data;
+  for (const subdomain of Object.keys(rateLimits ?? {})) {
+    if (state.store.findInstance(subdomain) === undefined) {
+      return controlError(404, "not_found", `No instance "${subdomain}" for rate_limits.`);
+    }
+  }
+  for (const [subdomain, limit] of Object.entries(rateLimits ?? {})) {
+    const instance = state.store.findInstance(subdomain);
+    if (instance !== undefined) instance.rateLimitPerMinute = limit;
+  }
+  const defined = Object.fromEntries(Object.entries(switches).filter(([, value]) => value !== undefined));
+  state.switches = { ...state.switches, ...defined };
+  return jsonResponse(200, state.options());
+}
+
+function injectFault(state: SimulatorState, raw: string): SimResponse {
+  const input = parseInput(faultInputSchema, raw);
+  if (!input.ok) return input.response;
+  const fault = input.data;
+  // Refuse faults that could never fire, rather than let a test wait for them in vain.
+  if (fault.subdomain !== undefined && state.store.findInstance(fault.subdomain) === undefined) {
+    return controlError(404, "not_found", `No instance "${fault.subdomain}".`);
+  }
+  if (fault.grant_type !== undefined && fault.endpoint !== "token") {
+    return controlError(400, "invalid_body", "grant_type only applies to the token endpoint.");
+  }
+  return jsonResponse(201, { fault: state.faults.add(fault) });
+}
+
+/** The control API under `/__sim/`: JSON in, JSON out, never logged, never faulted. */
+export async function handleControl(req: IncomingMessage, url: URL, state: SimulatorState): Promise<SimResponse> {
+  let raw: string;
+  try {
+    raw = await readBody(req);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return controlError(413, "too_large", error.message);
+    throw error;
+  }
+  const path = url.pathname.replace(/\/+$/, "");
+  const method = req.method ?? "GET";
+
+  switch (`${method} ${path}`) {
+    case "GET /__sim/health": {
+      const health: HealthResponse = {
+        ok: true,
+        now: new Date(state.clock.now()).toISOString(),
+        instances: [...state.store.instances.keys()],
+      };
+      return jsonResponse(200, health);
+    }
+    case "POST /__sim/reset": {
+      const input = parseInput(resetInputSchema, raw);
+      if (!input.ok) return input.response;
+      state.reset(input.data.seed);
+      return jsonResponse(200, { ok: true });
+    }
+    case "GET /__sim/clock":
+      return jsonResponse(200, clockState(state));
+    case "POST /__sim/clock/advance": {
+      const input = parseInput(advanceClockInputSchema, raw);
+      if (!input.ok) return input.response;
+      state.clock.advance(input.data.seconds);
+      return jsonResponse(200, clockState(state));
+    }
+    case "GET /__sim/options":
+      return jsonResponse(200, state.options());
+    case "POST /__sim/options":
+    case "PATCH /__sim/options":
+      return setOptions(state, raw);
+    case "GET /__sim/faults":
+      return jsonResponse(200, { faults: state.faults.list() });
+    case "POST /__sim/faults":
+      return injectFault(state, raw);
+    case "DELETE /__sim/faults":
+      state.faults.clear();
+      return jsonResponse(200, { ok: true });
+    case "GET /__sim/tokens": {
+      const subdomain = url.searchParams.get("subdomain");
+      const clientId = url.searchParams.get("client_id");
+      const tokens = state.store
+        .tokens()
+        .filter((token) => (subdomain === null || token.subdomain === subdomain) && (clientId === null || token.clientIdentifier === clientId))
+        .map((token) => state.store.summarizeToken(token));
+      return jsonResponse(200, { tokens });
+    }
+    case "POST /__sim/tokens/revoke":
+      return revokeMatching(state, raw);
+    case "GET /__sim/instances":
+      return jsonResponse(200, {
+        instances: [...state.store.instances.values()].map((instance) => state.store.summarizeInstance(instance)),
+      });
+    case "POST /__sim/instances":
+      return addInstance(state, raw);
+    case "POST /__sim/clients":
+      return addClient(state, raw);
+    case "GET /__sim/log":
+      return jsonResponse(200, state.log.snapshot());
+    case "DELETE /__sim/log":
+      state.log.clear();
+      return jsonResponse(200, { ok: true });
+    default:
+      return controlError(404, "not_found", `No control endpoint ${method} ${path}. See simulator/README.md.`);
+  }
+}

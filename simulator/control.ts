@@ -1,0 +1,151 @@
+import type {
+  AddClientInput,
+  AddInstanceInput,
+  ClientSummary,
+  ClockState,
+  Fault,
+  FaultInput,
+  HealthResponse,
+  InstanceSummary,
+  RequestLogSnapshot,
+  RevokeInput,
+  SimOptions,
+  SimOptionsPatch,
+  TokenSummary,
+} from "./control-schema";
+import type { Seed } from "./seed";
+
+/** A control API call that did not answer 2xx; `body` is the parsed JSON error when there is one. */
+export class SimulatorControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SimulatorControlError";
+  }
+}
+
+/**
+ * Typed client of the simulator's control API (`/__sim/`), for Vitest, Playwright and
+ * adopters' suites. Uses global fetch only, so it runs in Node and in a Playwright worker.
+ */
+export class SimulatorControl {
+  readonly baseUrl: string;
+
+  /** `baseUrl` is the simulator's root, e.g. `http://127.0.0.1:4010`. */
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+  }
+
+  /** The base URL of one instance: what the app gets from `http://127.0.0.1:4010/{subdomain}`. */
+  instanceUrl(subdomain: string): string {
+    return `${this.baseUrl}/${subdomain}`;
+  }
+
+  health(): Promise<HealthResponse> {
+    return this.#call("GET", "/__sim/health");
+  }
+
+  /** Back to the seed (or to a new one): clears tokens, codes, faults, clock, log and switches. */
+  async reset(seed?: Seed): Promise<void> {
+    await this.#call("POST", "/__sim/reset", seed === undefined ? {} : { seed });
+  }
+
+  clock(): Promise<ClockState> {
+    return this.#call("GET", "/__sim/clock");
+  }
+
+  /** Moves simulator time forward: codes, tokens and rate-limit windows expire without sleeping. */
+  advanceClock(seconds: number): Promise<ClockState> {
+    return this.#call("POST", "/__sim/clock/advance", { seconds });
+  }
+
+  options(): Promise<SimOptions> {
+    return this.#call("GET", "/__sim/options");
+  }
+
+  /** Changes some switches; the answer is every option after the change. */
+  setOptions(patch: SimOptionsPatch): Promise<SimOptions> {
+    return this.#call("POST", "/__sim/options", patch);
+  }
+
+  async injectFault(fault: FaultInput): Promise<Fault> {
+    const answer = await this.#call<{ fault: Fault }>("POST", "/__sim/faults", fault);
+    return answer.fault;
+  }
+
+  async faults(): Promise<Fault[]> {
+    const answer = await this.#call<{ faults: Fault[] }>("GET", "/__sim/faults");
+    return answer.faults;
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.#call("DELETE", "/__sim/faults");
+  }
+
+  /** Revokes as a Zendesk admin would: one token by id, or all of an instance's and/or a client's. */
+  async revokeToken(target: number | RevokeInput): Promise<number> {
+    const body = typeof target === "number" ? { token_id: target } : target;
+    const answer = await this.#call<{ revoked: number }>("POST", "/__sim/tokens/revoke", body);
+    return answer.revoked;
+  }
+
+  /** Live tokens (first 10 characters only), optionally of one instance and/or client identifier. */
+  async tokens(filter: { subdomain?: string; client_id?: string } = {}): Promise<TokenSummary[]> {
+    const query = new URLSearchParams();
+    if (filter.subdomain !== undefined) query.set("subdomain", filter.subdomain);
+    if (filter.client_id !== undefined) query.set("client_id", filter.client_id);
+    const suffix = query.size > 0 ? `?${query.toString()}` : "";
+    const answer = await this.#call<{ tokens: TokenSummary[] }>("GET", `/__sim/tokens${suffix}`);
+    return answer.tokens;
+  }
+
+  /** A local client (with `subdomain`) or a global one (identifier `zdg-…`, no subdomain). */
+  async addClient(client: AddClientInput): Promise<ClientSummary> {
+    const answer = await this.#call<{ client: ClientSummary }>("POST", "/__sim/clients", client);
+    return answer.client;
+  }
+
+  /** A new instance; without `users` it gets an admin, an agent and an end-user. */
+  async addInstance(instance: AddInstanceInput): Promise<InstanceSummary> {
+    const answer = await this.#call<{ instance: InstanceSummary }>("POST", "/__sim/instances", instance);
+    return answer.instance;
+  }
+
+  async instances(): Promise<InstanceSummary[]> {
+    const answer = await this.#call<{ instances: InstanceSummary[] }>("GET", "/__sim/instances");
+    return answer.instances;
+  }
+
+  /** Requests to Zendesk endpoints since the last clear, secrets masked, with counts. */
+  requestLog(): Promise<RequestLogSnapshot> {
+    return this.#call("GET", "/__sim/log");
+  }
+
+  async clearLog(): Promise<void> {
+    await this.#call("DELETE", "/__sim/log");
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text === "" ? null : JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+    if (!response.ok) {
+      const detail =
+        typeof parsed === "object" && parsed !== null && "message" in parsed ? String(parsed.message) : text.slice(0, 200);
+      throw new SimulatorControlError(response.status, parsed, `Simulator control ${method} ${path} failed (${response.status}): ${detail}`);
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,48 @@
+import { SimulatorControl } from "./control";
+import { loadSeed } from "./seed";
+import { listen } from "./server";
+import { SimulatorState } from "./state";
+import type { Seed } from "./seed";
+
+export { SimulatorControl, SimulatorControlError } from "./control";
+export { DEFAULT_SEED_PATH, loadSeed, parseSeed, readSeedFile } from "./seed";
+export { DEFAULT_SWITCHES } from "./state";
+export type { Seed, SeedClient, SeedInstance, SeedTicket, SeedUser, ClientKind, UserRole } from "./seed";
+export { ENDPOINT_NAMES, FAULT_KINDS } from "./control-schema";
+export type * from "./control-schema";
+
+export interface StartZendeskSimulatorOptions {
+  /** 0 picks a free port. Default 4010, the port of the documented base-URL template. */
+  port?: number;
+  /** Default 127.0.0.1: the simulator is a local test fixture and must not be reachable from elsewhere. */
+  host?: string;
+  /** A seed object or the path of a seed JSON file; default `simulator/seed.json`. */
+  seed?: Seed | string;
+}
+
+export interface ZendeskSimulator {
+  /** Root URL, e.g. `http://127.0.0.1:4010`. */
+  url: string;
+  port: number;
+  /** `{url}/{subdomain}`: give this to the app as its Zendesk base-URL template. */
+  baseUrlTemplate: string;
+  /** The base URL of one instance. */
+  instanceUrl(subdomain: string): string;
+  /** A control client bound to this simulator. */
+  control: SimulatorControl;
+  stop(): Promise<void>;
+}
+
+/** Starts a Zendesk simulator; the seed is validated first, so a bad seed throws here. */
+export async function startZendeskSimulator(options: StartZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
+  const state = new SimulatorState(loadSeed(options.seed));
+  const running = await listen(state, { host: options.host ?? "127.0.0.1", port: options.port ?? 4010 });
+  return {
+    url: running.url,
+    port: running.port,
+    baseUrlTemplate: `${running.url}/{subdomain}`,
+    instanceUrl: (subdomain) => `${running.url}/${subdomain}`,
+    control: new SimulatorControl(running.url),
+    stop: () => running.close(),
+  };
+}

@@ -1,0 +1,196 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/** A Zendesk subdomain is a single DNS label; anything else could never be `{sub}.zendesk.com`. */
+export const SUBDOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Requests per minute by Zendesk plan (reference: "Rate limits per account, per minute"). */
+export const PLAN_RATE_LIMITS = {
+  team: 200,
+  growth: 400,
+  professional: 400,
+  enterprise: 700,
+  high_volume: 2500,
+} as const;
+
+export const userRoleSchema = z.enum(["admin", "agent", "end-user"]);
+export type UserRole = z.infer<typeof userRoleSchema>;
+
+export const seedUserSchema = z.object({
+  id: z.int().positive(),
+  name: z.string().min(1),
+  email: z.email(),
+  role: userRoleSchema,
+  locale: z.string().min(2).default("en-US"),
+  time_zone: z.string().min(1).default("Eastern Time (US & Canada)"),
+  iana_time_zone: z.string().min(1).default("America/New_York"),
+  organization_id: z.int().positive().nullable().default(null),
+});
+
+export const clientKindSchema = z.enum(["confidential", "public"]);
+export type ClientKind = z.infer<typeof clientKindSchema>;
+
+export const seedClientObject = z.object({
+  /** Zendesk's numeric client id: what `tokens/current.json` reports as `client_id`. */
+  id: z.int().positive(),
+  /** The "Unique Identifier": what OAuth requests send as `client_id`. */
+  identifier: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "letters, digits, '.', '_' or '-'"),
+  name: z.string().min(1),
+  kind: clientKindSchema,
+  secret: z.string().min(1).optional(),
+  redirect_uris: z.array(z.url()).min(1),
+});
+
+/** A confidential client has a secret; a public one never does (it must use PKCE instead). */
+export function checkClientSecret(
+  client: { kind: ClientKind; secret?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (client.kind === "confidential" && client.secret === undefined) {
+    ctx.addIssue({ code: "custom", path: ["secret"], message: "a confidential client needs a secret" });
+  }
+  if (client.kind === "public" && client.secret !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["secret"], message: "a public client has no secret" });
+  }
+}
+
+export const seedClientSchema = seedClientObject.superRefine(checkClientSecret);
+
+export const ticketStatusSchema = z.enum(["new", "open", "pending", "hold", "solved", "closed"]);
+
+export const seedTicketSchema = z.object({
+  id: z.int().positive(),
+  subject: z.string().min(1),
+  description: z.string().default(""),
+  status: ticketStatusSchema.default("open"),
+  priority: z.enum(["low", "normal", "high", "urgent"]).nullable().default(null),
+  type: z.enum(["problem", "incident", "question", "task"]).nullable().default(null),
+  requester_id: z.int().positive(),
+  assignee_id: z.int().positive().nullable().default(null),
+  tags: z.array(z.string()).default([]),
+  created_at: z.iso.datetime().default("2025-01-06T09:00:00Z"),
+});
+
+export const seedInstanceObject = z.object({
+  subdomain: z.string().regex(SUBDOMAIN_PATTERN, "a single lowercase DNS label"),
+  name: z.string().min(1),
+  plan: z.enum(["team", "growth", "professional", "enterprise", "high_volume"]).default("professional"),
+  /** Overrides the plan's limit; tests lower it to reach 429 quickly. */
+  rate_limit_per_minute: z.int().positive().optional(),
+  users: z.array(seedUserSchema).min(1),
+  clients: z.array(seedClientSchema).default([]),
+  tickets: z.array(seedTicketSchema).default([]),
+});
+
+export const seedInstanceSchema = seedInstanceObject.superRefine((instance, ctx) => {
+  // client_credentials tokens act as the first admin, and the consent page defaults to it.
+  if (!instance.users.some((user) => user.role === "admin")) {
+    ctx.addIssue({ code: "custom", path: ["users"], message: "an instance needs at least one admin" });
+  }
+  const userIds = new Set<number>();
+  for (const [index, user] of instance.users.entries()) {
+    if (userIds.has(user.id)) {
+      ctx.addIssue({ code: "custom", path: ["users", index, "id"], message: `duplicate user id ${user.id}` });
+    }
+    userIds.add(user.id);
+  }
+  for (const [index, ticket] of instance.tickets.entries()) {
+    if (!userIds.has(ticket.requester_id)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tickets", index, "requester_id"],
+        message: `no user ${ticket.requester_id} in ${instance.subdomain}`,
+      });
+    }
+  }
+});
+
+export const seedSchema = z
+  .object({
+    /** Global clients (identifier `zdg-…`) work on every instance. */
+    global_clients: z.array(seedClientSchema).default([]),
+    instances: z.array(seedInstanceSchema).min(1),
+  })
+  .superRefine((seed, ctx) => {
+    const subdomains = new Set<string>();
+    for (const [index, instance] of seed.instances.entries()) {
+      if (subdomains.has(instance.subdomain)) {
+        ctx.addIssue({ code: "custom", path: ["instances", index, "subdomain"], message: "duplicate subdomain" });
+      }
+      subdomains.add(instance.subdomain);
+    }
+    const globalIdentifiers = new Set<string>();
+    for (const [index, client] of seed.global_clients.entries()) {
+      if (!client.identifier.startsWith("zdg-")) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["global_clients", index, "identifier"],
+          message: "a global client's identifier starts with zdg-",
+        });
+      }
+      globalIdentifiers.add(client.identifier);
+    }
+    for (const [index, instance] of seed.instances.entries()) {
+      const local = new Set<string>();
+      for (const [clientIndex, client] of instance.clients.entries()) {
+        // A zdg- identifier on a local client would be ambiguous with the global namespace.
+        if (globalIdentifiers.has(client.identifier) || local.has(client.identifier)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["instances", index, "clients", clientIndex, "identifier"],
+            message: `identifier ${client.identifier} is already taken`,
+          });
+        }
+        local.add(client.identifier);
+      }
+    }
+  });
+
+/** The seed as written in JSON (defaults optional). */
+export type Seed = z.input<typeof seedSchema>;
+export type SeedInstance = z.input<typeof seedInstanceSchema>;
+export type SeedUser = z.input<typeof seedUserSchema>;
+export type SeedClient = z.input<typeof seedClientSchema>;
+export type SeedTicket = z.input<typeof seedTicketSchema>;
+
+/** The seed after validation, defaults filled in. */
+export type ParsedSeed = z.output<typeof seedSchema>;
+export type ParsedInstance = z.output<typeof seedInstanceSchema>;
+export type ParsedUser = z.output<typeof seedUserSchema>;
+export type ParsedClient = z.output<typeof seedClientSchema>;
+export type ParsedTicket = z.output<typeof seedTicketSchema>;
+
+export const DEFAULT_SEED_PATH = new URL("./seed.json", import.meta.url);
+
+/** Validates a seed object; throws an Error listing every problem. */
+export function parseSeed(input: unknown, origin = "seed"): ParsedSeed {
+  const result = seedSchema.safeParse(input);
+  if (!result.success) {
+    throw new Error(`Invalid Zendesk simulator ${origin}:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** Reads and validates a seed file (JSON). */
+export function readSeedFile(path: string | URL): ParsedSeed {
+  let raw: string;
+  try {
+    raw = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`Cannot read Zendesk simulator seed ${String(path)}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`Zendesk simulator seed ${String(path)} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseSeed(json, `seed ${String(path)}`);
+}
+
+/** A seed object, a path to a seed file, or nothing for the bundled `simulator/seed.json`. */
+export function loadSeed(source?: Seed | string | URL): ParsedSeed {
+  if (source === undefined) return readSeedFile(DEFAULT_SEED_PATH);
+  if (typeof source === "string" || source instanceof URL) return readSeedFile(source);
+  return parseSeed(source);
+}

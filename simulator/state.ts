@@ -1,0 +1,52 @@
+import { SimClock } from "./clock";
+import { FaultQueue } from "./faults";
+import { RateLimiter } from "./rate-limit";
+import { RequestLog } from "./request-log";
+import { ZendeskStore } from "./store";
+import type { ParsedSeed } from "./seed";
+import type { SimOptions } from "./control-schema";
+
+/** The switches without the per-instance rate limits (those live on each instance). */
+export type Switches = Omit<SimOptions, "rate_limits">;
+
+export const DEFAULT_SWITCHES: Readonly<Switches> = {
+  token_success_status: 201,
+  revoke_on_delete_current: false,
+  default_access_token_ttl: 1800,
+  default_refresh_token_ttl: 30 * 24 * 3600,
+  omit_default_expires_in: true,
+  latency_ms: 0,
+};
+
+/** Everything one simulator holds; `reset` returns it to the seed. */
+export class SimulatorState {
+  readonly clock = new SimClock();
+  readonly faults = new FaultQueue();
+  readonly log = new RequestLog();
+  readonly rateLimiter = new RateLimiter();
+  store: ZendeskStore;
+  switches: Switches = { ...DEFAULT_SWITCHES };
+  #seed: ParsedSeed;
+
+  constructor(seed: ParsedSeed) {
+    this.#seed = seed;
+    this.store = new ZendeskStore(seed);
+  }
+
+  /** Back to the seed (or a new one): drops tokens, codes, added instances, faults, clock, log, switches. */
+  reset(seed?: ParsedSeed): void {
+    if (seed !== undefined) this.#seed = seed;
+    this.store = new ZendeskStore(this.#seed);
+    this.switches = { ...DEFAULT_SWITCHES };
+    this.clock.reset();
+    this.faults.clear();
+    this.log.clear();
+    this.rateLimiter.reset();
+  }
+
+  options(): SimOptions {
+    const rateLimits: Record<string, number> = {};
+    for (const instance of this.store.instances.values()) rateLimits[instance.subdomain] = instance.rateLimitPerMinute;
+    return { ...this.switches, rate_limits: rateLimits };
+  }
+}

@@ -1,0 +1,240 @@
+import { randomBytes } from "node:crypto";
+import { PLAN_RATE_LIMITS } from "./seed";
+import type { ClientKind, ParsedClient, ParsedInstance, ParsedSeed, ParsedTicket, ParsedUser } from "./seed";
+import type { ClientSummary, InstanceSummary, TokenSummary } from "./control-schema";
+
+export interface Client {
+  id: number;
+  identifier: string;
+  name: string;
+  kind: ClientKind;
+  secret: string | null;
+  redirectUris: string[];
+  /** null: a global client, valid on every instance. */
+  subdomain: string | null;
+}
+
+export interface Instance {
+  subdomain: string;
+  name: string;
+  plan: ParsedInstance["plan"];
+  rateLimitPerMinute: number;
+  /** Admins first: the consent page lists them first and client_credentials acts as the first. */
+  users: ParsedUser[];
+  tickets: ParsedTicket[];
+  clients: Map<string, Client>;
+}
+
+export interface AuthorizationCode {
+  code: string;
+  subdomain: string;
+  clientIdentifier: string;
+  userId: number;
+  redirectUri: string;
+  scopes: string[];
+  codeChallenge: string | null;
+  expiresAt: number;
+}
+
+export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
+
+/** One OAuth token as Zendesk models it: an access token, its refresh token, one id. */
+export interface OAuthToken {
+  id: number;
+  subdomain: string;
+  clientIdentifier: string;
+  clientNumericId: number;
+  userId: number;
+  grantType: GrantType;
+  scopes: string[];
+  accessToken: string;
+  refreshToken: string | null;
+  createdAt: number;
+  usedAt: number | null;
+  expiresAt: number | null;
+  refreshTokenExpiresAt: number | null;
+}
+
+export const CODE_TTL_MS = 120_000;
+
+const ROLE_ORDER = { admin: 0, agent: 1, "end-user": 2 } as const;
+
+function toClient(client: ParsedClient, subdomain: string | null): Client {
+  return {
+    id: client.id,
+    identifier: client.identifier,
+    name: client.name,
+    kind: client.kind,
+    secret: client.secret ?? null,
+    redirectUris: [...client.redirect_uris],
+    subdomain,
+  };
+}
+
+function toInstance(instance: ParsedInstance): Instance {
+  return {
+    subdomain: instance.subdomain,
+    name: instance.name,
+    plan: instance.plan,
+    rateLimitPerMinute: instance.rate_limit_per_minute ?? PLAN_RATE_LIMITS[instance.plan],
+    users: [...instance.users].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]),
+    tickets: [...instance.tickets].sort((a, b) => a.id - b.id),
+    clients: new Map(instance.clients.map((client) => [client.identifier, toClient(client, instance.subdomain)])),
+  };
+}
+
+function secretToken(bytes: number): string {
+  return randomBytes(bytes).toString("hex");
+}
+
+/** ISO 8601 or null, the way Zendesk's API writes timestamps. */
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+/** The simulated Zendesk data: instances, clients, authorization codes and tokens. */
+export class ZendeskStore {
+  readonly instances = new Map<string, Instance>();
+  readonly globalClients = new Map<string, Client>();
+  readonly #codes = new Map<string, AuthorizationCode>();
+  readonly #tokensById = new Map<number, OAuthToken>();
+  readonly #tokensByAccess = new Map<string, OAuthToken>();
+  readonly #tokensByRefresh = new Map<string, OAuthToken>();
+  #nextTokenId = 900_000_001;
+  #nextClientId = 361_000_001;
+
+  constructor(seed: ParsedSeed) {
+    for (const client of seed.global_clients) this.globalClients.set(client.identifier, toClient(client, null));
+    for (const instance of seed.instances) this.instances.set(instance.subdomain, toInstance(instance));
+  }
+
+  findInstance(subdomain: string): Instance | undefined {
+    return this.instances.get(subdomain);
+  }
+
+  /** A client usable on this instance: one of its local clients, or a global client. */
+  findClient(subdomain: string, identifier: string): Client | undefined {
+    return this.instances.get(subdomain)?.clients.get(identifier) ?? this.globalClients.get(identifier);
+  }
+
+  /** Whether an identifier is taken where the new client would be visible. */
+  identifierTaken(identifier: string, subdomain: string | null): boolean {
+    if (this.globalClients.has(identifier)) return true;
+    if (subdomain !== null) return this.instances.get(subdomain)?.clients.has(identifier) ?? false;
+    return [...this.instances.values()].some((instance) => instance.clients.has(identifier));
+  }
+
+  addClient(client: Omit<ParsedClient, "id"> & { id?: number | undefined }, subdomain: string | null): Client {
+    const created = toClient({ ...client, id: client.id ?? this.#nextClientId++ }, subdomain);
+    if (subdomain === null) this.globalClients.set(created.identifier, created);
+    else this.instances.get(subdomain)?.clients.set(created.identifier, created);
+    return created;
+  }
+
+  addInstance(instance: ParsedInstance): Instance {
+    const created = toInstance(instance);
+    this.instances.set(created.subdomain, created);
+    return created;
+  }
+
+  issueCode(fields: Omit<AuthorizationCode, "code">): AuthorizationCode {
+    const code: AuthorizationCode = { code: secretToken(20), ...fields };
+    this.#codes.set(code.code, code);
+    return code;
+  }
+
+  findCode(code: string): AuthorizationCode | undefined {
+    return this.#codes.get(code);
+  }
+
+  /** Codes are single-use: consumed by the exchange that succeeds. */
+  consumeCode(code: string): void {
+    this.#codes.delete(code);
+  }
+
+  issueToken(fields: Omit<OAuthToken, "id" | "accessToken" | "refreshToken" | "usedAt"> & { withRefreshToken: boolean }): OAuthToken {
+    const { withRefreshToken, ...rest } = fields;
+    const token: OAuthToken = {
+      ...rest,
+      id: this.#nextTokenId++,
+      accessToken: secretToken(32),
+      refreshToken: withRefreshToken ? secretToken(32) : null,
+      usedAt: null,
+    };
+    this.#tokensById.set(token.id, token);
+    this.#tokensByAccess.set(token.accessToken, token);
+    if (token.refreshToken !== null) this.#tokensByRefresh.set(token.refreshToken, token);
+    return token;
+  }
+
+  findByAccessToken(accessToken: string): OAuthToken | undefined {
+    return this.#tokensByAccess.get(accessToken);
+  }
+
+  findByRefreshToken(refreshToken: string): OAuthToken | undefined {
+    return this.#tokensByRefresh.get(refreshToken);
+  }
+
+  findTokenById(id: number): OAuthToken | undefined {
+    return this.#tokensById.get(id);
+  }
+
+  /** Deletes the access token and its refresh token together, as Zendesk does. */
+  revoke(token: OAuthToken): void {
+    this.#tokensById.delete(token.id);
+    this.#tokensByAccess.delete(token.accessToken);
+    if (token.refreshToken !== null) this.#tokensByRefresh.delete(token.refreshToken);
+  }
+
+  revokeWhere(predicate: (token: OAuthToken) => boolean): number {
+    const doomed = [...this.#tokensById.values()].filter(predicate);
+    for (const token of doomed) this.revoke(token);
+    return doomed.length;
+  }
+
+  tokens(): OAuthToken[] {
+    return [...this.#tokensById.values()];
+  }
+
+  summarizeToken(token: OAuthToken): TokenSummary {
+    return {
+      id: token.id,
+      subdomain: token.subdomain,
+      client_id: token.clientIdentifier,
+      client_numeric_id: token.clientNumericId,
+      user_id: token.userId,
+      grant_type: token.grantType,
+      scopes: [...token.scopes],
+      token: token.accessToken.slice(0, 10),
+      has_refresh_token: token.refreshToken !== null,
+      created_at: new Date(token.createdAt).toISOString(),
+      used_at: iso(token.usedAt),
+      expires_at: iso(token.expiresAt),
+      refresh_token_expires_at: iso(token.refreshTokenExpiresAt),
+    };
+  }
+
+  summarizeClient(client: Client): ClientSummary {
+    return {
+      id: client.id,
+      identifier: client.identifier,
+      name: client.name,
+      kind: client.kind,
+      redirect_uris: [...client.redirectUris],
+      subdomain: client.subdomain,
+    };
+  }
+
+  summarizeInstance(instance: Instance): InstanceSummary {
+    return {
+      subdomain: instance.subdomain,
+      name: instance.name,
+      plan: instance.plan,
+      rate_limit_per_minute: instance.rateLimitPerMinute,
+      users: instance.users.map((user) => ({ id: user.id, name: user.name, email: user.email, role: user.role })),
+      clients: [...instance.clients.values(), ...this.globalClients.values()].map((client) => this.summarizeClient(client)),
+      ticket_count: instance.tickets.length,
+    };
+  }
+}
+
