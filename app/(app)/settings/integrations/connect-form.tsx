@@ -1,0 +1,172 @@
+"use client";
+
+import { useActionState } from "react";
+import { CopyButton } from "@/app/components/copy-button";
+import { Field, FormMessage } from "@/app/components/field";
+import { SubmitButton } from "@/app/components/submit-button";
+import type { FormState } from "@/lib/forms";
+import { SCOPE_CATALOGUE, SCOPE_PRESETS, type ScopePresetId } from "@/lib/zendesk/scopes";
+import { connectZendeskAction } from "./actions";
+
+export interface ConnectFormDefaults {
+  subdomain?: string;
+  preset?: ScopePresetId | "custom";
+  scopes?: string[];
+  client?: "global" | "local";
+}
+
+/** The Connect Zendesk form: subdomain, permissions, and which OAuth client to use. */
+export function ConnectForm({
+  defaults,
+  globalClientAvailable,
+  callbackUrl,
+  localClients,
+  submitLabel = "Connect Zendesk",
+}: {
+  defaults: ConnectFormDefaults;
+  globalClientAvailable: boolean;
+  callbackUrl: string;
+  localClients: { subdomain: string; identifier: string; kind: "confidential" | "public" }[];
+  submitLabel?: string;
+}) {
+  const [state, action] = useActionState(connectZendeskAction, {} as FormState);
+  const values = state.values ?? {};
+  // Uncontrolled inputs: React resets a form after its action, to these defaults (the echoed values).
+  // Which sections show follows the checked radios through CSS (globals.css), without client state.
+  const preset = values.preset ?? defaults.preset ?? "tickets-users-read";
+  const client = values.client ?? defaults.client ?? (globalClientAvailable ? "global" : "local");
+  const kind = values.clientKind ?? "confidential";
+  const chosenScopes = new Set((values.scopes ? values.scopes.split(" ") : defaults.scopes) ?? []);
+  const errors = state.fieldErrors ?? {};
+
+  return (
+    <form action={action} className="space-y-6" noValidate aria-describedby={state.error ? "connect-error" : undefined}>
+      <div id="connect-error">
+        <FormMessage error={state.error} />
+      </div>
+      <Field
+        name="subdomain"
+        label="Zendesk subdomain"
+        placeholder="acme"
+        autoComplete="off"
+        spellCheck={false}
+        required
+        defaultValue={values.subdomain ?? defaults.subdomain}
+        hint={
+          <>
+            The first part of your Zendesk address: <strong>acme</strong> in acme.zendesk.com. Pasting the whole address works too.
+          </>
+        }
+        errors={errors.subdomain}
+      />
+
+      <fieldset>
+        <legend className="label">Permissions</legend>
+        <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">What this app may do in Zendesk. Zendesk also limits it to what the connecting user&apos;s role allows.</p>
+        <div className="space-y-2">
+          {Object.values(SCOPE_PRESETS).map((p) => (
+            <label key={p.id} className="flex cursor-pointer gap-3 rounded-md border border-zinc-200 p-3 has-checked:border-accent-600 dark:border-zinc-700">
+              <input type="radio" name="preset" value={p.id} defaultChecked={preset === p.id} className="mt-1" />
+              <span>
+                <span className="block text-sm font-medium">{p.label}</span>
+                <span className="block text-sm text-zinc-600 dark:text-zinc-400">{p.description}</span>
+                <span className="mt-1 block font-mono text-xs text-zinc-500">{p.scopes.join(" ")}</span>
+              </span>
+            </label>
+          ))}
+          <label className="flex cursor-pointer gap-3 rounded-md border border-zinc-200 p-3 has-checked:border-accent-600 dark:border-zinc-700">
+            <input type="radio" name="preset" value="custom" defaultChecked={preset === "custom"} className="mt-1" />
+            <span>
+              <span className="block text-sm font-medium">Choose individual scopes (advanced)</span>
+              <span className="block text-sm text-zinc-600 dark:text-zinc-400">Pick exactly the Zendesk scopes to request.</span>
+            </span>
+          </label>
+        </div>
+        <div className="reveal-when-custom-scopes mt-3 gap-1 sm:grid-cols-2" role="group" aria-label="Scopes">
+            {SCOPE_CATALOGUE.map((s) => (
+              <label key={s.name} className="flex gap-2 rounded px-2 py-1 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800">
+                <input type="checkbox" name="scopes" value={s.name} defaultChecked={chosenScopes.has(s.name)} className="mt-0.5" />
+                <span>
+                  <span className="font-mono text-xs">{s.name}</span>
+                  <span className="block text-xs text-zinc-600 dark:text-zinc-400">{s.description}</span>
+                </span>
+              </label>
+            ))}
+        </div>
+        {errors.scopes?.length ? <p className="field-error">{errors.scopes[0]}</p> : null}
+      </fieldset>
+
+      <fieldset>
+        <legend className="label">OAuth client</legend>
+        <div className="space-y-2">
+          {globalClientAvailable ? (
+            <label className="flex cursor-pointer gap-3 text-sm">
+              <input type="radio" name="client" value="global" defaultChecked={client === "global"} />
+              This app&apos;s Zendesk client (recommended)
+            </label>
+          ) : (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">
+              This app has no global Zendesk client yet, so connect with an OAuth client created in your own Zendesk.
+            </p>
+          )}
+          <label className="flex cursor-pointer gap-3 text-sm">
+            <input type="radio" name="client" value="local" defaultChecked={client === "local"} />
+            My own OAuth client, created in my Zendesk
+          </label>
+        </div>
+        <div className="reveal-when-local-client mt-4 space-y-4 rounded-md border border-zinc-200 p-4 dark:border-zinc-700">
+            <div>
+              <p className="label" id="redirect-url-label">
+                Redirect URL to paste into Zendesk
+              </p>
+              <div className="flex flex-wrap items-center gap-2">
+                <code aria-labelledby="redirect-url-label" className="break-all rounded bg-zinc-100 px-2 py-1 text-sm dark:bg-zinc-800" data-testid="redirect-url">
+                  {callbackUrl}
+                </code>
+                <CopyButton value={callbackUrl} label="Copy redirect URL" />
+              </div>
+            </div>
+            {localClients.length ? (
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">
+                Saved clients: {localClients.map((c) => `${c.subdomain} (${c.identifier})`).join(", ")}. Leave the fields empty to use the saved client for that subdomain.
+              </p>
+            ) : null}
+            <Field
+              name="clientIdentifier"
+              label="Unique Identifier"
+              autoComplete="off"
+              spellCheck={false}
+              defaultValue={values.clientIdentifier}
+              hint="The client's Unique Identifier (client_id), not its numeric ID."
+              errors={errors.clientIdentifier}
+            />
+            <fieldset>
+              <legend className="label">Client kind</legend>
+              <div className="flex gap-4 text-sm">
+                <label className="flex gap-2">
+                  <input type="radio" name="clientKind" value="confidential" defaultChecked={kind === "confidential"} />
+                  Confidential
+                </label>
+                <label className="flex gap-2">
+                  <input type="radio" name="clientKind" value="public" defaultChecked={kind === "public"} />
+                  Public (PKCE, no secret)
+                </label>
+              </div>
+            </fieldset>
+            <div className="hide-when-public-client">
+              <Field
+                name="clientSecret"
+                label="Secret"
+                type="password"
+                autoComplete="off"
+                hint="Stored encrypted and never shown again."
+                errors={errors.clientSecret}
+              />
+            </div>
+        </div>
+      </fieldset>
+
+      <SubmitButton pendingLabel="Redirecting to Zendesk…">{submitLabel}</SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,85 @@
+import type { ConnectErrorCode } from "@/lib/zendesk/error-codes";
+
+/** The one table from error codes to what a person reads. Never raw errors, never JSON. */
+export const CONNECT_ERROR_MESSAGES: Record<ConnectErrorCode, { title: string; message: string }> = {
+  access_denied: {
+    title: "Access was denied in Zendesk",
+    message: "Deny was chosen on Zendesk's consent page, so nothing was connected. Connect again and choose Allow to finish.",
+  },
+  flow_expired: {
+    title: "This connection attempt is no longer valid",
+    message: "It expired or was already used (a page reloaded or a link opened twice). Nothing was changed. Start again with Connect Zendesk.",
+  },
+  session_mismatch: {
+    title: "You came back signed in as someone else",
+    message: "The connection was started by another account in this browser. Nothing was stored. Sign in as that person, or start again.",
+  },
+  state_invalid: {
+    title: "Zendesk's answer could not be verified",
+    message: "The security check (state and PKCE) of the response failed, so nothing was stored. Start again with Connect Zendesk.",
+  },
+  invalid_grant: {
+    title: "Zendesk refused the authorization code",
+    message: "It expired (codes last 120 seconds) or was already used, or the redirect URL does not match. Start again with Connect Zendesk.",
+  },
+  invalid_client: {
+    title: "Zendesk did not accept the OAuth client",
+    message: "The client's Unique Identifier or secret is wrong, or the client was deleted. Check it in Zendesk Admin Center → Apps and integrations → APIs → OAuth Clients, then save it here again.",
+  },
+  invalid_scope: {
+    title: "Zendesk refused the requested permissions",
+    message: "One of the scopes is not allowed for this client. Choose a smaller set of permissions and connect again.",
+  },
+  invalid_request: {
+    title: "Zendesk refused the request",
+    message: "Zendesk said the request was invalid. Start again; if it keeps happening, check the OAuth client's settings in Zendesk Admin Center.",
+  },
+  unknown_subdomain: {
+    title: "No Zendesk account at that address",
+    message: "Check the subdomain: it's the first part of your Zendesk address, like acme in acme.zendesk.com.",
+  },
+  zendesk_unreachable: {
+    title: "Zendesk could not be reached",
+    message: "The connection to Zendesk failed. Nothing was changed. Try again in a minute.",
+  },
+  zendesk_timeout: {
+    title: "Zendesk took too long to answer",
+    message: "Nothing was changed. Try again in a minute.",
+  },
+  zendesk_error: {
+    title: "Zendesk had a problem",
+    message: "Zendesk answered with an error on its side. Nothing was changed. Try again in a few minutes.",
+  },
+  zendesk_malformed: {
+    title: "Zendesk sent an answer we couldn't read",
+    message: "Nothing was changed. Try again in a few minutes.",
+  },
+  rate_limited: {
+    title: "Zendesk is limiting requests",
+    message: "Your Zendesk account reached its API rate limit. Nothing was changed. Wait a minute and try again.",
+  },
+  anonymous_user: {
+    title: "Zendesk didn't identify a user",
+    message: "Zendesk answered as an anonymous visitor, so the connection can't be used. Sign in to Zendesk as an agent or admin and connect again.",
+  },
+  forbidden: {
+    title: "Zendesk refused access",
+    message: "The token's permissions or the Zendesk user's own role don't allow this. Reconnect as a Zendesk admin, or with wider permissions.",
+  },
+  token_revoked: {
+    title: "Zendesk no longer accepts this connection",
+    message: "The token was revoked or expired in Zendesk. Reconnect to continue.",
+  },
+  no_client: {
+    title: "No OAuth client to connect with",
+    message: "This app has no global Zendesk client configured. Register your own OAuth client for this subdomain below.",
+  },
+  not_allowed: {
+    title: "Only owners and admins can do this",
+    message: "Ask an owner or admin of this workspace to connect or change Zendesk.",
+  },
+  storage_failed: {
+    title: "The connection couldn't be saved",
+    message: "Zendesk approved it, but saving failed on our side. Nothing was changed. Try again.",
+  },
+};

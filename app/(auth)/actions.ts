@@ -1,0 +1,44 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { redirect } from "next/navigation";
+import { createAccount } from "@/lib/accounts/accounts";
+import { signInSchema, signUpSchema } from "@/lib/accounts/fields";
+import { signIn } from "@/lib/auth/auth";
+import { safeReturnTo } from "@/lib/auth/return-to";
+import { type FormState, parseForm } from "@/lib/forms";
+
+/** Email + password sign-in; one generic message for every wrong combination. */
+export async function signInAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const parsed = parseForm(signInSchema, formData, { echo: ["email"] });
+  if (!parsed.ok) return parsed.state;
+  const returnTo = safeReturnTo(formData.get("returnTo"));
+  try {
+    await signIn("credentials", { ...parsed.data, redirect: false });
+  } catch (error) {
+    if (error instanceof AuthError) {
+      return { ok: false, error: "That email and password don't match an account.", values: { email: parsed.data.email } };
+    }
+    throw error;
+  }
+  // redirect() throws to navigate: outside the try.
+  redirect(returnTo);
+}
+
+/** Creates the account and its workspace, then signs the new user in. */
+export async function signUpAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const parsed = parseForm(signUpSchema, formData, { echo: ["name", "email", "workspaceName"] });
+  if (!parsed.ok) return parsed.state;
+  const values = { name: parsed.data.name, email: parsed.data.email, workspaceName: parsed.data.workspaceName ?? "" };
+  const created = await createAccount(parsed.data);
+  if (!created.ok) {
+    return {
+      ok: false,
+      fieldErrors: { email: ["An account with this email already exists. Sign in instead."] },
+      code: "email_taken",
+      values,
+    };
+  }
+  await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirect: false });
+  redirect(safeReturnTo(formData.get("returnTo")));
+}

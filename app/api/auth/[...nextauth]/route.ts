@@ -1,0 +1,11 @@
+import type { NextRequest } from "next/server";
+import { handlers } from "@/lib/auth/auth";
+import { handleZendeskCallback } from "@/lib/zendesk/connect-flow";
+
+export const { POST } = handlers;
+
+export function GET(request: NextRequest) {
+  // Zendesk's callback runs inside its connect flow; everything else is plain Auth.js.
+  if (request.nextUrl.pathname === "/api/auth/callback/zendesk") return handleZendeskCallback(request, handlers.GET);
+  return handlers.GET(request);
+}

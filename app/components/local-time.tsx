@@ -1,0 +1,34 @@
+"use client";
+
+import { useSyncExternalStore } from "react";
+
+const subscribe = () => () => {};
+
+/** Relative phrase like "in 27 minutes" or "3 days ago". */
+export function relativeTime(target: Date, now: Date): string {
+  const seconds = Math.round((target.getTime() - now.getTime()) / 1000);
+  const abs = Math.abs(seconds);
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  if (abs < 60) return rtf.format(seconds, "second");
+  if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
+  if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), "hour");
+  return rtf.format(Math.round(seconds / 86_400), "day");
+}
+
+/**
+ * A time in the viewer's own locale and time zone, with a relative phrase. The server renders
+ * UTC; the browser replaces it after hydration (the server cannot know the viewer's zone).
+ */
+export function LocalTime({ iso, relative = true }: { iso: string; relative?: boolean }) {
+  const client = useSyncExternalStore(subscribe, () => true, () => false);
+  const date = new Date(iso);
+  const absolute = client
+    ? new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(date)
+    : `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return (
+    <time dateTime={iso} title={date.toISOString()}>
+      {absolute}
+      {relative && client ? <span className="text-zinc-500"> ({relativeTime(date, new Date())})</span> : null}
+    </time>
+  );
+}

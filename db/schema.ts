@@ -1,0 +1,225 @@
+import { relations } from "drizzle-orm";
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () =>
+  timestamp("updated_at", { withTimezone: true })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date());
+
+export const membershipRole = pgEnum("membership_role", ["owner", "admin", "member"]);
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  /** Normalised (trimmed, lower-case) before it is stored. */
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const workspaces = pgTable("workspaces", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: membershipRole("role").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
+
+export const zendeskClientKind = pgEnum("zendesk_client_kind", ["confidential", "public"]);
+
+/** A workspace's own (local) OAuth client for one Zendesk instance. */
+export const zendeskOauthClients = pgTable(
+  "zendesk_oauth_clients",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    subdomain: text("subdomain").notNull(),
+    /** Zendesk's "Unique Identifier", sent as client_id. Not secret. */
+    identifier: text("identifier").notNull(),
+    kind: zendeskClientKind("kind").notNull(),
+    /** Encrypted; null for public clients. */
+    secretCiphertext: text("secret_ciphertext"),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("zendesk_oauth_clients_workspace_subdomain_uq").on(t.workspaceId, t.subdomain)],
+);
+
+/**
+ * What the server decided when a connect form was submitted. The OAuth callback reads
+ * the flow's parameters from here, never from its query string. Single-use, short-lived.
+ */
+export const zendeskConnectIntents = pgTable(
+  "zendesk_connect_intents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    subdomain: text("subdomain").notNull(),
+    scopes: text("scopes").array().notNull(),
+    /** Null means the operator's global client. */
+    oauthClientId: uuid("oauth_client_id").references(() => zendeskOauthClients.id, { onDelete: "cascade" }),
+    returnTo: text("return_to").notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    consumedAt: timestamp("consumed_at", { withTimezone: true }),
+  },
+  (t) => [index("zendesk_connect_intents_user_idx").on(t.userId)],
+);
+
+export const zendeskConnectionMode = pgEnum("zendesk_connection_mode", ["authorization_code", "client_credentials"]);
+
+/** Stored state; "expiring soon" and "refresh token lapsed" are derived from it and the clock. */
+export const zendeskConnectionStatus = pgEnum("zendesk_connection_status", [
+  "active",
+  "needs_reconnect",
+  "revoked",
+  "error",
+]);
+
+export const zendeskConnections = pgTable(
+  "zendesk_connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    subdomain: text("subdomain").notNull(),
+    mode: zendeskConnectionMode("mode").notNull().default("authorization_code"),
+    /** Null means the operator's global client. */
+    oauthClientId: uuid("oauth_client_id").references(() => zendeskOauthClients.id, { onDelete: "restrict" }),
+    zendeskUserId: text("zendesk_user_id"),
+    zendeskUserName: text("zendesk_user_name"),
+    zendeskUserEmail: text("zendesk_user_email"),
+    zendeskUserRole: text("zendesk_user_role"),
+    requestedScopes: text("requested_scopes").array().notNull(),
+    grantedScopes: text("granted_scopes").array().notNull(),
+    zendeskTokenId: text("zendesk_token_id"),
+    accessTokenCiphertext: text("access_token_ciphertext").notNull(),
+    refreshTokenCiphertext: text("refresh_token_ciphertext"),
+    /** Null: Zendesk gave no expiry (older clients' tokens may never expire). */
+    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
+    refreshTokenExpiresAt: timestamp("refresh_token_expires_at", { withTimezone: true }),
+    /** Bumped on every stored rotation; lets a loser of a race see that someone else refreshed. */
+    tokenVersion: integer("token_version").notNull().default(1),
+    status: zendeskConnectionStatus("status").notNull().default("active"),
+    statusReason: text("status_reason"),
+    lastError: text("last_error"),
+    lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
+    lastRefreshedAt: timestamp("last_refreshed_at", { withTimezone: true }),
+    connectedByUserId: uuid("connected_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    connectedAt: timestamp("connected_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("zendesk_connections_workspace_subdomain_uq").on(t.workspaceId, t.subdomain),
+    index("zendesk_connections_access_expiry_idx").on(t.accessTokenExpiresAt),
+  ],
+);
+
+export const zendeskConnectionEventType = pgEnum("zendesk_connection_event_type", [
+  "connected",
+  "reconnected",
+  "scopes_changed",
+  "refreshed",
+  "refresh_failed",
+  "needs_reconnect",
+  "revoked",
+  "disconnected",
+  "revocation_failed",
+  "test_succeeded",
+  "test_failed",
+]);
+
+/** History of a connection. Kept (with the subdomain) after the connection is deleted. */
+export const zendeskConnectionEvents = pgTable(
+  "zendesk_connection_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    connectionId: uuid("connection_id").references(() => zendeskConnections.id, { onDelete: "set null" }),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    subdomain: text("subdomain").notNull(),
+    type: zendeskConnectionEventType("type").notNull(),
+    /** Null when the system acted (keep-alive, automatic refresh). */
+    actorUserId: uuid("actor_user_id").references(() => users.id, { onDelete: "set null" }),
+    /** Human-readable, never token material. */
+    detail: text("detail"),
+    data: jsonb("data").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("zendesk_connection_events_connection_idx").on(t.connectionId, t.createdAt.desc())],
+);
+
+export const usersRelations = relations(users, ({ many }) => ({ memberships: many(memberships) }));
+export const workspacesRelations = relations(workspaces, ({ many }) => ({
+  memberships: many(memberships),
+  zendeskConnections: many(zendeskConnections),
+}));
+export const membershipsRelations = relations(memberships, ({ one }) => ({
+  user: one(users, { fields: [memberships.userId], references: [users.id] }),
+  workspace: one(workspaces, { fields: [memberships.workspaceId], references: [workspaces.id] }),
+}));
+export const zendeskConnectionsRelations = relations(zendeskConnections, ({ one, many }) => ({
+  workspace: one(workspaces, { fields: [zendeskConnections.workspaceId], references: [workspaces.id] }),
+  oauthClient: one(zendeskOauthClients, {
+    fields: [zendeskConnections.oauthClientId],
+    references: [zendeskOauthClients.id],
+  }),
+  connectedBy: one(users, { fields: [zendeskConnections.connectedByUserId], references: [users.id] }),
+  events: many(zendeskConnectionEvents),
+}));
+export const zendeskConnectionEventsRelations = relations(zendeskConnectionEvents, ({ one }) => ({
+  connection: one(zendeskConnections, {
+    fields: [zendeskConnectionEvents.connectionId],
+    references: [zendeskConnections.id],
+  }),
+}));
+
+export type User = typeof users.$inferSelect;
+export type Workspace = typeof workspaces.$inferSelect;
+export type Membership = typeof memberships.$inferSelect;
+export type MembershipRole = (typeof membershipRole.enumValues)[number];
+export type ZendeskOauthClient = typeof zendeskOauthClients.$inferSelect;
+export type ZendeskConnectIntent = typeof zendeskConnectIntents.$inferSelect;
+export type ZendeskConnection = typeof zendeskConnections.$inferSelect;
+export type ZendeskConnectionEvent = typeof zendeskConnectionEvents.$inferSelect;
+export type ZendeskConnectionEventType = (typeof zendeskConnectionEventType.enumValues)[number];

@@ -1,0 +1,70 @@
+import { expect, type Page } from "@playwright/test";
+import { E2E_SIM_PORT } from "./env";
+
+export const SIM_URL = `http://127.0.0.1:${E2E_SIM_PORT}`;
+
+/** Page object for the simulator's Zendesk sign-in + consent page. */
+export class ZendeskConsentPage {
+  constructor(private readonly page: Page) {}
+
+  async waitFor(subdomain: string) {
+    await this.page.waitForURL(`${SIM_URL}/${subdomain}/oauth/authorizations/new?**`);
+    await expect(this.page.getByRole("button", { name: "Allow" })).toBeVisible();
+  }
+
+  async allow({ as }: { as?: string } = {}) {
+    if (as) await this.page.getByLabel("Sign in as").selectOption({ label: as });
+    await this.page.getByRole("button", { name: "Allow" }).click();
+  }
+
+  async deny() {
+    await this.page.getByRole("button", { name: "Deny" }).click();
+  }
+}
+
+interface SimToken {
+  id: number;
+  subdomain: string;
+  client_id: string;
+  grant_type: string;
+  scopes: string[];
+  token: string;
+}
+
+/** A thin client for the simulator's control API (the same one adopters use). */
+export const sim = {
+  async tokens(filter: { subdomain?: string } = {}): Promise<SimToken[]> {
+    const q = filter.subdomain ? `?subdomain=${filter.subdomain}` : "";
+    const res = await fetch(`${SIM_URL}/__sim/tokens${q}`);
+    return ((await res.json()) as { tokens: SimToken[] }).tokens;
+  },
+  async log(): Promise<{ entries: { endpoint: string; grant_type?: string | null; subdomain?: string | null; status: number }[] }> {
+    const res = await fetch(`${SIM_URL}/__sim/log`);
+    return (await res.json()) as { entries: { endpoint: string; grant_type?: string | null; subdomain?: string | null; status: number }[] };
+  },
+  async tokenGrants(subdomain: string, grantType: string): Promise<number> {
+    const { entries } = await sim.log();
+    return entries.filter((e) => e.endpoint === "token" && e.subdomain === subdomain && e.grant_type === grantType).length;
+  },
+};
+
+/** Fills and submits the Connect Zendesk form. */
+export async function submitConnectForm(
+  page: Page,
+  { subdomain, preset, local, button = "Connect Zendesk" }: {
+    subdomain: string;
+    preset?: string;
+    local?: { identifier: string; secret?: string; kind?: "Confidential" | "Public (PKCE, no secret)" };
+    button?: string;
+  },
+) {
+  await page.getByLabel("Zendesk subdomain").fill(subdomain);
+  if (preset) await page.getByLabel(preset).check();
+  if (local) {
+    await page.getByLabel("My own OAuth client, created in my Zendesk").check();
+    await page.getByLabel("Unique Identifier").fill(local.identifier);
+    if (local.kind) await page.getByLabel(local.kind).check();
+    if (local.secret !== undefined) await page.getByLabel("Secret", { exact: true }).fill(local.secret);
+  }
+  await page.getByRole("button", { name: button }).click();
+}

@@ -1,0 +1,18 @@
+import type { NextAuthConfig } from "next-auth";
+
+/**
+ * Auth.js's default logger prints error causes and debug metadata that can carry OAuth
+ * codes, state and PKCE verifiers. Ours prints only the error's name and type.
+ */
+export const authLogger: NonNullable<NextAuthConfig["logger"]> = {
+  error(error) {
+    const type = (error as { type?: string }).type ?? error.name;
+    // CredentialsSignin is an ordinary wrong password, not an operational error.
+    if (type === "CredentialsSignin") return;
+    console.error(`[auth] ${type}`);
+  },
+  warn(code) {
+    console.warn(`[auth] warning ${code}`);
+  },
+  debug() {},
+};

@@ -1,0 +1,22 @@
+import { hash, verify } from "@node-rs/argon2";
+
+// argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
+const OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+// A real hash to verify against when the email is unknown, so timing does not reveal which emails exist.
+let dummyHash: Promise<string> | undefined;
+
+/** Hashes a password with argon2id. */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, OPTIONS);
+}
+
+/** Verifies a password; with no stored hash it still spends the same time and returns false. */
+export async function verifyPassword(storedHash: string | undefined, password: string): Promise<boolean> {
+  if (!storedHash) {
+    dummyHash ??= hash("not-a-real-password", OPTIONS);
+    await verify(await dummyHash, password).catch(() => false);
+    return false;
+  }
+  return verify(storedHash, password).catch(() => false);
+}

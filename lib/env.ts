@@ -1,0 +1,154 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Parsed once, on first use (not at import, so `next build`
+ * can load modules without production secrets). A bad value stops start-up with one line.
+ */
+
+const DEV_SIMULATOR_TEMPLATE = "http://127.0.0.1:4010/{subdomain}";
+const PRODUCTION_TEMPLATE = "https://{subdomain}.zendesk.com";
+// The simulator's seeded global client (simulator/seed.json): a development fixture, never a real secret.
+const DEV_GLOBAL_CLIENT = { id: "zdg-zendesk-connect-dev", secret: "dev-global-client-secret" };
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === "true" || v === "1"));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).optional().transform((v) => v ?? fallback);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    APP_URL: z.url({ protocol: /^https?$/ }).optional(),
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined))
+      .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), "must be a postgres:// URL"),
+    PGLITE_DIR: z.string().default(".data/pglite"),
+    DB_MIGRATE_ON_START: bool(true),
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    TOKEN_ENCRYPTION_KEYS: optionalString,
+    ZENDESK_BASE_URL_TEMPLATE: optionalString,
+    ZENDESK_CLIENT_ID: optionalString,
+    ZENDESK_CLIENT_SECRET: optionalString,
+    // Zendesk's bounds: access 300 s..2 days, refresh 7..90 days, access < refresh.
+    ZENDESK_ACCESS_TOKEN_TTL_SECONDS: int(3600, 300, 172_800),
+    ZENDESK_REFRESH_TOKEN_TTL_SECONDS: int(2_592_000, 604_800, 7_776_000),
+    ZENDESK_HTTP_TIMEOUT_MS: int(8000, 500, 60_000),
+    ZENDESK_REFRESH_MARGIN_SECONDS: int(300, 0, 86_400),
+    ZENDESK_EXPIRING_SOON_SECONDS: int(900, 0, 604_800),
+    ZENDESK_KEEPALIVE_REFRESH_DAYS: int(7, 0, 90),
+    CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    ZENDESK_SIM_PORT: int(4010, 1, 65_535),
+  })
+  .refine((e) => e.ZENDESK_ACCESS_TOKEN_TTL_SECONDS < e.ZENDESK_REFRESH_TOKEN_TTL_SECONDS, {
+    path: ["ZENDESK_ACCESS_TOKEN_TTL_SECONDS"],
+    message: "must be below ZENDESK_REFRESH_TOKEN_TTL_SECONDS (Zendesk rejects it otherwise)",
+  });
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export type Env = ReturnType<typeof buildEnv>;
+
+let cached: Env | undefined;
+
+/** The validated configuration; throws ConfigError with one line naming the variable. */
+export function env(): Env {
+  cached ??= buildEnv(process.env);
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
+
+function buildEnv(source: NodeJS.ProcessEnv) {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "configuration");
+    throw new ConfigError(`${name} ${issue.message.replace(/^Invalid input: ?/, "is invalid: ")}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+
+  const dev = production ? undefined : devSecrets();
+  const authSecret = e.AUTH_SECRET ?? dev?.authSecret;
+  if (!authSecret) throw new ConfigError("AUTH_SECRET is required in production (generate one: openssl rand -base64 33)");
+  const tokenEncryptionKeys = e.TOKEN_ENCRYPTION_KEYS ?? dev?.tokenEncryptionKeys;
+  if (!tokenEncryptionKeys) {
+    throw new ConfigError(
+      'TOKEN_ENCRYPTION_KEYS is required in production (format "k1:<base64 of 32 bytes>"; generate: openssl rand -base64 32)',
+    );
+  }
+
+  const zendeskBaseUrlTemplate = e.ZENDESK_BASE_URL_TEMPLATE ?? (production ? PRODUCTION_TEMPLATE : DEV_SIMULATOR_TEMPLATE);
+  const usingDevSimulator = !production && zendeskBaseUrlTemplate === DEV_SIMULATOR_TEMPLATE;
+  if (Boolean(e.ZENDESK_CLIENT_ID) !== Boolean(e.ZENDESK_CLIENT_SECRET)) {
+    throw new ConfigError(
+      e.ZENDESK_CLIENT_ID ? "ZENDESK_CLIENT_SECRET is required when ZENDESK_CLIENT_ID is set" : "ZENDESK_CLIENT_ID is required when ZENDESK_CLIENT_SECRET is set",
+    );
+  }
+  const globalClient =
+    e.ZENDESK_CLIENT_ID && e.ZENDESK_CLIENT_SECRET
+      ? { identifier: e.ZENDESK_CLIENT_ID, secret: e.ZENDESK_CLIENT_SECRET }
+      : usingDevSimulator
+        ? { identifier: DEV_GLOBAL_CLIENT.id, secret: DEV_GLOBAL_CLIENT.secret }
+        : undefined;
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction: production,
+    appUrl: (e.APP_URL ?? "http://localhost:3000").replace(/\/+$/, ""),
+    databaseUrl: e.DATABASE_URL,
+    pgliteDir: e.PGLITE_DIR,
+    migrateOnStart: e.DB_MIGRATE_ON_START,
+    authSecret,
+    tokenEncryptionKeys,
+    zendesk: {
+      baseUrlTemplate: zendeskBaseUrlTemplate,
+      globalClient,
+      accessTokenTtlSeconds: e.ZENDESK_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.ZENDESK_REFRESH_TOKEN_TTL_SECONDS,
+      httpTimeoutMs: e.ZENDESK_HTTP_TIMEOUT_MS,
+      refreshMarginSeconds: e.ZENDESK_REFRESH_MARGIN_SECONDS,
+      expiringSoonSeconds: e.ZENDESK_EXPIRING_SOON_SECONDS,
+      keepAliveRefreshDays: e.ZENDESK_KEEPALIVE_REFRESH_DAYS,
+    },
+    cronSecret: e.CRON_SECRET,
+    simulatorPort: e.ZENDESK_SIM_PORT,
+  };
+}
+
+interface DevSecrets {
+  authSecret: string;
+  tokenEncryptionKeys: string;
+}
+
+/** Development only: secrets generated once and kept under the git-ignored .data/. */
+function devSecrets(): DevSecrets {
+  const file = path.join(process.cwd(), ".data", "dev-secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as DevSecrets;
+  const secrets: DevSecrets = {
+    authSecret: randomBytes(33).toString("base64"),
+    tokenEncryptionKeys: `dev1:${randomBytes(32).toString("base64")}`,
+  };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}

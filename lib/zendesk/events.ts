@@ -1,0 +1,51 @@
+import "server-only";
+import { db } from "@/db";
+import { type ZendeskConnectionEventType, zendeskConnectionEvents } from "@/db/schema";
+
+/*
+ * The single place connection state changes are recorded and emitted. Host apps subscribe
+ * with onConnectionEvent (e.g. to email an admin when a connection needs reconnecting).
+ */
+
+export interface ConnectionEvent {
+  type: ZendeskConnectionEventType;
+  connectionId: string | null;
+  workspaceId: string;
+  subdomain: string;
+  actorUserId: string | null;
+  /** Human-readable and safe to show: never token material. */
+  detail?: string;
+  data?: Record<string, unknown>;
+}
+
+export type ConnectionEventListener = (event: ConnectionEvent & { at: Date }) => void | Promise<void>;
+
+const listeners = new Set<ConnectionEventListener>();
+
+/** Subscribes to connection events; returns the unsubscribe function. */
+export function onConnectionEvent(listener: ConnectionEventListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+type Executor = Pick<typeof db, "insert">;
+
+/** Records an event in the history table (inside the caller's transaction when given) and notifies listeners. */
+export async function recordConnectionEvent(event: ConnectionEvent, executor: Executor = db): Promise<void> {
+  await executor.insert(zendeskConnectionEvents).values({
+    connectionId: event.connectionId,
+    workspaceId: event.workspaceId,
+    subdomain: event.subdomain,
+    type: event.type,
+    actorUserId: event.actorUserId,
+    detail: event.detail ?? null,
+    data: event.data ?? null,
+  });
+  const at = new Date();
+  for (const listener of listeners) {
+    // A subscriber's failure must never break the token lifecycle.
+    Promise.resolve()
+      .then(() => listener({ ...event, at }))
+      .catch((error: unknown) => console.error(`[zendesk] connection event listener failed: ${error instanceof Error ? error.name : "error"}`));
+  }
+}

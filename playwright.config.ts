@@ -1,0 +1,56 @@
+import { existsSync } from "node:fs";
+import { defineConfig, devices } from "@playwright/test";
+import { E2E_APP_PORT, E2E_ENV, E2E_SIM_PORT } from "./e2e/env";
+
+// Debian's Chromium where it is installed (Playwright cannot download its own browser on
+// every machine); Playwright's own browser everywhere else.
+const systemChromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const launchOptions = existsSync(systemChromium)
+  ? {
+      executablePath: systemChromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+  : {};
+
+export const SERVER_LOG = ".data/e2e-server.log";
+
+const serverEnv = { ...process.env, ...E2E_ENV, NODE_ENV: "production" } as Record<string, string>;
+
+export default defineConfig({
+  testDir: "./e2e",
+  testMatch: "**/*.spec.ts",
+  globalSetup: "./e2e/global-setup.ts",
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  forbidOnly: Boolean(process.env.CI),
+  timeout: 45_000,
+  expect: { timeout: 10_000 },
+  outputDir: ".data/test-results",
+  use: {
+    baseURL: `http://localhost:${E2E_APP_PORT}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions,
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], launchOptions } }],
+  webServer: [
+    {
+      command: `npx tsx simulator/cli.ts --port ${E2E_SIM_PORT}`,
+      url: `http://127.0.0.1:${E2E_SIM_PORT}/__sim/health`,
+      reuseExistingServer: false,
+      env: serverEnv,
+      timeout: 30_000,
+    },
+    {
+      // A production build (`npm test` runs `next build` first). Its output is kept for the
+      // test that scans server logs for secrets.
+      command: `npx next start -p ${E2E_APP_PORT} 2>&1 | tee ${SERVER_LOG}`,
+      url: `http://localhost:${E2E_APP_PORT}/login`,
+      reuseExistingServer: false,
+      env: serverEnv,
+      timeout: 60_000,
+      stdout: "pipe",
+    },
+  ],
+});

@@ -1,0 +1,26 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@": fileURLToPath(new URL("./", import.meta.url)),
+      // `server-only` throws outside a React Server environment; tests run in plain Node.
+      "server-only": fileURLToPath(new URL("./db/test/server-only-stub.ts", import.meta.url)),
+    },
+  },
+  test: {
+    include: ["{lib,db,simulator,app,scripts}/**/*.test.ts"],
+    environment: "node",
+    // Fixed test-only secrets: tests never read or write the developer's .data/.
+    env: {
+      AUTH_SECRET: "test-auth-secret-0123456789-abcdefghijklmnop",
+      TOKEN_ENCRYPTION_KEYS: "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+      PGLITE_DIR: "memory://",
+    },
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});
