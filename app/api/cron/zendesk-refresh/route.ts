@@ -1,0 +1,19 @@
+import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "@/lib/zendesk/keep-alive";
+
+// POST /api/cron/zendesk-refresh: the keep-alive for schedulers (cron, Vercel Cron, Kubernetes
+// CronJob). Thin: check the bearer secret, run the job, answer with its summary (no secrets).
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export async function POST(request: Request): Promise<Response> {
+  const authorization = checkCronAuthorization(request.headers.get("authorization"));
+  if (authorization === "not_configured") {
+    return Response.json({ error: "cron_not_configured", message: "Set CRON_SECRET to enable this endpoint" }, { status: 503 });
+  }
+  if (authorization === "unauthorized") {
+    return Response.json({ error: "unauthorized" }, { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="cron"' } });
+  }
+  const summary = await refreshDueConnections();
+  console.info(`[zendesk] ${formatKeepAliveSummary(summary)}`);
+  return Response.json(summary, { headers: { "Cache-Control": "no-store" } });
+}

@@ -1,0 +1,148 @@
+import "server-only";
+import { and, asc, eq, gt, isNotNull, ne, or, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { database, db } from "@/db";
+import { zendeskConnections, zendeskOauthClients } from "@/db/schema";
+import { keyIdOf, reencryptSecret } from "./keyring";
+import { keyRing, secretAad } from "./secrets";
+
+/*
+ * Key rotation without downtime: the new key is prepended to TOKEN_ENCRYPTION_KEYS (it encrypts,
+ * the old ones still decrypt), then this re-encrypts every stored secret whose key id is not the
+ * current one. Each row is handled in its own short transaction under FOR UPDATE and re-read
+ * there, so it never races a token refresh (which rewrites the same columns under the same lock).
+ * The plaintext is unchanged: token_version and updated_at stay as they are.
+ * A secret whose key is missing fails closed with MissingKeyError naming the key id.
+ */
+
+export interface RotationCounts {
+  currentKeyId: string;
+  /** Rows whose secrets were rewritten. */
+  connections: number;
+  oauthClients: number;
+  /** Individual secrets rewritten (a connection has up to two). */
+  secrets: number;
+}
+
+/** Re-encrypts every secret not under the current key, `batchSize` rows at a time. */
+export async function reencryptAllSecrets({ batchSize = 100 }: { batchSize?: number } = {}): Promise<RotationCounts> {
+  const ring = keyRing();
+  const current = ring.currentKeyId;
+  const size = Math.max(1, Math.floor(batchSize));
+  const counts: RotationCounts = { currentKeyId: current, connections: 0, oauthClients: 0, secrets: 0 };
+  // The key id is the second dot-separated field of "v1.<keyId>.<iv>.<body>".
+  const keyOf = (column: AnyPgColumn) => sql`split_part(${column}, '.', 2)`;
+
+  // Keyset paging by id: a row that is rewritten (or fails) is never visited twice in a run.
+  let after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const batch = await db
+      .select({ id: zendeskConnections.id })
+      .from(zendeskConnections)
+      .where(
+        and(
+          gt(zendeskConnections.id, after),
+          or(
+            ne(keyOf(zendeskConnections.accessTokenCiphertext), current),
+            and(isNotNull(zendeskConnections.refreshTokenCiphertext), ne(keyOf(zendeskConnections.refreshTokenCiphertext), current)),
+          ),
+        ),
+      )
+      .orderBy(asc(zendeskConnections.id))
+      .limit(size);
+    for (const { id } of batch) {
+      const rewritten = await reencryptConnection(id, current);
+      if (rewritten > 0) {
+        counts.connections += 1;
+        counts.secrets += rewritten;
+      }
+    }
+    if (batch.length < size) break;
+    after = batch[batch.length - 1]!.id;
+  }
+
+  after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const batch = await db
+      .select({ id: zendeskOauthClients.id })
+      .from(zendeskOauthClients)
+      .where(
+        and(
+          gt(zendeskOauthClients.id, after),
+          isNotNull(zendeskOauthClients.secretCiphertext),
+          ne(keyOf(zendeskOauthClients.secretCiphertext), current),
+        ),
+      )
+      .orderBy(asc(zendeskOauthClients.id))
+      .limit(size);
+    for (const { id } of batch) {
+      if (await reencryptClient(id, current)) {
+        counts.oauthClients += 1;
+        counts.secrets += 1;
+      }
+    }
+    if (batch.length < size) break;
+    after = batch[batch.length - 1]!.id;
+  }
+  return counts;
+}
+
+type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+async function shortLocks(tx: Tx): Promise<void> {
+  // Waiting behind a refresh is fine (it holds the row for at most two Zendesk calls); forever is not.
+  if (database().kind === "postgres") await tx.execute(sql`select set_config('lock_timeout', '60s', true)`);
+}
+
+async function reencryptConnection(id: string, current: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    await shortLocks(tx);
+    const [row] = await tx
+      .select({
+        accessTokenCiphertext: zendeskConnections.accessTokenCiphertext,
+        refreshTokenCiphertext: zendeskConnections.refreshTokenCiphertext,
+        updatedAt: zendeskConnections.updatedAt,
+      })
+      .from(zendeskConnections)
+      .where(eq(zendeskConnections.id, id))
+      .for("update");
+    if (!row) return 0;
+    // Re-read under the lock: a refresh may have rewritten the tokens (already under the new key).
+    const ring = keyRing();
+    let rewritten = 0;
+    let access = row.accessTokenCiphertext;
+    let refresh = row.refreshTokenCiphertext;
+    if (keyIdOf(access) !== current) {
+      access = reencryptSecret(ring, access, secretAad("zendesk_connections", id, "access_token"));
+      rewritten += 1;
+    }
+    if (refresh !== null && keyIdOf(refresh) !== current) {
+      refresh = reencryptSecret(ring, refresh, secretAad("zendesk_connections", id, "refresh_token"));
+      rewritten += 1;
+    }
+    if (rewritten === 0) return 0;
+    await tx
+      .update(zendeskConnections)
+      .set({ accessTokenCiphertext: access, refreshTokenCiphertext: refresh, updatedAt: row.updatedAt })
+      .where(eq(zendeskConnections.id, id));
+    return rewritten;
+  });
+}
+
+async function reencryptClient(id: string, current: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await shortLocks(tx);
+    const [row] = await tx
+      .select({ secretCiphertext: zendeskOauthClients.secretCiphertext, updatedAt: zendeskOauthClients.updatedAt })
+      .from(zendeskOauthClients)
+      .where(eq(zendeskOauthClients.id, id))
+      .for("update");
+    if (!row?.secretCiphertext || keyIdOf(row.secretCiphertext) === current) return false;
+    const sealed = reencryptSecret(keyRing(), row.secretCiphertext, secretAad("zendesk_oauth_clients", id, "client_secret"));
+    await tx
+      .update(zendeskOauthClients)
+      .set({ secretCiphertext: sealed, updatedAt: row.updatedAt })
+      .where(eq(zendeskOauthClients.id, id));
+    return true;
+  });
+}
