@@ -2,6 +2,8 @@
 const nextConfig = {
   // PGlite loads its WebAssembly and data files from its own package folder at run time.
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "@node-rs/argon2"],
+  // Benchmarks build into their own folder so they never clobber the test or dev build.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
   typedRoutes: false,
   async headers() {

@@ -33,7 +33,15 @@ export default defineConfig({
     screenshot: "only-on-failure",
     launchOptions,
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], launchOptions } }],
+  projects: [
+    { name: "chromium", testIgnore: ["**/clock.spec.ts", "**/screenshots.spec.ts"], use: { ...devices["Desktop Chrome"], launchOptions } },
+    // The simulator's clock is shared: tests that move it run alone, after everything else.
+    { name: "clock", testMatch: "**/clock.spec.ts", dependencies: ["chromium"], use: { ...devices["Desktop Chrome"], launchOptions } },
+    // README's screenshots: `npm run screenshots` only.
+    ...(process.env.SCREENSHOTS
+      ? [{ name: "screenshots", testMatch: "**/screenshots.spec.ts", use: { ...devices["Desktop Chrome"], launchOptions } }]
+      : []),
+  ],
   webServer: [
     {
       command: `npx tsx simulator/cli.ts --port ${E2E_SIM_PORT}`,

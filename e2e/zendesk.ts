@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
+import { SimulatorControl } from "../simulator/control";
 import { E2E_SIM_PORT } from "./env";
 
 export const SIM_URL = `http://127.0.0.1:${E2E_SIM_PORT}`;
@@ -67,4 +69,30 @@ export async function submitConnectForm(
     if (local.secret !== undefined) await page.getByLabel("Secret", { exact: true }).fill(local.secret);
   }
   await page.getByRole("button", { name: button }).click();
+}
+
+/** The simulator's typed control client: the same one adopters import. */
+export const simControl = new SimulatorControl(SIM_URL);
+
+/**
+ * A Zendesk instance of the test's own (admin, agent and end-user, the global client valid on
+ * it), so faults and revocations aimed at it never touch a test running in parallel.
+ */
+export async function freshInstance(prefix = "e2e"): Promise<string> {
+  const subdomain = `${prefix}-${randomBytes(4).toString("hex")}`;
+  await simControl.addInstance({ subdomain, name: `E2E ${subdomain}` });
+  return subdomain;
+}
+
+/** Connects a subdomain through the UI (form, consent page, Allow) and waits for the card. */
+export async function connectThroughUi(page: Page, subdomain: string) {
+  await page.goto("/settings/integrations");
+  await submitConnectForm(page, { subdomain });
+  const consent = new ZendeskConsentPage(page);
+  await consent.waitFor(subdomain);
+  await consent.allow();
+  await page.waitForURL(`/settings/integrations?connected=${subdomain}`);
+  const card = page.getByTestId(`connection-${subdomain}`);
+  await expect(card.getByTestId("connection-status")).toHaveText("Connected");
+  return card;
 }

@@ -1,6 +1,7 @@
 // `npm test`: every suite. Unit + integration on PGlite; integration again on Postgres when
 // TEST_DATABASE_URL is set; then Playwright against a production build with the simulator.
 //   --unit-only   skip the end-to-end suite      --e2e-only   only the end-to-end suite
+//   --screenshots only README's screenshots (docs/screenshots), through the same build and servers
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -9,7 +10,8 @@ import postgres from "postgres";
 import { E2E_ENV } from "../e2e/env";
 
 const args = new Set(process.argv.slice(2));
-const runUnit = !args.has("--e2e-only");
+const screenshots = args.has("--screenshots");
+const runUnit = !args.has("--e2e-only") && !screenshots;
 const runE2e = !args.has("--unit-only");
 const testDatabaseUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
 const reportDir = path.resolve(".data/test-reports");
@@ -80,8 +82,9 @@ async function e2e() {
     }
     const out = path.join(reportDir, "e2e.json");
     rmSync(out, { force: true });
-    const code = await run("npx", ["playwright", "test", "--reporter=list,json"], {
+    const code = await run("npx", ["playwright", "test", "--reporter=list,json", ...(screenshots ? ["--project=screenshots"] : [])], {
       ...dbEnv,
+      SCREENSHOTS: screenshots ? "1" : undefined,
       PLAYWRIGHT_JSON_OUTPUT_NAME: out,
       E2E_BACKEND: dbEnv.DATABASE_URL ? "postgres" : "pglite",
     });

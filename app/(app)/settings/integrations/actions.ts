@@ -1,6 +1,8 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signIn } from "@/lib/auth/auth";
 import { canManageIntegrations, currentWorkspace } from "@/lib/auth/session";
@@ -10,7 +12,12 @@ import { findLocalClient, saveLocalClient } from "@/lib/zendesk/oauth-clients";
 import { ZENDESK_PROVIDER_ID } from "@/lib/zendesk/provider";
 import { DEFAULT_PRESET_ID, SCOPE_PRESET_IDS, SCOPE_PRESETS, scopesSchema } from "@/lib/zendesk/scopes";
 import { subdomainSchema } from "@/lib/zendesk/subdomain";
-import { CONNECT_ERROR_MESSAGES } from "./messages";
+import { testConnection } from "@/lib/zendesk/client";
+import { authorizeConnectionChange } from "@/lib/zendesk/connection-access";
+import { disconnectConnection } from "@/lib/zendesk/disconnect";
+import type { ZendeskErrorCode } from "@/lib/zendesk/error-codes";
+import { refreshConnection } from "@/lib/zendesk/tokens";
+import { CONNECT_ERROR_MESSAGES, messageForCode } from "./messages";
 
 const connectSchema = z
   .object({
@@ -108,4 +115,56 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
   // signIn throws Next's redirect to Zendesk's consent page: it must not be inside a try.
   await runInConnectFlow(prepared.flow, () => signIn(ZENDESK_PROVIDER_ID, { redirectTo: SETTINGS_PATH }));
   return {};
+}
+
+const connectionActionSchema = z.object({ connectionId: z.uuid("That connection does not exist") });
+
+function failure(code: ZendeskErrorCode): FormState {
+  const m = messageForCode(code);
+  return { ok: false, code, error: `${m.title}. ${m.message}` };
+}
+
+/** Parses the posted connection id and checks the caller may change that connection. */
+async function authorizeAction(formData: FormData) {
+  const parsed = parseForm(connectionActionSchema, formData);
+  if (!parsed.ok) return { ok: false as const, state: failure("connection_not_found") };
+  const access = await authorizeConnectionChange(parsed.data.connectionId);
+  if (!access.ok) return { ok: false as const, state: failure(access.code === "not_allowed" ? "not_allowed" : "connection_not_found") };
+  return access;
+}
+
+/** Refresh now: forces a token renewal and reports the new lifetime. */
+export async function refreshNowAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const access = await authorizeAction(formData);
+  if (!access.ok) return access.state;
+  const result = await refreshConnection(access.connection.id, { force: true, actorUserId: access.context.user.id });
+  revalidatePath(SETTINGS_PATH);
+  if (!result.ok) return failure(result.code);
+  const minutes = result.accessTokenExpiresAt ? Math.round((result.accessTokenExpiresAt.getTime() - Date.now()) / 60_000) : null;
+  return {
+    ok: true,
+    message: minutes === null ? "Token refreshed. The new access token does not expire." : `Token refreshed. The new access token is valid for ${minutes} minutes.`,
+  };
+}
+
+/** Test connection: calls users/me live and reports who answered and how fast. */
+export async function testConnectionAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const access = await authorizeAction(formData);
+  if (!access.ok) return access.state;
+  const result = await testConnection(access.connection.id, access.context.user.id);
+  revalidatePath(SETTINGS_PATH);
+  if (!result.ok) return failure(result.code);
+  const who = result.user.email ? `${result.user.name} (${result.user.email})` : result.user.name;
+  return { ok: true, message: `Connection works: Zendesk answered as ${who} in ${result.latencyMs} ms.` };
+}
+
+/** Disconnect: revokes in Zendesk, removes the connection, and reports how revocation went. */
+export async function disconnectAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const access = await authorizeAction(formData);
+  if (!access.ok) return access.state;
+  const result = await disconnectConnection(access.connection.id, access.context.user.id);
+  if (!result.ok) return failure(result.code);
+  revalidatePath(SETTINGS_PATH);
+  const query = new URLSearchParams({ disconnected: result.subdomain, revocation: result.revocation.status });
+  redirect(`${SETTINGS_PATH}?${query}`);
 }

@@ -17,11 +17,13 @@ export function ConnectionCard({
   status,
   instanceUrl,
   actions,
+  history,
 }: {
   connection: ConnectionRow;
   status: { status: DisplayStatus; reason: string };
   instanceUrl: string;
   actions?: React.ReactNode;
+  history?: React.ReactNode;
 }) {
   const diff = diffScopes(c.requestedScopes, c.grantedScopes);
   const headingId = `connection-${c.subdomain}`;
@@ -120,6 +122,7 @@ export function ConnectionCard({
       </div>
 
       {actions ? <div className="flex flex-wrap gap-2 border-t border-zinc-200 pt-4 dark:border-zinc-800">{actions}</div> : null}
+      {history}
     </article>
   );
 }

@@ -1,4 +1,4 @@
-import type { ConnectErrorCode } from "@/lib/zendesk/error-codes";
+import { type ConnectErrorCode, isConnectErrorCode, type TokenErrorCode, type ZendeskErrorCode } from "@/lib/zendesk/error-codes";
 
 /** The one table from error codes to what a person reads. Never raw errors, never JSON. */
 export const CONNECT_ERROR_MESSAGES: Record<ConnectErrorCode, { title: string; message: string }> = {
@@ -83,3 +83,28 @@ export const CONNECT_ERROR_MESSAGES: Record<ConnectErrorCode, { title: string; m
     message: "Zendesk approved it, but saving failed on our side. Nothing was changed. Try again.",
   },
 };
+
+/** Problems of an existing connection (Refresh now, Test connection, Disconnect). */
+export const TOKEN_ERROR_MESSAGES: Record<TokenErrorCode, { title: string; message: string }> = {
+  needs_reconnect: {
+    title: "This connection needs to be reconnected",
+    message: "Zendesk no longer accepts its refresh token (it was revoked, or used elsewhere). Choose Reconnect and approve again in Zendesk.",
+  },
+  refresh_token_expired: {
+    title: "This connection lapsed",
+    message: "Its refresh token expired after a long period without use. Choose Reconnect and approve again in Zendesk.",
+  },
+  connection_not_found: {
+    title: "This connection no longer exists",
+    message: "It was disconnected, perhaps in another tab. Reload the page to see the current state.",
+  },
+  refresh_in_progress: {
+    title: "A refresh is already running",
+    message: "Another request is renewing this connection's token right now. Wait a few seconds and try again.",
+  },
+};
+
+/** The message for any code a connection action can fail with. */
+export function messageForCode(code: ZendeskErrorCode): { title: string; message: string } {
+  return isConnectErrorCode(code) ? CONNECT_ERROR_MESSAGES[code] : TOKEN_ERROR_MESSAGES[code];
+}

@@ -1,42 +1,40 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Suspense } from "react";
 import { FormMessage } from "@/app/components/field";
 import { canManageIntegrations, requireWorkspace } from "@/lib/auth/session";
-import { listConnections } from "@/lib/zendesk/connection-queries";
+import { MANUAL_REVOCATION_STEPS } from "@/lib/zendesk/disconnect";
 import { isConnectErrorCode } from "@/lib/zendesk/error-codes";
-import { listLocalClients } from "@/lib/zendesk/oauth-clients";
+import { loadIntegrationsData } from "@/lib/zendesk/page-data";
 import { presetForScopes } from "@/lib/zendesk/scopes";
 import { zendeskSettings } from "@/lib/zendesk/settings";
 import { computeStatus } from "@/lib/zendesk/status";
 import { isValidSubdomainLabel } from "@/lib/zendesk/subdomain";
 import { instanceUrl } from "@/lib/zendesk/urls";
 import { ConnectForm, type ConnectFormDefaults } from "./connect-form";
+import { ConnectionActions } from "./connection-actions";
 import { ConnectionCard } from "./connection-card";
+import { ConnectionHistory } from "./connection-history";
+import { ConnectionsSkeleton } from "./connections-skeleton";
 import { CONNECT_ERROR_MESSAGES } from "./messages";
 
 export const metadata: Metadata = { title: "Integrations" };
 
+type Params = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
+
+/**
+ * The page paints its heading and messages at once; the Zendesk section streams in behind a
+ * Suspense boundary. Nothing here calls Zendesk: everything shown is stored state.
+ */
 export default async function IntegrationsPage({ searchParams }: PageProps<"/settings/integrations">) {
   const { role, workspace } = await requireWorkspace("/settings/integrations");
   const params = await searchParams;
   const canManage = canManageIntegrations(role);
-  const settings = zendeskSettings();
-  const [connections, localClients] = await Promise.all([listConnections(workspace.id), canManage ? listLocalClients(workspace.id) : []]);
-  const now = new Date();
 
-  const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
   const errorCode = one(params.error);
   const connected = one(params.connected) ?? one(params.reconnected);
-  const reconnectSub = one(params.reconnect);
-  const reconnecting = reconnectSub && isValidSubdomainLabel(reconnectSub) ? connections.find((c) => c.subdomain === reconnectSub) : undefined;
-  const defaults: ConnectFormDefaults = reconnecting
-    ? {
-        subdomain: reconnecting.subdomain,
-        preset: presetForScopes(reconnecting.requestedScopes)?.id ?? "custom",
-        scopes: reconnecting.requestedScopes,
-        client: reconnecting.oauthClientId ? "local" : "global",
-      }
-    : {};
+  const disconnected = one(params.disconnected);
+  const revocation = one(params.revocation);
 
   return (
     <section aria-labelledby="integrations-heading" className="space-y-6">
@@ -60,35 +58,83 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
       {connected && isValidSubdomainLabel(connected) ? (
         <FormMessage message={`${params.reconnected ? "Reconnected" : "Connected"} ${connected}.zendesk.com.`} />
       ) : null}
+      {disconnected && isValidSubdomainLabel(disconnected) ? <DisconnectedNotice subdomain={disconnected} revocation={revocation} /> : null}
 
       <div className="space-y-4">
         <h3 className="text-lg font-semibold">Zendesk Support</h3>
-        {connections.length === 0 ? (
-          <div className="card text-sm text-zinc-700 dark:text-zinc-300" data-testid="empty-state">
-            <p className="font-medium">No Zendesk account is connected yet.</p>
-            <p className="mt-1">
-              Connecting lets this workspace read (and, if you allow it, update) tickets and users in your Zendesk, as the Zendesk user who approves
-              the connection. You choose the permissions; you can disconnect at any time.
-            </p>
-          </div>
-        ) : (
-          connections.map((c) => (
+        <Suspense fallback={<ConnectionsSkeleton />}>
+          <ZendeskSection workspaceId={workspace.id} canManage={canManage} params={params} />
+        </Suspense>
+      </div>
+    </section>
+  );
+}
+
+function DisconnectedNotice({ subdomain, revocation }: { subdomain: string; revocation?: string }) {
+  if (revocation === "failed") {
+    return (
+      <div role="alert" data-testid="revocation-failed" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+        <p className="font-semibold">Disconnected {subdomain}.zendesk.com here, but Zendesk did not confirm that its token was revoked</p>
+        <p className="mt-1 text-sm">The stored tokens are deleted, so this app can no longer use them. To be sure Zendesk no longer accepts the token: {MANUAL_REVOCATION_STEPS}</p>
+      </div>
+    );
+  }
+  const detail = revocation === "revoked" ? " Its token was revoked in Zendesk." : revocation === "not_needed" ? " Zendesk had already stopped accepting its token." : "";
+  return <FormMessage message={`Disconnected ${subdomain}.zendesk.com.${detail}`} />;
+}
+
+async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId: string; canManage: boolean; params: Params }) {
+  const settings = zendeskSettings();
+  const expanded = one(params.history);
+  const { connections, localClients, history } = await loadIntegrationsData(workspaceId, { includeClients: canManage, expanded });
+  const now = new Date();
+
+  const reconnectSub = one(params.reconnect);
+  const reconnecting = reconnectSub && isValidSubdomainLabel(reconnectSub) ? connections.find((c) => c.subdomain === reconnectSub) : undefined;
+  const defaults: ConnectFormDefaults = reconnecting
+    ? {
+        subdomain: reconnecting.subdomain,
+        preset: presetForScopes(reconnecting.requestedScopes)?.id ?? "custom",
+        scopes: reconnecting.requestedScopes,
+        client: reconnecting.oauthClientId ? "local" : "global",
+      }
+    : {};
+
+  return (
+    <>
+      {connections.length === 0 ? (
+        <div className="card text-sm text-zinc-700 dark:text-zinc-300" data-testid="empty-state">
+          <p className="font-medium">No Zendesk account is connected yet.</p>
+          <p className="mt-1">
+            Connecting lets this workspace read (and, if you allow it, update) tickets and users in your Zendesk, as the Zendesk user who approves the
+            connection. You choose the permissions; you can disconnect at any time, which also revokes access in Zendesk.
+          </p>
+        </div>
+      ) : (
+        connections.map((c) => {
+          const events = history.get(c.id) ?? { entries: [], hasMore: false };
+          const status = computeStatus(c, now, settings.expiringSoonSeconds);
+          return (
             <ConnectionCard
               key={c.id}
               connection={c}
-              status={computeStatus(c, now, settings.expiringSoonSeconds)}
+              status={status}
               instanceUrl={instanceUrl(c.subdomain, settings.baseUrlTemplate).toString()}
               actions={
                 canManage ? (
-                  <Link className="btn-secondary" href={`/settings/integrations?reconnect=${c.subdomain}#connect-zendesk`}>
-                    Reconnect
-                  </Link>
+                  <ConnectionActions
+                    connectionId={c.id}
+                    subdomain={c.subdomain}
+                    canRefresh={c.mode === "client_credentials" || c.hasRefreshToken}
+                    needsReconnect={status.status === "needs_reconnect" || status.status === "revoked"}
+                  />
                 ) : undefined
               }
+              history={<ConnectionHistory subdomain={c.subdomain} entries={events.entries} hasMore={events.hasMore} expanded={expanded === c.subdomain} />}
             />
-          ))
-        )}
-      </div>
+          );
+        })
+      )}
 
       {canManage ? (
         <div id="connect-zendesk" className="card scroll-mt-8">
@@ -107,6 +153,6 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
           Only owners and admins can connect or change Zendesk.
         </p>
       )}
-    </section>
+    </>
   );
 }

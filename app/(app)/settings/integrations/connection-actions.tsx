@@ -1,0 +1,98 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useRef } from "react";
+import { FormMessage } from "@/app/components/field";
+import { SubmitButton } from "@/app/components/submit-button";
+import type { FormState } from "@/lib/forms";
+import { disconnectAction, refreshNowAction, testConnectionAction } from "./actions";
+
+/** Refresh now, Test connection, Reconnect and Disconnect for one connection (owners and admins). */
+export function ConnectionActions({
+  connectionId,
+  subdomain,
+  canRefresh,
+  needsReconnect,
+}: {
+  connectionId: string;
+  subdomain: string;
+  canRefresh: boolean;
+  /** Reconnect becomes the primary action when Zendesk no longer accepts the connection. */
+  needsReconnect: boolean;
+}) {
+  const [refreshState, refresh] = useActionState(refreshNowAction, {} as FormState);
+  const [testState, test] = useActionState(testConnectionAction, {} as FormState);
+  return (
+    <div className="w-full space-y-3">
+      <div className="flex flex-wrap gap-2">
+        {canRefresh ? (
+          <form action={refresh}>
+            <input type="hidden" name="connectionId" value={connectionId} />
+            <SubmitButton className="btn-secondary" pendingLabel="Refreshing…">
+              Refresh now
+            </SubmitButton>
+          </form>
+        ) : null}
+        <form action={test}>
+          <input type="hidden" name="connectionId" value={connectionId} />
+          <SubmitButton className="btn-secondary" pendingLabel="Testing…">
+            Test connection
+          </SubmitButton>
+        </form>
+        <Link className={needsReconnect ? "btn-primary" : "btn-secondary"} href={`/settings/integrations?reconnect=${subdomain}#connect-zendesk`}>
+          Reconnect
+        </Link>
+        <DisconnectButton connectionId={connectionId} subdomain={subdomain} />
+      </div>
+      <div aria-live="polite" data-testid="action-result">
+        {refreshState.error || refreshState.message ? <FormMessage error={refreshState.error} message={refreshState.message} /> : null}
+        {testState.error || testState.message ? <FormMessage error={testState.error} message={testState.message} /> : null}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Disconnect behind a confirmation dialog. The native modal <dialog> traps focus and closes on
+ * Escape; focus returns to the button that opened it.
+ */
+function DisconnectButton({ connectionId, subdomain }: { connectionId: string; subdomain: string }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const [state, disconnect] = useActionState(disconnectAction, {} as FormState);
+  const titleId = `disconnect-title-${connectionId}`;
+  return (
+    <>
+      <button ref={opener} type="button" className="btn-danger" onClick={() => dialog.current?.showModal()}>
+        Disconnect
+      </button>
+      <dialog
+        ref={dialog}
+        aria-labelledby={titleId}
+        onClose={() => opener.current?.focus()}
+        className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg border border-zinc-200 bg-white p-6 text-zinc-900 shadow-xl backdrop:bg-black/50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+      >
+        <h2 id={titleId} className="text-lg font-semibold">
+          Disconnect {subdomain}.zendesk.com?
+        </h2>
+        <p className="mt-2 text-sm text-zinc-700 dark:text-zinc-300">
+          This revokes the token in Zendesk and deletes the stored tokens. This workspace will stop syncing with Zendesk until someone connects again.
+        </p>
+        {state.error ? (
+          <div className="mt-3">
+            <FormMessage error={state.error} />
+          </div>
+        ) : null}
+        <form action={disconnect} className="mt-6 flex justify-end gap-2">
+          <input type="hidden" name="connectionId" value={connectionId} />
+          <button type="button" className="btn-secondary" onClick={() => dialog.current?.close()} autoFocus>
+            Cancel
+          </button>
+          <SubmitButton className="btn-danger" pendingLabel="Disconnecting…">
+            Disconnect
+          </SubmitButton>
+        </form>
+      </dialog>
+    </>
+  );
+}

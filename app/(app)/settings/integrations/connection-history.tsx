@@ -1,0 +1,70 @@
+import Link from "next/link";
+import { LocalTime } from "@/app/components/local-time";
+import type { ZendeskConnectionEventType } from "@/db/schema";
+import { HISTORY_MAX, type HistoryEntry } from "@/lib/zendesk/page-data";
+
+const EVENT_LABEL: Record<ZendeskConnectionEventType, string> = {
+  connected: "Connected",
+  reconnected: "Reconnected",
+  scopes_changed: "Permissions changed",
+  refreshed: "Token refreshed",
+  refresh_failed: "Refresh failed",
+  needs_reconnect: "Needs reconnect",
+  revoked: "Revoked",
+  disconnected: "Disconnected",
+  revocation_failed: "Revocation failed",
+  test_succeeded: "Test succeeded",
+  test_failed: "Test failed",
+};
+
+const FAILURES = new Set<ZendeskConnectionEventType>(["refresh_failed", "needs_reconnect", "revocation_failed", "test_failed", "revoked"]);
+
+/** A connection's latest events, newest first, behind a disclosure so cards stay short. */
+export function ConnectionHistory({
+  subdomain,
+  entries,
+  hasMore,
+  expanded,
+}: {
+  subdomain: string;
+  entries: HistoryEntry[];
+  hasMore: boolean;
+  expanded: boolean;
+}) {
+  const id = `history-${subdomain}`;
+  return (
+    <details id={id} open={expanded} className="group scroll-mt-8 border-t border-zinc-200 pt-4 dark:border-zinc-800" data-testid="connection-history">
+      <summary className="cursor-pointer text-sm font-medium text-zinc-700 hover:text-zinc-900 dark:text-zinc-300 dark:hover:text-zinc-100">
+        History ({entries.length}
+        {hasMore ? "+" : ""} {entries.length === 1 && !hasMore ? "event" : "events"})
+      </summary>
+      {entries.length === 0 ? (
+        <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">Nothing recorded yet.</p>
+      ) : (
+        <ol className="mt-3 space-y-2 text-sm" aria-label={`History of ${subdomain}.zendesk.com`}>
+          {entries.map((e) => {
+            const type = e.type as ZendeskConnectionEventType;
+            return (
+              <li key={e.id} className="flex flex-wrap gap-x-2" data-testid="history-entry" data-type={type}>
+                <span className={FAILURES.has(type) ? "font-medium text-red-800 dark:text-red-300" : "font-medium"}>{EVENT_LABEL[type] ?? type}</span>
+                <span className="text-zinc-600 dark:text-zinc-400">
+                  <LocalTime iso={e.createdAt.toISOString()} relative={false} /> · {e.actorName ?? "System"}
+                </span>
+                {e.detail ? <span className="w-full break-words text-zinc-700 dark:text-zinc-300">{e.detail}</span> : null}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      {hasMore ? (
+        expanded ? (
+          <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">Showing the latest {HISTORY_MAX} events.</p>
+        ) : (
+          <Link className="link mt-3 inline-block text-sm" href={`/settings/integrations?history=${subdomain}#${id}`} scroll={false}>
+            Show more history
+          </Link>
+        )
+      ) : null}
+    </details>
+  );
+}

@@ -1,0 +1,5 @@
+import { ConnectionsSkeleton } from "./connections-skeleton";
+
+export default function Loading() {
+  return <ConnectionsSkeleton />;
+}
