@@ -142,11 +142,13 @@ test.describe("Managing a connection", () => {
 
     await card.getByRole("button", { name: "Disconnect" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Disconnect" }).click();
-    await page.waitForURL(`${SETTINGS}?disconnected=${subdomain}&revocation=failed`);
+    const [token] = await simControl.tokens({ subdomain });
+    await page.waitForURL(`${SETTINGS}?disconnected=${subdomain}&revocation=failed&token=${token!.id}`);
     const notice = page.getByTestId("revocation-failed");
     await expect(notice).toContainText("Zendesk did not confirm that its token was revoked");
-    await expect(notice).toContainText("Admin Center");
-    await expect(notice).toContainText("OAuth Clients");
+    await expect(notice).toContainText(`(id ${token!.id})`);
+    await expect(notice).toContainText(`DELETE /api/v2/oauth/tokens/${token!.id}.json`);
+    await expect(notice.getByRole("link", { name: "Learn more" })).toHaveAttribute("href", "/help/zendesk#revocation_failed");
     await expect(page.getByTestId(`connection-${subdomain}`)).toHaveCount(0);
     // Zendesk still holds it: exactly what the notice asks the admin to clean up.
     expect(await simControl.tokens({ subdomain })).toHaveLength(1);

@@ -96,3 +96,17 @@ export async function connectThroughUi(page: Page, subdomain: string) {
   await expect(card.getByTestId("connection-status")).toHaveText("Connected");
   return card;
 }
+
+/** A confidential client of the workspace's own on a fresh instance (its secret is a test fixture). */
+export async function freshLocalClient(subdomain: string) {
+  const client = { identifier: `${subdomain}-own`, secret: `${subdomain}-fixture-secret` };
+  await simControl.addClient({
+    subdomain,
+    identifier: client.identifier,
+    name: "Our own connector",
+    kind: "confidential",
+    secret: client.secret,
+    redirect_uris: ["http://localhost:3100/api/auth/callback/zendesk"],
+  });
+  return client;
+}

@@ -41,11 +41,19 @@ export function Field({
 }
 
 /** A form-level message announced to screen readers. */
-export function FormMessage({ error, message }: { error?: string; message?: string }) {
+export function FormMessage({ error, message, helpHref }: { error?: string; message?: string; helpHref?: string }) {
   if (error)
     return (
       <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
         {error}
+        {helpHref ? (
+          <>
+            {" "}
+            <a className="font-medium underline underline-offset-2" href={helpHref}>
+              Learn how to fix this
+            </a>
+          </>
+        ) : null}
       </p>
     );
   if (message)

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { type MembershipRole, memberships, users, workspaces } from "@/db/schema";
 import { hashPassword, verifyPassword } from "@/lib/crypto/password";
@@ -69,4 +69,16 @@ export async function findUser(userId: string) {
     .where(eq(users.id, userId))
     .limit(1);
   return user ?? null;
+}
+
+/**
+ * Whether the user may change the workspace's integrations (owner or admin), read from the
+ * database: flows that outlive a request re-check it rather than trust an earlier session.
+ */
+export async function userCanManage(userId: string, workspaceId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.workspaceId, workspaceId)));
+  return row?.role === "owner" || row?.role === "admin";
 }

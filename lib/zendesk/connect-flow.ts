@@ -1,12 +1,9 @@
 import "server-only";
 import type { Account } from "next-auth";
 import { type NextRequest, NextResponse } from "next/server";
-import { and, eq } from "drizzle-orm";
-import { db } from "@/db";
-import { memberships } from "@/db/schema";
 import { auth } from "@/lib/auth/auth";
+import { userCanManage } from "@/lib/accounts/accounts";
 import { safeReturnTo } from "@/lib/auth/return-to";
-import { canManageIntegrations } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { fetchTokenInfo, probeInstance, type ZendeskUser } from "./api";
 import { saveConnection } from "./connections";
@@ -203,12 +200,4 @@ function finish(path: string, authResponse?: Response): Response {
   // The callback URL carries the code: keep it out of any Referer.
   response.headers.set("Referrer-Policy", "no-referrer");
   return response;
-}
-
-async function userCanManage(userId: string, workspaceId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.userId, userId), eq(memberships.workspaceId, workspaceId)));
-  return row ? canManageIntegrations(row.role) : false;
 }

@@ -9,8 +9,8 @@ import { asTokenError, currentAccessToken, loadConnection, TokenError } from "./
 
 /** Where an admin revokes by hand when we could not (kept in one place for the UI and docs). */
 export const MANUAL_REVOCATION_STEPS =
-  "In Zendesk Admin Center, go to Apps and integrations → APIs → OAuth Clients, open this app's client and delete or regenerate it, " +
-  "or have a Zendesk admin call DELETE /api/v2/oauth/tokens/{id}.json for the token.";
+  "Ask a Zendesk admin to list the OAuth tokens (GET /api/v2/oauth/tokens.json) and revoke this one with DELETE /api/v2/oauth/tokens/{id}.json. " +
+  "Until then it stays valid only until it expires; this app no longer holds it.";
 
 export type Revocation =
   /** Zendesk confirmed the token is gone. */
@@ -20,7 +20,7 @@ export type Revocation =
   /** The connection was removed here, but Zendesk may still accept its token. */
   | { status: "failed"; reason: string };
 
-export type DisconnectResult = { ok: true; subdomain: string; revocation: Revocation } | { ok: false; code: "connection_not_found"; message: string };
+export type DisconnectResult = { ok: true; subdomain: string; tokenId: string | null; revocation: Revocation } | { ok: false; code: "connection_not_found"; message: string };
 
 /**
  * Disconnects: revokes the token at Zendesk by its id (from current.json), then deletes the
@@ -51,7 +51,7 @@ export async function disconnectConnection(connectionId: string, actorUserId: st
     // Events keep their subdomain after this (connection_id becomes null), so history survives.
     await tx.delete(zendeskConnections).where(eq(zendeskConnections.id, row.id));
   });
-  return { ok: true, subdomain: row.subdomain, revocation };
+  return { ok: true, subdomain: row.subdomain, tokenId: row.zendeskTokenId, revocation };
 }
 
 async function revoke(connectionId: string, subdomain: string): Promise<Revocation> {

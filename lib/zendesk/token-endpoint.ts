@@ -51,7 +51,7 @@ export async function requestToken(
   const params = new URLSearchParams({
     ...Object.fromEntries(Object.entries(grant).filter(([, v]) => v !== undefined)),
     ...clientAuthParams(client),
-    ...(grant.grant_type === "refresh_token" ? requestedLifetimes() : {}),
+    ...(grant.grant_type === "refresh_token" ? requestedLifetimes() : { expires_in: requestedLifetimes().expires_in }),
   });
   const response = await zendeskRequest(url, {
     method: "POST",

@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { database, db } from "@/db";
 import { type ZendeskConnection, zendeskConnections } from "@/db/schema";
 import { openSecret, sealSecret, secretAad } from "@/lib/crypto/secrets";
-import { fetchTokenInfo, type ZendeskTokenInfo } from "./api";
+import { fetchTokenInfo, revokeZendeskToken, type ZendeskTokenInfo } from "./api";
 import type { ZendeskClientCredentials } from "./clients";
 import { codeForFailure, type ZendeskErrorCode } from "./error-codes";
 import { type ConnectionEvent, recordConnectionEvent } from "./events";
@@ -391,6 +391,21 @@ async function attemptRenew(request: RenewRequest, client: ZendeskClientCredenti
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
+/**
+ * A client_credentials grant issues a new token and leaves the previous one valid until it
+ * expires (unlike a refresh, which rotates). Revoke the one we replace so live tokens never
+ * pile up; best effort, by its own bearer (a token may always revoke itself).
+ */
+async function revokeReplacedToken(row: ZendeskConnection): Promise<void> {
+  try {
+    const previous = openSecret(secretAad("zendesk_connections", row.id, "access_token"), row.accessTokenCiphertext);
+    await revokeZendeskToken(row.subdomain, previous, row.zendeskTokenId!);
+  } catch (error) {
+    if (!(error instanceof ZendeskError)) throw error;
+    console.warn(`[zendesk] ${row.subdomain}: the replaced client-credentials token was not revoked (${error.message}); it expires by itself`);
+  }
+}
+
 /** Stores the rotated pair, re-encrypted, with token_version + 1, in the caller's transaction. */
 async function storeRotation(tx: Tx, row: ZendeskConnection, response: TokenResponse): Promise<ZendeskConnection> {
   const now = Date.now();
@@ -421,6 +436,7 @@ async function storeRotation(tx: Tx, row: ZendeskConnection, response: TokenResp
       : response.refresh_token
         ? (info?.refreshTokenExpiresAt ?? new Date(now + Math.min(s.refreshTokenTtlSeconds, 2_592_000) * 1000))
         : row.refreshTokenExpiresAt;
+  if (isClientCredentials && row.zendeskTokenId) await revokeReplacedToken(row);
   const [updated] = await tx
     .update(zendeskConnections)
     .set({

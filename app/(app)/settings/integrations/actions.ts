@@ -13,6 +13,7 @@ import { ZENDESK_PROVIDER_ID } from "@/lib/zendesk/provider";
 import { DEFAULT_PRESET_ID, SCOPE_PRESET_IDS, SCOPE_PRESETS, scopesSchema } from "@/lib/zendesk/scopes";
 import { subdomainSchema } from "@/lib/zendesk/subdomain";
 import { testConnection } from "@/lib/zendesk/client";
+import { connectWithClientCredentials } from "@/lib/zendesk/client-credentials";
 import { authorizeConnectionChange } from "@/lib/zendesk/connection-access";
 import { disconnectConnection } from "@/lib/zendesk/disconnect";
 import type { ZendeskErrorCode } from "@/lib/zendesk/error-codes";
@@ -24,12 +25,13 @@ const connectSchema = z
     subdomain: subdomainSchema,
     preset: z.enum([...SCOPE_PRESET_IDS, "custom"]).default(DEFAULT_PRESET_ID),
     scopes: z.union([z.string(), z.array(z.string())]).optional(),
-    client: z.enum(["global", "local"]).default("global"),
+    client: z.enum(["global", "local", "client_credentials"]).default("global"),
     clientIdentifier: z
       .string()
       .trim()
       .max(200, "That identifier is too long")
       .regex(/^[A-Za-z0-9_.:-]*$/, "Use the client's Unique Identifier exactly as Zendesk shows it (letters, digits, - _ . :)")
+      .refine((v) => !/^\d+$/.test(v), "That looks like the client's numeric ID; enter its Unique Identifier (the text identifier) instead")
       .optional(),
     clientSecret: z.string().trim().max(500, "That secret is too long").optional(),
     clientKind: z.enum(["confidential", "public"]).default("confidential"),
@@ -72,6 +74,30 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
 
   const context = await currentWorkspace();
   if (!context || !canManageIntegrations(context.role)) return fail("not_allowed");
+
+  if (input.client === "client_credentials") {
+    if (!input.clientIdentifier) {
+      return { ...fail("no_client", { clientIdentifier: ["Enter the client's Unique Identifier from Zendesk Admin Center"] }), error: undefined };
+    }
+    const result = await connectWithClientCredentials({
+      workspaceId: context.workspace.id,
+      userId: context.user.id,
+      subdomain: input.subdomain,
+      scopes: input.scopes,
+      identifier: input.clientIdentifier,
+      secret: input.clientSecret || undefined,
+    });
+    if (!result.ok) {
+      if (result.code === "secret_required") {
+        return { ...fail("no_client", { clientSecret: ["Paste the client's secret: the client credentials grant needs it"] }), error: undefined };
+      }
+      return result.code === "unknown_subdomain"
+        ? fail("unknown_subdomain", { subdomain: [`There is no Zendesk account at ${input.subdomain}.zendesk.com. ${CONNECT_ERROR_MESSAGES.unknown_subdomain.message}`] })
+        : fail(result.code);
+    }
+    revalidatePath(SETTINGS_PATH);
+    redirect(`${SETTINGS_PATH}?${result.created ? "connected" : "reconnected"}=${input.subdomain}`);
+  }
 
   let oauthClientId: string | null = null;
   if (input.client === "local") {
@@ -166,5 +192,7 @@ export async function disconnectAction(_prev: FormState, formData: FormData): Pr
   if (!result.ok) return failure(result.code);
   revalidatePath(SETTINGS_PATH);
   const query = new URLSearchParams({ disconnected: result.subdomain, revocation: result.revocation.status });
+  // The token's id (not a credential) tells the admin which token to revoke by hand.
+  if (result.revocation.status === "failed" && result.tokenId) query.set("token", result.tokenId);
   redirect(`${SETTINGS_PATH}?${query}`);
 }

@@ -6,13 +6,15 @@ import { Field, FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
 import type { FormState } from "@/lib/forms";
 import { SCOPE_CATALOGUE, SCOPE_PRESETS, type ScopePresetId } from "@/lib/zendesk/scopes";
+import { helpHref, isHelpTopic } from "@/lib/zendesk/troubleshooting";
 import { connectZendeskAction } from "./actions";
 
 export interface ConnectFormDefaults {
   subdomain?: string;
   preset?: ScopePresetId | "custom";
   scopes?: string[];
-  client?: "global" | "local";
+  client?: "global" | "local" | "client_credentials";
+  clientIdentifier?: string;
 }
 
 /** The Connect Zendesk form: subdomain, permissions, and which OAuth client to use. */
@@ -42,7 +44,7 @@ export function ConnectForm({
   return (
     <form action={action} className="space-y-6" noValidate aria-describedby={state.error ? "connect-error" : undefined}>
       <div id="connect-error">
-        <FormMessage error={state.error} />
+        <FormMessage error={state.error} helpHref={state.code && isHelpTopic(state.code) ? helpHref(state.code) : undefined} />
       </div>
       <Field
         name="subdomain"
@@ -113,60 +115,131 @@ export function ConnectForm({
             <input type="radio" name="client" value="local" defaultChecked={client === "local"} />
             My own OAuth client, created in my Zendesk
           </label>
+          <label className="flex cursor-pointer gap-3 text-sm">
+            <input type="radio" name="client" value="client_credentials" defaultChecked={client === "client_credentials"} />
+            <span>
+              My own confidential client, with client credentials
+              <span className="block text-zinc-600 dark:text-zinc-400">No Zendesk sign-in or consent page: the token is issued to the client itself, for server-to-server use.</span>
+            </span>
+          </label>
         </div>
-        <div className="reveal-when-local-client mt-4 space-y-4 rounded-md border border-zinc-200 p-4 dark:border-zinc-700">
-            <div>
-              <p className="label" id="redirect-url-label">
-                Redirect URL to paste into Zendesk
-              </p>
-              <div className="flex flex-wrap items-center gap-2">
-                <code aria-labelledby="redirect-url-label" className="break-all rounded bg-zinc-100 px-2 py-1 text-sm dark:bg-zinc-800" data-testid="redirect-url">
-                  {callbackUrl}
-                </code>
-                <CopyButton value={callbackUrl} label="Copy redirect URL" />
-              </div>
-            </div>
-            {localClients.length ? (
-              <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                Saved clients: {localClients.map((c) => `${c.subdomain} (${c.identifier})`).join(", ")}. Leave the fields empty to use the saved client for that subdomain.
-              </p>
-            ) : null}
-            <Field
-              name="clientIdentifier"
-              label="Unique Identifier"
-              autoComplete="off"
-              spellCheck={false}
-              defaultValue={values.clientIdentifier}
-              hint="The client's Unique Identifier (client_id), not its numeric ID."
-              errors={errors.clientIdentifier}
-            />
-            <fieldset>
-              <legend className="label">Client kind</legend>
-              <div className="flex gap-4 text-sm">
-                <label className="flex gap-2">
-                  <input type="radio" name="clientKind" value="confidential" defaultChecked={kind === "confidential"} />
-                  Confidential
-                </label>
-                <label className="flex gap-2">
-                  <input type="radio" name="clientKind" value="public" defaultChecked={kind === "public"} />
-                  Public (PKCE, no secret)
-                </label>
-              </div>
-            </fieldset>
-            <div className="hide-when-public-client">
+        <div className="reveal-when-local-client mt-4 rounded-md border border-zinc-200 p-4 dark:border-zinc-700">
+          <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+            <div className="space-y-4">
+              {localClients.length ? (
+                <p className="text-sm text-zinc-600 dark:text-zinc-400">
+                  Saved clients: {localClients.map((c) => `${c.subdomain} (${c.identifier})`).join(", ")}. Leave the fields empty to use the saved client for
+                  that subdomain.
+                </p>
+              ) : null}
               <Field
-                name="clientSecret"
-                label="Secret"
-                type="password"
+                name="clientIdentifier"
+                label="Unique Identifier"
                 autoComplete="off"
-                hint="Stored encrypted and never shown again."
-                errors={errors.clientSecret}
+                spellCheck={false}
+                defaultValue={values.clientIdentifier ?? defaults.clientIdentifier}
+                hint={
+                  <>
+                    The client&apos;s Unique Identifier (client_id), not its numeric ID. <a className="link" href="#guide-identifier">Step 7</a>
+                  </>
+                }
+                errors={errors.clientIdentifier}
               />
+              <fieldset className="hide-when-client-credentials">
+                <legend className="label">Client kind</legend>
+                <div className="flex gap-4 text-sm">
+                  <label className="flex gap-2">
+                    <input type="radio" name="clientKind" value="confidential" defaultChecked={kind === "confidential"} />
+                    Confidential
+                  </label>
+                  <label className="flex gap-2">
+                    <input type="radio" name="clientKind" value="public" defaultChecked={kind === "public"} />
+                    Public (PKCE, no secret)
+                  </label>
+                </div>
+                <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+                  As chosen in Zendesk. <a className="link" href="#guide-kind">Step 4</a>
+                </p>
+              </fieldset>
+              <div className="hide-when-public-client">
+                <Field
+                  name="clientSecret"
+                  label="Secret"
+                  type="password"
+                  autoComplete="off"
+                  hint={
+                    <>
+                      Stored encrypted and never shown again. <a className="link" href="#guide-secret">Step 6</a>
+                    </>
+                  }
+                  errors={errors.clientSecret}
+                />
+              </div>
             </div>
+            <SetupGuide callbackUrl={callbackUrl} />
+          </div>
         </div>
       </fieldset>
 
-      <SubmitButton pendingLabel="Redirecting to Zendesk…">{submitLabel}</SubmitButton>
+      <SubmitButton pendingLabel="Connecting…">{submitLabel}</SubmitButton>
     </form>
+  );
+}
+
+/**
+ * How to create the client in Zendesk, step by step, beside the fields it fills. Each field
+ * links to its step; the redirect URL is the exact one this app uses.
+ */
+function SetupGuide({ callbackUrl }: { callbackUrl: string }) {
+  const step = "scroll-mt-8 target:rounded target:bg-sky-50 target:outline target:outline-2 target:outline-accent-600 dark:target:bg-zinc-800";
+  return (
+    <aside aria-labelledby="setup-guide-title" className="text-sm" data-testid="setup-guide">
+      <h4 id="setup-guide-title" className="font-semibold">
+        Create the OAuth client in Zendesk
+      </h4>
+      <ol className="mt-2 list-decimal space-y-2 pl-5 text-zinc-700 dark:text-zinc-300">
+        <li id="guide-plan" className={step}>
+          Check your plan: OAuth clients need Zendesk <strong>Suite Growth</strong> or higher, or <strong>Support Professional</strong> or higher.{" "}
+          <a className="link" href={helpHref("plan_without_oauth")}>
+            Not available?
+          </a>
+        </li>
+        <li id="guide-open" className={step}>
+          As a Zendesk admin, open <strong>Admin Center → Apps and integrations → APIs → OAuth Clients</strong> and choose <strong>Add OAuth client</strong>.
+          Use a Zendesk Support client, not a Sell one.
+        </li>
+        <li id="guide-fields" className={step}>
+          Fill in every field: <strong>Client name</strong> (your people see it on Zendesk&apos;s consent page), <strong>Description</strong>,{" "}
+          <strong>Company</strong>; a logo is optional.
+        </li>
+        <li id="guide-kind" className={step}>
+          <strong>Client kind</strong>: <strong>Confidential</strong>. (Public works only for the sign-in flow, never for client credentials.)
+        </li>
+        <li id="guide-redirect" className={step}>
+          <span className="block">
+            <strong>Redirect URLs</strong>: paste exactly this, nothing more:
+          </span>
+          <span className="mt-1 flex flex-wrap items-center gap-2">
+            <code className="break-all rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-800" data-testid="redirect-url">
+              {callbackUrl}
+            </code>
+            <CopyButton value={callbackUrl} label="Copy redirect URL" />
+          </span>
+        </li>
+        <li id="guide-secret" className={step}>
+          Choose <strong>Save</strong>. Zendesk shows the <strong>Secret</strong> once: copy it into <em>Secret</em> here. Lost it? Regenerate it on the client
+          and enter the new one.
+        </li>
+        <li id="guide-identifier" className={step}>
+          Copy the <strong>Unique Identifier</strong> (the text you typed or Zendesk suggested, e.g. <code>acme_connect</code>), not the numeric ID in the
+          address bar, into <em>Unique Identifier</em> here.
+        </li>
+      </ol>
+      <p className="mt-3">
+        <a className="link" href="/help/zendesk#own-client">
+          Full guide and fixes for common errors
+        </a>
+      </p>
+    </aside>
   );
 }

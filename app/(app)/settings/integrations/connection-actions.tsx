@@ -5,6 +5,7 @@ import { useActionState, useRef } from "react";
 import { FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
 import type { FormState } from "@/lib/forms";
+import { helpHref, isHelpTopic } from "@/lib/zendesk/troubleshooting";
 import { disconnectAction, refreshNowAction, testConnectionAction } from "./actions";
 
 /** Refresh now, Test connection, Reconnect and Disconnect for one connection (owners and admins). */
@@ -45,8 +46,8 @@ export function ConnectionActions({
         <DisconnectButton connectionId={connectionId} subdomain={subdomain} />
       </div>
       <div aria-live="polite" data-testid="action-result">
-        {refreshState.error || refreshState.message ? <FormMessage error={refreshState.error} message={refreshState.message} /> : null}
-        {testState.error || testState.message ? <FormMessage error={testState.error} message={testState.message} /> : null}
+        {refreshState.error || refreshState.message ? <FormMessage error={refreshState.error} message={refreshState.message} helpHref={help(refreshState)} /> : null}
+        {testState.error || testState.message ? <FormMessage error={testState.error} message={testState.message} helpHref={help(testState)} /> : null}
       </div>
     </div>
   );
@@ -80,7 +81,7 @@ function DisconnectButton({ connectionId, subdomain }: { connectionId: string; s
         </p>
         {state.error ? (
           <div className="mt-3">
-            <FormMessage error={state.error} />
+            <FormMessage error={state.error} helpHref={help(state)} />
           </div>
         ) : null}
         <form action={disconnect} className="mt-6 flex justify-end gap-2">
@@ -95,4 +96,9 @@ function DisconnectButton({ connectionId, subdomain }: { connectionId: string; s
       </dialog>
     </>
   );
+}
+
+/** The troubleshooting entry for a failed action's code. */
+function help(state: FormState): string | undefined {
+  return state.code && isHelpTopic(state.code) ? helpHref(state.code) : undefined;
 }

@@ -2,6 +2,14 @@ import { LocalTime } from "@/app/components/local-time";
 import type { ConnectionRow } from "@/lib/zendesk/connection-queries";
 import { describeScope, diffScopes } from "@/lib/zendesk/scopes";
 import { type DisplayStatus, STATUS_LABEL } from "@/lib/zendesk/status";
+import { type HelpTopic, helpHref } from "@/lib/zendesk/troubleshooting";
+
+/** Where a troubled status's reason links to. */
+const STATUS_HELP: Partial<Record<DisplayStatus, HelpTopic>> = {
+  needs_reconnect: "needs_reconnect",
+  revoked: "token_revoked",
+  error: "zendesk_error",
+};
 
 const BADGE: Record<DisplayStatus, string> = {
   connected: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200",
@@ -48,6 +56,11 @@ export function ConnectionCard({
           <p className="mt-1 max-w-xs text-sm text-zinc-600 dark:text-zinc-400" data-testid="status-reason">
             {status.reason}
           </p>
+          {STATUS_HELP[status.status] ? (
+            <a className="link text-sm" href={helpHref(STATUS_HELP[status.status]!)}>
+              How to fix this
+            </a>
+          ) : null}
         </div>
       </header>
 

@@ -28,7 +28,7 @@ export const CONNECT_ERROR_MESSAGES: Record<ConnectErrorCode, { title: string; m
   },
   invalid_scope: {
     title: "Zendesk refused the requested permissions",
-    message: "One of the scopes is not allowed for this client. Choose a smaller set of permissions and connect again.",
+    message: "Zendesk did not accept one of the requested permissions. Choose a smaller set of permissions and connect again.",
   },
   invalid_request: {
     title: "Zendesk refused the request",

@@ -5,6 +5,7 @@ import { canManageIntegrations, requireWorkspace } from "@/lib/auth/session";
 import { MANUAL_REVOCATION_STEPS } from "@/lib/zendesk/disconnect";
 import { isConnectErrorCode } from "@/lib/zendesk/error-codes";
 import { loadIntegrationsData } from "@/lib/zendesk/page-data";
+import { helpHref } from "@/lib/zendesk/troubleshooting";
 import { presetForScopes } from "@/lib/zendesk/scopes";
 import { zendeskSettings } from "@/lib/zendesk/settings";
 import { computeStatus } from "@/lib/zendesk/status";
@@ -52,13 +53,20 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
       {errorCode && isConnectErrorCode(errorCode) ? (
         <div role="alert" data-testid="connect-error" data-code={errorCode} className="rounded-md border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
           <p className="font-semibold">{CONNECT_ERROR_MESSAGES[errorCode].title}</p>
-          <p className="mt-1 text-sm">{CONNECT_ERROR_MESSAGES[errorCode].message}</p>
+          <p className="mt-1 text-sm">
+            {CONNECT_ERROR_MESSAGES[errorCode].message}{" "}
+            <a className="font-medium underline underline-offset-2" href={helpHref(errorCode)}>
+              Learn how to fix this
+            </a>
+          </p>
         </div>
       ) : null}
       {connected && isValidSubdomainLabel(connected) ? (
         <FormMessage message={`${params.reconnected ? "Reconnected" : "Connected"} ${connected}.zendesk.com.`} />
       ) : null}
-      {disconnected && isValidSubdomainLabel(disconnected) ? <DisconnectedNotice subdomain={disconnected} revocation={revocation} /> : null}
+      {disconnected && isValidSubdomainLabel(disconnected) ? (
+        <DisconnectedNotice subdomain={disconnected} revocation={revocation} tokenId={one(params.token)?.match(/^\d{1,20}$/)?.[0]} />
+      ) : null}
 
       <div className="space-y-4">
         <h3 className="text-lg font-semibold">Zendesk Support</h3>
@@ -70,12 +78,18 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
   );
 }
 
-function DisconnectedNotice({ subdomain, revocation }: { subdomain: string; revocation?: string }) {
+function DisconnectedNotice({ subdomain, revocation, tokenId }: { subdomain: string; revocation?: string; tokenId?: string }) {
   if (revocation === "failed") {
     return (
       <div role="alert" data-testid="revocation-failed" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
         <p className="font-semibold">Disconnected {subdomain}.zendesk.com here, but Zendesk did not confirm that its token was revoked</p>
-        <p className="mt-1 text-sm">The stored tokens are deleted, so this app can no longer use them. To be sure Zendesk no longer accepts the token: {MANUAL_REVOCATION_STEPS}</p>
+        <p className="mt-1 text-sm">
+          The stored tokens are deleted, so this app can no longer use them. To be sure Zendesk no longer accepts the token
+          {tokenId ? ` (id ${tokenId})` : ""}: {MANUAL_REVOCATION_STEPS.replace("{id}", tokenId ?? "{id}")}{" "}
+          <a className="font-medium underline underline-offset-2" href={helpHref("revocation_failed")}>
+            Learn more
+          </a>
+        </p>
       </div>
     );
   }
@@ -96,7 +110,8 @@ async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId:
         subdomain: reconnecting.subdomain,
         preset: presetForScopes(reconnecting.requestedScopes)?.id ?? "custom",
         scopes: reconnecting.requestedScopes,
-        client: reconnecting.oauthClientId ? "local" : "global",
+        client: reconnecting.mode === "client_credentials" ? "client_credentials" : reconnecting.oauthClientId ? "local" : "global",
+        clientIdentifier: reconnecting.clientIdentifier ?? undefined,
       }
     : {};
 
