@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { CopyButton } from "@/app/components/copy-button";
+import { RedirectUrl } from "@/app/components/redirect-url";
 import { isZendeskErrorCode } from "@/lib/zendesk/error-codes";
 import { zendeskSettings } from "@/lib/zendesk/settings";
 import { HELP_TOPIC_GROUPS, type HelpTopic, OWN_CLIENT_SECTION_ID, TROUBLESHOOTING } from "@/lib/zendesk/troubleshooting";
@@ -55,12 +55,7 @@ export default function ZendeskHelpPage() {
             This app&apos;s redirect URL
           </h2>
           <p className={`text-sm ${muted}`}>Every OAuth client used with this app must list exactly this address among its Redirect URLs.</p>
-          <div className="flex flex-wrap items-center gap-2">
-            <code className="break-all rounded bg-zinc-100 px-2 py-1 text-sm dark:bg-zinc-800" data-testid="help-redirect-url">
-              {redirectUrl}
-            </code>
-            <CopyButton value={redirectUrl} label="Copy redirect URL" />
-          </div>
+          <RedirectUrl url={redirectUrl} testId="help-redirect-url" />
           <p className={`text-sm ${muted}`}>
             {hasGlobalClient
               ? "This app has its own Zendesk client: on the Integrations page choose “This app's Zendesk client” and you don't need to create one. A client of your own remains possible (see below)."
@@ -191,10 +186,7 @@ function OwnClientSection({ redirectUrl }: { redirectUrl: string }) {
         </li>
         <li>
           <strong>Redirect URLs</strong>: paste exactly
-          <span className="mt-1 flex flex-wrap items-center gap-2">
-            <code className="break-all rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-800">{redirectUrl}</code>
-            <CopyButton value={redirectUrl} label="Copy redirect URL" />
-          </span>
+          <RedirectUrl url={redirectUrl} testId="help-own-client-redirect-url" />
           <span className={`mt-1 block ${muted}`}>No trailing slash, no spaces; https is required except for localhost and 127.0.0.1.</span>
         </li>
         <li>

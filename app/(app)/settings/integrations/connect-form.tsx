@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { CopyButton } from "@/app/components/copy-button";
+import { RedirectUrl } from "@/app/components/redirect-url";
 import { Field, FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
 import type { FormState } from "@/lib/forms";
@@ -219,12 +219,7 @@ function SetupGuide({ callbackUrl }: { callbackUrl: string }) {
           <span className="block">
             <strong>Redirect URLs</strong>: paste exactly this, nothing more:
           </span>
-          <span className="mt-1 flex flex-wrap items-center gap-2">
-            <code className="break-all rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-800" data-testid="redirect-url">
-              {callbackUrl}
-            </code>
-            <CopyButton value={callbackUrl} label="Copy redirect URL" />
-          </span>
+          <RedirectUrl url={callbackUrl} />
         </li>
         <li id="guide-secret" className={step}>
           Choose <strong>Save</strong>. Zendesk shows the <strong>Secret</strong> once: copy it into <em>Secret</em> here. Lost it? Regenerate it on the client
