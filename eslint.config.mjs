@@ -4,5 +4,5 @@ import nextTs from "eslint-config-next/typescript";
 export default [
   ...nextVitals,
   ...nextTs,
-  { ignores: [".next/**", ".data/**", "node_modules/**", "next-env.d.ts", "db/migrations/**"] },
+  { ignores: [".next/**", ".next-bench/**", ".data/**", "node_modules/**", "next-env.d.ts", "db/migrations/**"] },
 ];
