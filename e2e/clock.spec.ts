@@ -26,7 +26,7 @@ test("an access token expired by Zendesk's clock is renewed on the next use, onc
   expect(await grants(subdomain, "refresh_token")).toBe(1);
   await expect(card.getByTestId("connection-status")).toHaveText("Connected");
   await expect(card.getByTestId("last-refreshed")).not.toHaveText("Not yet");
-  await card.getByText(/^History/).click();
+  await card.getByRole("link", { name: "Show history" }).click();
   await expect(card.getByTestId("history-entry").filter({ hasText: "Token refreshed" })).toHaveCount(1);
 });
 

@@ -39,7 +39,7 @@ test.describe("Managing a connection", () => {
     });
 
     await test.step("the history lists every action, newest first, with its actor", async () => {
-      await card.getByText(/^History/).click();
+      await card.getByRole("link", { name: "Show history" }).click();
       const entries = card.getByTestId("history-entry");
       await expect(entries).toHaveCount(4);
       await expect(entries.nth(0)).toHaveAttribute("data-type", "test_failed");

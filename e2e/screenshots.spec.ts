@@ -25,7 +25,7 @@ test("README screenshots: empty, connected, needs reconnect", async ({ page }) =
   const card = await connectThroughUi(page, "acme");
   await card.getByRole("button", { name: "Test connection" }).click();
   await expect(card.getByRole("status")).toContainText("Connection works");
-  await card.getByText(/^History/).click();
+  await card.getByRole("link", { name: "Show history" }).click();
   await card.scrollIntoViewIfNeeded();
   await shoot(page, "connected");
 

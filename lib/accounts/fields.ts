@@ -1,6 +1,8 @@
 import { z } from "zod";
 
-export const MIN_PASSWORD_LENGTH = 10;
+import { MIN_PASSWORD_LENGTH } from "./password-policy";
+
+export { MIN_PASSWORD_LENGTH };
 
 /** Emails are compared and stored trimmed and lower-cased. */
 export const emailField = z

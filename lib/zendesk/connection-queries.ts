@@ -1,11 +1,15 @@
 import "server-only";
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { users, zendeskConnections, zendeskOauthClients } from "@/db/schema";
 
-/** What the settings page may know about a connection: no ciphertext, no token material. */
-export async function listConnections(workspaceId: string) {
-  return db
+/**
+ * What the settings page may know about a connection: no ciphertext, no token material.
+ * With `page`, one page of them, those that need attention first, each row carrying the
+ * totals (window functions, so paging costs no extra query).
+ */
+export async function listConnections(workspaceId: string, page?: { limit: number; offset: number }) {
+  const query = db
     .select({
       id: zendeskConnections.id,
       subdomain: zendeskConnections.subdomain,
@@ -29,12 +33,19 @@ export async function listConnections(workspaceId: string) {
       connectedAt: zendeskConnections.connectedAt,
       connectedByName: users.name,
       connectedByEmail: users.email,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+      troubled: sql<number>`count(*) filter (where ${zendeskConnections.status} <> 'active') over ()`.mapWith(Number),
     })
     .from(zendeskConnections)
     .leftJoin(users, eq(users.id, zendeskConnections.connectedByUserId))
     .leftJoin(zendeskOauthClients, eq(zendeskOauthClients.id, zendeskConnections.oauthClientId))
     .where(eq(zendeskConnections.workspaceId, workspaceId))
-    .orderBy(asc(zendeskConnections.subdomain));
+    .$dynamic();
+  if (!page) return query.orderBy(asc(zendeskConnections.subdomain));
+  return query
+    .orderBy(desc(sql`${zendeskConnections.status} <> 'active'`), asc(zendeskConnections.subdomain))
+    .limit(page.limit)
+    .offset(page.offset);
 }
 
 export type ConnectionRow = Awaited<ReturnType<typeof listConnections>>[number];

@@ -26,7 +26,7 @@ describe("disconnectConnection", () => {
 
     const result = await disconnectConnection(connectionId, userId);
 
-    expect(result).toEqual({ ok: true, subdomain: "acme", revocation: { status: "revoked" } });
+    expect(result).toEqual({ ok: true, subdomain: "acme", tokenId: expect.stringMatching(/^\d+$/), revocation: { status: "revoked" } });
     expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
     const log = await fixture.sim.control.requestLog();
     const revoke = log.entries.filter((e) => e.endpoint === "token_revoke");

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { users, zendeskConnectionEvents } from "@/db/schema";
 import { type ConnectionRow, listConnections } from "./connection-queries";
@@ -17,31 +17,38 @@ export interface HistoryEntry {
   actorName: string | null;
 }
 
+/** Connection cards per page: the page's cost stays that of this many cards however many exist. */
+export const CONNECTIONS_PAGE_SIZE = 10;
+
 /**
  * Everything the Integrations page shows, in a constant number of queries whatever the number
- * of connections: connections (1), their latest events (1), the workspace's own clients (1).
- * `expanded` raises one connection's history limit (the "Show more" link).
+ * of connections: one page of connections with the totals (1), the workspace's own clients
+ * (1), and the history of the one connection whose history is open (1, only then). History is
+ * on demand so each card stays light.
  */
-export async function loadIntegrationsData(workspaceId: string, { includeClients = true, expanded }: { includeClients?: boolean; expanded?: string } = {}) {
+export async function loadIntegrationsData(
+  workspaceId: string,
+  { includeClients = true, expanded, page = 1, moreHistory = false }: { includeClients?: boolean; expanded?: string; page?: number; moreHistory?: boolean } = {},
+) {
+  const current = Number.isSafeInteger(page) && page > 0 ? page : 1;
   const [connections, localClients] = await Promise.all([
-    listConnections(workspaceId),
+    listConnections(workspaceId, { limit: CONNECTIONS_PAGE_SIZE, offset: (current - 1) * CONNECTIONS_PAGE_SIZE }),
     includeClients ? listLocalClients(workspaceId) : Promise.resolve([]),
   ]);
-  const history = await loadHistory(
-    workspaceId,
-    connections.map((c) => c.id),
-    connections.find((c) => c.subdomain === expanded)?.id,
-  );
-  return { connections, localClients, history };
+  const open = connections.find((c) => c.subdomain === expanded);
+  const history = open ? await loadHistory(workspaceId, open.id, moreHistory ? HISTORY_MAX : HISTORY_PAGE_SIZE) : undefined;
+  const total = connections[0]?.total ?? 0;
+  return {
+    connections,
+    localClients,
+    history,
+    paging: { page: current, pageSize: CONNECTIONS_PAGE_SIZE, total, troubled: connections[0]?.troubled ?? 0, pages: Math.max(1, Math.ceil(total / CONNECTIONS_PAGE_SIZE)) },
+  };
 }
 
-/** The latest events of each connection, plus whether older ones exist. One query. */
-async function loadHistory(workspaceId: string, connectionIds: string[], expandedId?: string) {
-  const byConnection = new Map<string, { entries: HistoryEntry[]; hasMore: boolean }>();
-  for (const id of connectionIds) byConnection.set(id, { entries: [], hasMore: false });
-  if (connectionIds.length === 0) return byConnection;
-  const rank = sql<number>`row_number() over (partition by ${zendeskConnectionEvents.connectionId} order by ${zendeskConnectionEvents.createdAt} desc, ${zendeskConnectionEvents.id} desc)`;
-  const ranked = db
+/** One connection's latest events, newest first, and whether older ones exist. One query. */
+async function loadHistory(workspaceId: string, connectionId: string, limit: number) {
+  const rows = await db
     .select({
       id: zendeskConnectionEvents.id,
       connectionId: zendeskConnectionEvents.connectionId,
@@ -49,27 +56,18 @@ async function loadHistory(workspaceId: string, connectionIds: string[], expande
       detail: zendeskConnectionEvents.detail,
       createdAt: zendeskConnectionEvents.createdAt,
       actorName: users.name,
-      rank: rank.as("rank"),
     })
     .from(zendeskConnectionEvents)
     .leftJoin(users, eq(users.id, zendeskConnectionEvents.actorUserId))
-    .where(and(eq(zendeskConnectionEvents.workspaceId, workspaceId), inArray(zendeskConnectionEvents.connectionId, connectionIds)))
-    .as("ranked");
-  const limit = (id: string) => (id === expandedId ? HISTORY_MAX : HISTORY_PAGE_SIZE);
-  const rows = await db
-    .select()
-    .from(ranked)
-    .where(sql`${ranked.rank} <= case when ${ranked.connectionId} = ${expandedId ?? null}::uuid then ${HISTORY_MAX + 1}::int else ${HISTORY_PAGE_SIZE + 1}::int end`)
-    .orderBy(ranked.connectionId, desc(ranked.createdAt), desc(ranked.id));
-  for (const row of rows) {
-    if (!row.connectionId) continue;
-    const bucket = byConnection.get(row.connectionId);
-    if (!bucket) continue;
-    if (bucket.entries.length < limit(row.connectionId)) {
-      bucket.entries.push({ id: row.id, connectionId: row.connectionId, type: row.type, detail: row.detail, createdAt: row.createdAt, actorName: row.actorName });
-    } else bucket.hasMore = true;
-  }
-  return byConnection;
+    .where(and(eq(zendeskConnectionEvents.workspaceId, workspaceId), eq(zendeskConnectionEvents.connectionId, connectionId)))
+    .orderBy(desc(zendeskConnectionEvents.createdAt), desc(zendeskConnectionEvents.id))
+    .limit(limit + 1);
+  return {
+    connectionId,
+    entries: rows.slice(0, limit).map((r) => ({ ...r, connectionId })) as HistoryEntry[],
+    hasMore: rows.length > limit,
+    limit,
+  };
 }
 
 export type IntegrationsData = Awaited<ReturnType<typeof loadIntegrationsData>>;

@@ -15,10 +15,9 @@ import {
   SCOPE_CATALOGUE,
   SCOPE_PRESET_IDS,
   SCOPE_PRESETS,
-  scopePresetIdSchema,
-  scopesSchema,
   validateScopes,
 } from "./scopes";
+import { scopePresetIdSchema, scopesSchema } from "./scope-schemas";
 
 const RESOURCES_RW = [
   "tickets",

@@ -1,4 +1,5 @@
-import { z } from "zod";
+// No zod here: the connect form (a client component) imports this catalogue, and zod would
+// ride along into the browser. The form schemas live in scope-schemas.ts.
 
 /*
  * Zendesk does not reject unknown scope names: it issues a token that is then forbidden on
@@ -108,8 +109,6 @@ export function isScopePresetId(value: unknown): value is ScopePresetId {
   return typeof value === "string" && (SCOPE_PRESET_IDS as readonly string[]).includes(value);
 }
 
-/** Zod schema for a preset id from a form; defaults to the least-privilege preset when absent. */
-export const scopePresetIdSchema = z.enum(SCOPE_PRESET_IDS).default(DEFAULT_PRESET_ID);
 
 /** The preset whose scopes are exactly these (in any order), if any: lets the UI show a label for a connection. */
 export function presetForScopes(scopes: readonly string[]): ScopePreset | undefined {
@@ -159,16 +158,6 @@ export function formatScopes(scopes: readonly string[]): string {
   if (!result.ok) throw new Error(result.error);
   return result.scopes.join(" ");
 }
-
-/** Zod schema for server actions: a space-separated string or a list (checkboxes) in, validated canonical scopes out. */
-export const scopesSchema = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
-  const result = validateScopes(typeof value === "string" ? parseScopeString(value) : value);
-  if (!result.ok) {
-    ctx.addIssue({ code: "custom", message: result.error });
-    return z.NEVER;
-  }
-  return result.scopes;
-});
 
 /** True when a token with `granted` scopes covers `scope` (global read/write cover every resource read/write). */
 export function isScopeGranted(granted: readonly string[], scope: string): boolean {

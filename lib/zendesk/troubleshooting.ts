@@ -1,4 +1,6 @@
-import { CONNECT_ERROR_CODES, TOKEN_ERROR_CODES, type ZendeskErrorCode } from "./error-codes";
+import { EXTRA_TOPICS, type HelpTopic } from "./help-links";
+
+export { EXTRA_TOPICS, HELP_TOPICS, type HelpTopic, helpHref, isHelpTopic } from "./help-links";
 
 /*
  * The troubleshooting guide's content: one entry per error code the product shows, plus the
@@ -8,23 +10,6 @@ import { CONNECT_ERROR_CODES, TOKEN_ERROR_CODES, type ZendeskErrorCode } from ".
  * Facts follow shared/zendesk-oauth-reference.md; where Zendesk's documentation is unclear the
  * text says so. No entry ever contains a secret, token or code value.
  */
-
-/** Problems without an error code of their own. */
-export const EXTRA_TOPICS = [
-  "redirect_uri_mismatch",
-  "plan_without_oauth",
-  "role_limits_scopes",
-  "sell_client",
-  "numeric_client_id",
-  "lost_secret",
-  "client_other_account",
-  "host_mapped_domain",
-  "client_kind",
-  "api_token",
-  "revocation_failed",
-] as const;
-
-export type HelpTopic = ZendeskErrorCode | (typeof EXTRA_TOPICS)[number];
 
 export interface TroubleshootingEntry {
   /** A heading that names the problem. */
@@ -470,16 +455,3 @@ export const HELP_TOPIC_GROUPS: readonly { title: string; topics: readonly HelpT
   },
   { title: "When Zendesk is busy or unavailable", topics: ["rate_limited", "zendesk_unreachable", "zendesk_timeout", "zendesk_error", "zendesk_malformed"] },
 ];
-
-/** Every topic, error codes first, then the extra topics. */
-export const HELP_TOPICS: readonly HelpTopic[] = [...CONNECT_ERROR_CODES, ...TOKEN_ERROR_CODES, ...EXTRA_TOPICS];
-
-/** The troubleshooting guide's link for a topic (its anchor is the topic itself). */
-export function helpHref(topic: HelpTopic): string {
-  return `/help/zendesk#${topic}`;
-}
-
-/** Narrows an untrusted value (an error code from a form state or query) to a topic with an entry. */
-export function isHelpTopic(v: unknown): v is HelpTopic {
-  return typeof v === "string" && Object.hasOwn(TROUBLESHOOTING, v);
-}

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
-import { MIN_PASSWORD_LENGTH } from "@/lib/accounts/fields";
+import { MIN_PASSWORD_LENGTH } from "@/lib/accounts/password-policy";
 import type { FormState } from "@/lib/forms";
 import { signUpAction } from "../actions";
 

@@ -6,7 +6,7 @@ import { Field, FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
 import type { FormState } from "@/lib/forms";
 import { SCOPE_CATALOGUE, SCOPE_PRESETS, type ScopePresetId } from "@/lib/zendesk/scopes";
-import { helpHref, isHelpTopic } from "@/lib/zendesk/troubleshooting";
+import { helpHref, isHelpTopic } from "@/lib/zendesk/help-links";
 import { connectZendeskAction } from "./actions";
 
 export interface ConnectFormDefaults {

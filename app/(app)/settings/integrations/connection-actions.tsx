@@ -1,11 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useRef } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
 import type { FormState } from "@/lib/forms";
-import { helpHref, isHelpTopic } from "@/lib/zendesk/troubleshooting";
+import { helpHref, isHelpTopic } from "@/lib/zendesk/help-links";
 import { disconnectAction, refreshNowAction, testConnectionAction } from "./actions";
 
 /** Refresh now, Test connection, Reconnect and Disconnect for one connection (owners and admins). */
@@ -14,12 +14,14 @@ export function ConnectionActions({
   subdomain,
   canRefresh,
   needsReconnect,
+  reconnectHref,
 }: {
   connectionId: string;
   subdomain: string;
   canRefresh: boolean;
   /** Reconnect becomes the primary action when Zendesk no longer accepts the connection. */
   needsReconnect: boolean;
+  reconnectHref: string;
 }) {
   const [refreshState, refresh] = useActionState(refreshNowAction, {} as FormState);
   const [testState, test] = useActionState(testConnectionAction, {} as FormState);
@@ -40,7 +42,7 @@ export function ConnectionActions({
             Test connection
           </SubmitButton>
         </form>
-        <Link className={needsReconnect ? "btn-primary" : "btn-secondary"} href={`/settings/integrations?reconnect=${subdomain}#connect-zendesk`}>
+        <Link className={needsReconnect ? "btn-primary" : "btn-secondary"} href={reconnectHref}>
           Reconnect
         </Link>
         <DisconnectButton connectionId={connectionId} subdomain={subdomain} />
@@ -55,44 +57,56 @@ export function ConnectionActions({
 
 /**
  * Disconnect behind a confirmation dialog. The native modal <dialog> traps focus and closes on
- * Escape; focus returns to the button that opened it.
+ * Escape; focus returns to the button that opened it. Its content is rendered only while open,
+ * so a page of cards carries one button each, not one dialog each.
  */
 function DisconnectButton({ connectionId, subdomain }: { connectionId: string; subdomain: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
+  const [open, setOpen] = useState(false);
   const [state, disconnect] = useActionState(disconnectAction, {} as FormState);
   const titleId = `disconnect-title-${connectionId}`;
+  useEffect(() => {
+    if (open && !dialog.current?.open) dialog.current?.showModal();
+  }, [open]);
   return (
     <>
-      <button ref={opener} type="button" className="btn-danger" onClick={() => dialog.current?.showModal()}>
+      <button ref={opener} type="button" className="btn-danger" onClick={() => setOpen(true)}>
         Disconnect
       </button>
       <dialog
         ref={dialog}
         aria-labelledby={titleId}
-        onClose={() => opener.current?.focus()}
+        onClose={() => {
+          setOpen(false);
+          opener.current?.focus();
+        }}
         className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg border border-zinc-200 bg-white p-6 text-zinc-900 shadow-xl backdrop:bg-black/50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
       >
-        <h2 id={titleId} className="text-lg font-semibold">
-          Disconnect {subdomain}.zendesk.com?
-        </h2>
-        <p className="mt-2 text-sm text-zinc-700 dark:text-zinc-300">
-          This revokes the token in Zendesk and deletes the stored tokens. This workspace will stop syncing with Zendesk until someone connects again.
-        </p>
-        {state.error ? (
-          <div className="mt-3">
-            <FormMessage error={state.error} helpHref={help(state)} />
-          </div>
+        {open ? (
+          <>
+            <h2 id={titleId} className="text-lg font-semibold">
+              Disconnect {subdomain}.zendesk.com?
+            </h2>
+            <p className="mt-2 text-sm text-zinc-700 dark:text-zinc-300">
+              This revokes the token in Zendesk and deletes the stored tokens. This workspace will stop syncing with Zendesk until someone connects again.
+            </p>
+            {state.error ? (
+              <div className="mt-3">
+                <FormMessage error={state.error} helpHref={help(state)} />
+              </div>
+            ) : null}
+            <form action={disconnect} className="mt-6 flex justify-end gap-2">
+              <input type="hidden" name="connectionId" value={connectionId} />
+              <button type="button" className="btn-secondary" onClick={() => dialog.current?.close()} autoFocus>
+                Cancel
+              </button>
+              <SubmitButton className="btn-danger" pendingLabel="Disconnecting…">
+                Disconnect
+              </SubmitButton>
+            </form>
+          </>
         ) : null}
-        <form action={disconnect} className="mt-6 flex justify-end gap-2">
-          <input type="hidden" name="connectionId" value={connectionId} />
-          <button type="button" className="btn-secondary" onClick={() => dialog.current?.close()} autoFocus>
-            Cancel
-          </button>
-          <SubmitButton className="btn-danger" pendingLabel="Disconnecting…">
-            Disconnect
-          </SubmitButton>
-        </form>
       </dialog>
     </>
   );

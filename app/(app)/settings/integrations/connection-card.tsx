@@ -2,7 +2,7 @@ import { LocalTime } from "@/app/components/local-time";
 import type { ConnectionRow } from "@/lib/zendesk/connection-queries";
 import { describeScope, diffScopes } from "@/lib/zendesk/scopes";
 import { type DisplayStatus, STATUS_LABEL } from "@/lib/zendesk/status";
-import { type HelpTopic, helpHref } from "@/lib/zendesk/troubleshooting";
+import { type HelpTopic, helpHref } from "@/lib/zendesk/help-links";
 
 /** Where a troubled status's reason links to. */
 const STATUS_HELP: Partial<Record<DisplayStatus, HelpTopic>> = {

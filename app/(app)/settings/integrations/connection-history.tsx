@@ -19,29 +19,46 @@ const EVENT_LABEL: Record<ZendeskConnectionEventType, string> = {
 
 const FAILURES = new Set<ZendeskConnectionEventType>(["refresh_failed", "needs_reconnect", "revocation_failed", "test_failed", "revoked"]);
 
-/** A connection's latest events, newest first, behind a disclosure so cards stay short. */
+/**
+ * A connection's history, on demand: a link until opened (so a page of cards stays light),
+ * then its latest events, newest first, with "Show more history" up to the maximum.
+ */
 export function ConnectionHistory({
   subdomain,
-  entries,
-  hasMore,
-  expanded,
+  history,
+  showHref,
+  moreHref,
+  hideHref,
 }: {
   subdomain: string;
-  entries: HistoryEntry[];
-  hasMore: boolean;
-  expanded: boolean;
+  history?: { entries: HistoryEntry[]; hasMore: boolean; limit: number };
+  showHref: string;
+  moreHref: string;
+  hideHref: string;
 }) {
   const id = `history-${subdomain}`;
+  if (!history) {
+    return (
+      <div id={id} className="scroll-mt-8 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+        <Link className="link text-sm" href={showHref} scroll={false}>
+          Show history
+        </Link>
+      </div>
+    );
+  }
+  const { entries, hasMore } = history;
   return (
-    <details id={id} open={expanded} className="group scroll-mt-8 border-t border-zinc-200 pt-4 dark:border-zinc-800" data-testid="connection-history">
-      <summary className="cursor-pointer text-sm font-medium text-zinc-700 hover:text-zinc-900 dark:text-zinc-300 dark:hover:text-zinc-100">
-        History ({entries.length}
-        {hasMore ? "+" : ""} {entries.length === 1 && !hasMore ? "event" : "events"})
-      </summary>
+    <section id={id} aria-label={`History of ${subdomain}.zendesk.com`} className="scroll-mt-8 border-t border-zinc-200 pt-4 dark:border-zinc-800" data-testid="connection-history">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h4 className="text-sm font-medium text-zinc-700 dark:text-zinc-300">History</h4>
+        <Link className="link text-sm" href={hideHref} scroll={false}>
+          Hide history
+        </Link>
+      </div>
       {entries.length === 0 ? (
         <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">Nothing recorded yet.</p>
       ) : (
-        <ol className="mt-3 space-y-2 text-sm" aria-label={`History of ${subdomain}.zendesk.com`}>
+        <ol className="mt-3 space-y-2 text-sm">
           {entries.map((e) => {
             const type = e.type as ZendeskConnectionEventType;
             return (
@@ -57,14 +74,14 @@ export function ConnectionHistory({
         </ol>
       )}
       {hasMore ? (
-        expanded ? (
+        history.limit >= HISTORY_MAX ? (
           <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">Showing the latest {HISTORY_MAX} events.</p>
         ) : (
-          <Link className="link mt-3 inline-block text-sm" href={`/settings/integrations?history=${subdomain}#${id}`} scroll={false}>
+          <Link className="link mt-3 inline-block text-sm" href={moreHref} scroll={false}>
             Show more history
           </Link>
         )
       ) : null}
-    </details>
+    </section>
   );
 }

@@ -5,7 +5,7 @@ import { canManageIntegrations, requireWorkspace } from "@/lib/auth/session";
 import { MANUAL_REVOCATION_STEPS } from "@/lib/zendesk/disconnect";
 import { isConnectErrorCode } from "@/lib/zendesk/error-codes";
 import { loadIntegrationsData } from "@/lib/zendesk/page-data";
-import { helpHref } from "@/lib/zendesk/troubleshooting";
+import { helpHref } from "@/lib/zendesk/help-links";
 import { presetForScopes } from "@/lib/zendesk/scopes";
 import { zendeskSettings } from "@/lib/zendesk/settings";
 import { computeStatus } from "@/lib/zendesk/status";
@@ -100,7 +100,18 @@ function DisconnectedNotice({ subdomain, revocation, tokenId }: { subdomain: str
 async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId: string; canManage: boolean; params: Params }) {
   const settings = zendeskSettings();
   const expanded = one(params.history);
-  const { connections, localClients, history } = await loadIntegrationsData(workspaceId, { includeClients: canManage, expanded });
+  const page = Number(one(params.page) ?? "1");
+  const { connections, localClients, history, paging } = await loadIntegrationsData(workspaceId, {
+    includeClients: canManage,
+    expanded,
+    page,
+    moreHistory: one(params.more) === "1",
+  });
+  // Links keep the page the card is on.
+  const href = (extra: Record<string, string> = {}, hash = "") => {
+    const q = new URLSearchParams({ ...(paging.page > 1 ? { page: String(paging.page) } : {}), ...extra });
+    return `/settings/integrations${q.size ? `?${q}` : ""}${hash}`;
+  };
   const now = new Date();
 
   const reconnectSub = one(params.reconnect);
@@ -117,7 +128,15 @@ async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId:
 
   return (
     <>
-      {connections.length === 0 ? (
+      {paging.total > paging.pageSize ? <PageSummary paging={paging} href={href} /> : null}
+      {connections.length === 0 && paging.page > 1 ? (
+        <p className="card text-sm">
+          There are no connections on this page.{" "}
+          <a className="link" href="/settings/integrations">
+            Go to the first page
+          </a>
+        </p>
+      ) : connections.length === 0 ? (
         <div className="card text-sm text-zinc-700 dark:text-zinc-300" data-testid="empty-state">
           <p className="font-medium">No Zendesk account is connected yet.</p>
           <p className="mt-1">
@@ -127,8 +146,8 @@ async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId:
         </div>
       ) : (
         connections.map((c) => {
-          const events = history.get(c.id) ?? { entries: [], hasMore: false };
           const status = computeStatus(c, now, settings.expiringSoonSeconds);
+          const open = history?.connectionId === c.id ? history : undefined;
           return (
             <ConnectionCard
               key={c.id}
@@ -142,10 +161,19 @@ async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId:
                     subdomain={c.subdomain}
                     canRefresh={c.mode === "client_credentials" || c.hasRefreshToken}
                     needsReconnect={status.status === "needs_reconnect" || status.status === "revoked"}
+                    reconnectHref={href({ reconnect: c.subdomain }, "#connect-zendesk")}
                   />
                 ) : undefined
               }
-              history={<ConnectionHistory subdomain={c.subdomain} entries={events.entries} hasMore={events.hasMore} expanded={expanded === c.subdomain} />}
+              history={
+                <ConnectionHistory
+                  subdomain={c.subdomain}
+                  history={open}
+                  showHref={href({ history: c.subdomain }, `#history-${c.subdomain}`)}
+                  moreHref={href({ history: c.subdomain, more: "1" }, `#history-${c.subdomain}`)}
+                  hideHref={href({}, `#connection-${c.subdomain}`)}
+                />
+              }
             />
           );
         })
@@ -169,5 +197,36 @@ async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId:
         </p>
       )}
     </>
+  );
+}
+
+function PageSummary({
+  paging,
+  href,
+}: {
+  paging: { page: number; pages: number; pageSize: number; total: number; troubled: number };
+  href: (extra?: Record<string, string>) => string;
+}) {
+  const first = (paging.page - 1) * paging.pageSize + 1;
+  const last = Math.min(paging.total, paging.page * paging.pageSize);
+  return (
+    <nav aria-label="Connection pages" className="flex flex-wrap items-center justify-between gap-2 text-sm" data-testid="connection-pages">
+      <p>
+        {first}–{last} of {paging.total} connections
+        {paging.troubled ? ` · ${paging.troubled} need${paging.troubled === 1 ? "s" : ""} attention (listed first)` : ""}
+      </p>
+      <div className="flex gap-2">
+        {paging.page > 1 ? (
+          <a className="btn-secondary" href={href({ page: String(paging.page - 1) })} rel="prev">
+            Previous
+          </a>
+        ) : null}
+        {paging.page < paging.pages ? (
+          <a className="btn-secondary" href={href({ page: String(paging.page + 1) })} rel="next">
+            Next
+          </a>
+        ) : null}
+      </div>
+    </nav>
   );
 }
