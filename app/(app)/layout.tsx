@@ -2,15 +2,14 @@ import Link from "next/link";
 import { currentWorkspace } from "@/lib/auth/session";
 import { redirect } from "next/navigation";
 import { UserMenu } from "./user-menu";
+import { SkipLink } from "@/app/components/skip-link";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const context = await currentWorkspace();
   if (!context) redirect("/login");
   return (
     <div className="min-h-screen">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 dark:focus:bg-zinc-900">
-        Skip to content
-      </a>
+      <SkipLink />
       <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
         <div className="mx-auto flex max-w-5xl items-center justify-between gap-4 px-4 py-3">
           <div className="flex min-w-0 items-center gap-3">

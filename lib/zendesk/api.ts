@@ -56,8 +56,13 @@ export async function fetchZendeskUser(subdomain: string, accessToken: string): 
     headers: bearer(accessToken),
     timeoutMs: s.httpTimeoutMs,
   });
-  const parsed = userSchema.safeParse(response.body);
-  if (!parsed.success) throw new ZendeskError({ kind: "malformed", status: response.status });
+  return parseZendeskUser(response.body, response.status);
+}
+
+/** A users/me body as a ZendeskUser; an unreadable body or an anonymous answer throws ZendeskError. */
+export function parseZendeskUser(body: unknown, status: number): ZendeskUser {
+  const parsed = userSchema.safeParse(body);
+  if (!parsed.success) throw new ZendeskError({ kind: "malformed", status });
   const u = parsed.data.user;
   if (u.id === null) throw new ZendeskError({ kind: "anonymous_user" });
   return { id: String(u.id), name: u.name ?? `User ${u.id}`, email: u.email ?? null, role: u.role ?? null };

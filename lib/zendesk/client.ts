@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import type { ZendeskUser } from "./api";
+import { parseZendeskUser, type ZendeskUser } from "./api";
 import { codeForFailure, type ZendeskErrorCode } from "./error-codes";
 import { recordConnectionEvent } from "./events";
-import { describeFailure, ZendeskError, type ZendeskFailure, zendeskRequest } from "./http";
+import { ZendeskError, type ZendeskFailure, zendeskRequest } from "./http";
 import { zendeskSettings } from "./settings";
 import { asTokenError, currentAccessToken, loadConnection, markRenewedTokenRejected, renewRejectedToken, TokenError } from "./tokens";
 import { apiUrl, InvalidZendeskUrlError, isSameZendeskInstance } from "./urls";
@@ -186,11 +186,11 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
     paginate,
     async me() {
       const body = await request<unknown>("GET", "/api/v2/users/me.json");
-      const parsed = userSchema.safeParse(body);
-      if (!parsed.success) throw new ZendeskApiError("zendesk_malformed", describeFailure({ kind: "malformed", status: 200 }), { kind: "malformed", status: 200 });
-      const u = parsed.data.user;
-      if (u.id === null) throw toApiError(new ZendeskError({ kind: "anonymous_user" }));
-      return { id: String(u.id), name: u.name ?? `User ${u.id}`, email: u.email ?? null, role: u.role ?? null };
+      try {
+        return parseZendeskUser(body, 200);
+      } catch (error) {
+        throw error instanceof ZendeskError ? toApiError(error) : error;
+      }
     },
     async tickets({ perPage = 100, max = Number.POSITIVE_INFINITY } = {}) {
       const tickets: ZendeskTicket[] = [];
@@ -245,15 +245,6 @@ export async function testConnection(connectionId: string, actorUserId: string |
     return { ok: false, code: typed.code, message: typed.message };
   }
 }
-
-const userSchema = z.object({
-  user: z.object({
-    id: z.number().int().nullable(),
-    name: z.string().nullable().optional(),
-    email: z.string().nullable().optional(),
-    role: z.string().nullable().optional(),
-  }),
-});
 
 const ticketSchema = z.object({
   id: z.number().int(),

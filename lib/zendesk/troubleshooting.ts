@@ -1,4 +1,4 @@
-import { EXTRA_TOPICS, type HelpTopic } from "./help-links";
+import type { HelpTopic } from "./help-links";
 
 export { EXTRA_TOPICS, HELP_TOPICS, type HelpTopic, helpHref, isHelpTopic } from "./help-links";
 

@@ -4,6 +4,7 @@ import { RedirectUrl } from "@/app/components/redirect-url";
 import { isZendeskErrorCode } from "@/lib/zendesk/error-codes";
 import { zendeskSettings } from "@/lib/zendesk/settings";
 import { HELP_TOPIC_GROUPS, type HelpTopic, OWN_CLIENT_SECTION_ID, TROUBLESHOOTING } from "@/lib/zendesk/troubleshooting";
+import { SkipLink } from "@/app/components/skip-link";
 
 export const metadata: Metadata = { title: "Troubleshooting" };
 
@@ -22,9 +23,7 @@ export default function ZendeskHelpPage() {
 
   return (
     <div className="min-h-screen">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 dark:focus:bg-zinc-900">
-        Skip to content
-      </a>
+      <SkipLink />
       <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
         <div className="mx-auto flex max-w-3xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3">
           <Link href="/" className="flex items-center gap-2 font-semibold">
