@@ -24,7 +24,7 @@ test.describe("Managing a connection", () => {
       expect(await grants(first, "refresh_token")).toBe(1);
       expect(await grants(second, "refresh_token")).toBe(0);
       await expect(card.getByTestId("last-refreshed")).not.toHaveText("Not yet");
-      await expect(card.getByTestId("access-expiry")).toContainText(/in (59|60) minutes|in 1 hour/);
+      await expect(card.getByTestId("access-expiry")).toContainText(/in (59 minutes|1 hour)/);
     });
 
     await test.step("Test connection calls users/me live and reports who answered", async () => {

@@ -7,11 +7,13 @@ const subscribe = () => () => {};
 /** Relative phrase like "in 27 minutes" or "3 days ago". */
 export function relativeTime(target: Date, now: Date): string {
   const seconds = Math.round((target.getTime() - now.getTime()) / 1000);
-  const abs = Math.abs(seconds);
   const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  if (abs < 60) return rtf.format(seconds, "second");
-  if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
-  if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), "hour");
+  // Pick the unit after rounding, so 59.7 minutes reads "in 1 hour", never "in 60 minutes".
+  if (Math.abs(seconds) < 60) return rtf.format(seconds, "second");
+  const minutes = Math.round(seconds / 60);
+  if (Math.abs(minutes) < 60) return rtf.format(minutes, "minute");
+  const hours = Math.round(seconds / 3600);
+  if (Math.abs(hours) < 24) return rtf.format(hours, "hour");
   return rtf.format(Math.round(seconds / 86_400), "day");
 }
 
