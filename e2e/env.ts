@@ -1,7 +1,7 @@
 // The production-mode configuration the end-to-end suite builds and serves with.
 // Test-only secrets: never use these anywhere else.
-export const E2E_APP_PORT = 3100;
-export const E2E_SIM_PORT = 4110;
+export const E2E_APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
+export const E2E_SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 4110);
 
 export const E2E_ENV: Record<string, string> = {
   APP_URL: `http://localhost:${E2E_APP_PORT}`,
