@@ -8,7 +8,13 @@ const systemChromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const launchOptions = existsSync(systemChromium)
   ? {
       executablePath: systemChromium,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     }
   : {};
 
@@ -34,12 +40,27 @@ export default defineConfig({
     launchOptions,
   },
   projects: [
-    { name: "chromium", testIgnore: ["**/clock.spec.ts", "**/screenshots.spec.ts"], use: { ...devices["Desktop Chrome"], launchOptions } },
+    {
+      name: "chromium",
+      testIgnore: ["**/clock.spec.ts", "**/screenshots.spec.ts"],
+      use: { ...devices["Desktop Chrome"], launchOptions },
+    },
     // The simulator's clock is shared: tests that move it run alone, after everything else.
-    { name: "clock", testMatch: "**/clock.spec.ts", dependencies: ["chromium"], use: { ...devices["Desktop Chrome"], launchOptions } },
+    {
+      name: "clock",
+      testMatch: "**/clock.spec.ts",
+      dependencies: ["chromium"],
+      use: { ...devices["Desktop Chrome"], launchOptions },
+    },
     // README's screenshots: `npm run screenshots` only.
     ...(process.env.SCREENSHOTS
-      ? [{ name: "screenshots", testMatch: "**/screenshots.spec.ts", use: { ...devices["Desktop Chrome"], launchOptions } }]
+      ? [
+          {
+            name: "screenshots",
+            testMatch: "**/screenshots.spec.ts",
+            use: { ...devices["Desktop Chrome"], launchOptions },
+          },
+        ]
       : []),
   ],
   webServer: [

@@ -32,7 +32,8 @@ export interface Target {
 
 const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-const list = (values: number[]) => (new Set(values).size === 1 ? String(values[0]) : `${Math.min(...values)}–${Math.max(...values)}`);
+const list = (values: number[]) =>
+  new Set(values).size === 1 ? String(values[0]) : `${Math.min(...values)}–${Math.max(...values)}`;
 const x = (r: number | null) => (r === null ? "—" : `${r.toFixed(2)}×`);
 
 /** The targets of issue 7, judged from the figures. */
@@ -41,7 +42,8 @@ export function targets(d: ReportData): Target[] {
   const hundred = d.page.sizes.find((s) => s.connections === 100)!;
   const wireCounts = d.page.sizes.map((s) => s.wireQueries?.median);
   const constantQueries =
-    new Set(d.page.sizes.map((s) => s.inProcessQueries)).size === 1 && (wireCounts[0] === undefined || new Set(wireCounts).size === 1);
+    new Set(d.page.sizes.map((s) => s.inProcessQueries)).size === 1 &&
+    (wireCounts[0] === undefined || new Set(wireCounts).size === 1);
   return [
     {
       scenario: "1. Refresh storm",
@@ -54,7 +56,9 @@ export function targets(d: ReportData): Target[] {
       target: "query count constant in the number of connections",
       measured:
         `${d.page.sizes.map((s) => s.inProcessQueries).join(" / ")} data queries` +
-        (wireCounts[0] === undefined ? " (in-process count; PGlite)" : `, ${wireCounts.join(" / ")} statements on the wire`) +
+        (wireCounts[0] === undefined
+          ? " (in-process count; PGlite)"
+          : `, ${wireCounts.join(" / ")} statements on the wire`) +
         ` at ${PAGE_SIZES.join(" / ")} connections`,
       met: constantQueries,
     },
@@ -112,7 +116,9 @@ export function renderMarkdown(d: ReportData): string {
     "",
     "| scenario | target | measured | |",
     "|---|---|---|---|",
-    ...t.map((r) => `| ${r.scenario} | ${r.target} | ${r.measured} | ${r.met === null ? "—" : r.met ? "met" : "**missed**"} |`),
+    ...t.map(
+      (r) => `| ${r.scenario} | ${r.target} | ${r.measured} | ${r.met === null ? "—" : r.met ? "met" : "**missed**"} |`,
+    ),
     "",
   );
 
@@ -130,7 +136,11 @@ export function renderMarkdown(d: ReportData): string {
     stormRow("naive baseline", s.naive, callers),
     "",
     `Ratio to the baseline: ${list(s.ours.tokenRequests)} / ${list(s.naive.tokenRequests)} token requests; caller p50 ${x(ratio(s.ours.latency.median, s.naive.latency.median))}, p99 ${x(ratio(s.ours.latency.p99, s.naive.latency.p99))}.` +
-      (Object.keys(s.naive.errorKinds).length ? ` The baseline's failures: ${Object.entries(s.naive.errorKinds).map(([k, v]) => `${v} × \`${k}\``).join(", ")}.` : ""),
+      (Object.keys(s.naive.errorKinds).length
+        ? ` The baseline's failures: ${Object.entries(s.naive.errorKinds)
+            .map(([k, v]) => `${v} × \`${k}\``)
+            .join(", ")}.`
+        : ""),
     "",
     "The baseline is refresh as commonly written from Auth.js's refresh-token-rotation guide",
     "(`bench/scenarios/naive-refresh.ts`): read the row, and if the token has expired, refresh and",
@@ -194,7 +204,9 @@ export function renderMarkdown(d: ReportData): string {
       ` and ${h.concurrentCalls} calls at concurrency ${h.concurrency}, after warm-up. Baseline: the bare read of the connection row by id` +
       " (the same select, without the status check and the AES-GCM decryption): the least any implementation must do.",
     "",
-    "| | calls/s, sequential (median) | calls/s, concurrency " + h.concurrency + " (median) | per-call p50 | per-call p99 | DB round-trips per call |",
+    "| | calls/s, sequential (median) | calls/s, concurrency " +
+      h.concurrency +
+      " (median) | per-call p50 | per-call p99 | DB round-trips per call |",
     "|---|---|---|---|---|---|",
     `| \`getAccessToken\` | ${h.ours.medianCallsPerSecond} | ${h.ours.medianConcurrentCallsPerSecond} | ${ms(h.ours.latency.median)} | ${ms(h.ours.latency.p99)} | ${h.ours.dbRoundTripsPerCall} |`,
     `| bare row read | ${h.baseline.medianCallsPerSecond} | ${h.baseline.medianConcurrentCallsPerSecond} | ${ms(h.baseline.latency.median)} | ${ms(h.baseline.latency.p99)} | ${h.baseline.dbRoundTripsPerCall} |`,

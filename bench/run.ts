@@ -35,12 +35,14 @@ const sizes = quick ? QUICK : FULL;
 const adminUrl = process.env.DATABASE_URL?.trim() || undefined;
 const started = performance.now();
 
-const log = (line: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
 
 const machine = machineInfo();
 const cleanups: (() => Promise<unknown>)[] = [];
 async function cleanUp() {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch((error: unknown) => console.error(`[bench] clean-up: ${(error as Error).message}`));
+  for (const fn of cleanups.splice(0).reverse())
+    await fn().catch((error: unknown) => console.error(`[bench] clean-up: ${(error as Error).message}`));
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
@@ -82,14 +84,23 @@ try {
   const pageAccounts = new Map<number, BenchAccount>();
   let first = 1;
   for (const size of PAGE_SIZES) {
-    const account = await createBenchAccount(`page-${size}@bench.test`, `Bench ${size} connection${size === 1 ? "" : "s"}`);
+    const account = await createBenchAccount(
+      `page-${size}@bench.test`,
+      `Bench ${size} connection${size === 1 ? "" : "s"}`,
+    );
     await connectInstances(sim, account, first, size);
     first += size;
     pageAccounts.set(size, account);
   }
   const connectAccount = await createBenchAccount("connect@bench.test", "Bench connect");
-  const connectWorkspaces = await addOwnedWorkspaces(connectAccount.userId, sizes.connectWarmup + sizes.connectSamples, "Bench connect flow");
-  log(`fixtures: ${pageConnections} connections in ${PAGE_SIZES.length} workspaces, ${connectWorkspaces.length} empty workspaces`);
+  const connectWorkspaces = await addOwnedWorkspaces(
+    connectAccount.userId,
+    sizes.connectWarmup + sizes.connectSamples,
+    "Bench connect flow",
+  );
+  log(
+    `fixtures: ${pageConnections} connections in ${PAGE_SIZES.length} workspaces, ${connectWorkspaces.length} empty workspaces`,
+  );
 
   const inProcessPageData = await measurePageDataInProcess(pageAccounts, quick ? 5 : 23);
 
@@ -102,7 +113,9 @@ try {
 
   log("scenario 4: token hot path ...");
   const hot = await tokenHotPath(sim, sizes);
-  log(`  ${hot.ours.medianCallsPerSecond} calls/s (bare read ${hot.baseline.medianCallsPerSecond}), ${hot.ours.dbRoundTripsPerCall} round-trips/call`);
+  log(
+    `  ${hot.ours.medianCallsPerSecond} calls/s (bare read ${hot.baseline.medianCallsPerSecond}), ${hot.ours.dbRoundTripsPerCall} round-trips/call`,
+  );
   await closeDatabase();
 
   // 4. Phase B: the production server (on Postgres, behind the statement counter).
@@ -134,7 +147,9 @@ try {
   const connectBrowser = new BenchBrowser();
   await signIn(connectBrowser, app.url, connectAccount.email);
   const connect = await connectCallback(sim, app.url, connectBrowser, connectWorkspaces, sizes);
-  log(`  callback ${connect.callback.total.median} ms (own ${connect.callback.own.median} ms); bare ${connect.baseline.total.median} ms (own ${connect.baseline.own.median} ms)`);
+  log(
+    `  callback ${connect.callback.total.median} ms (own ${connect.callback.own.median} ms); bare ${connect.baseline.total.median} ms (own ${connect.baseline.own.median} ms)`,
+  );
 
   log("scenario 5: client JavaScript ...");
   const js = await clientJs(app.url, browsers.get(1)!, "/settings/integrations", "/bench-empty-page");
@@ -143,9 +158,13 @@ try {
   await app.stop();
 
   // 5. Phase C: check what the connect flows stored (PGlite is free again).
-  const stored = await db.select({ id: zendeskConnections.id }).from(zendeskConnections).where(inArray(zendeskConnections.workspaceId, connectWorkspaces));
+  const stored = await db
+    .select({ id: zendeskConnections.id })
+    .from(zendeskConnections)
+    .where(inArray(zendeskConnections.workspaceId, connectWorkspaces));
   const expectedStored = sizes.connectWarmup + sizes.connectSamples;
-  if (stored.length !== expectedStored) throw new Error(`the connect flows stored ${stored.length} connections, expected ${expectedStored}`);
+  if (stored.length !== expectedStored)
+    throw new Error(`the connect flows stored ${stored.length} connections, expected ${expectedStored}`);
   await closeDatabase();
   await cleanUp();
 

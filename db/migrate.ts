@@ -7,7 +7,9 @@ try {
   const e = env();
   const handle = database();
   await handle.migrate();
-  console.log(`Migrations applied to ${e.databaseUrl ? describeDatabaseUrl(e.databaseUrl) : `PGlite at ${e.pgliteDir}`}`);
+  console.log(
+    `Migrations applied to ${e.databaseUrl ? describeDatabaseUrl(e.databaseUrl) : `PGlite at ${e.pgliteDir}`}`,
+  );
   await closeDatabase();
 } catch (error) {
   console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -53,7 +53,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     await database().migrate();
     await seedDemoData();
-    console.log(`Seeded ${DEMO_USERS.length} demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.email} (${u.role}, ${u.workspace})`).join(", ")}`);
+    console.log(
+      `Seeded ${DEMO_USERS.length} demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.email} (${u.role}, ${u.workspace})`).join(", ")}`,
+    );
     await closeDatabase();
   } catch (error) {
     console.error(`Seeding failed: ${error instanceof Error ? error.message : String(error)}`);

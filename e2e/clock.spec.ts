@@ -7,7 +7,8 @@ test.describe.configure({ mode: "serial" });
 
 async function grants(subdomain: string, grantType: string) {
   const log = await simControl.requestLog();
-  return log.entries.filter((e) => e.endpoint === "token" && e.subdomain === subdomain && e.grant_type === grantType).length;
+  return log.entries.filter((e) => e.endpoint === "token" && e.subdomain === subdomain && e.grant_type === grantType)
+    .length;
 }
 
 test("an access token expired by Zendesk's clock is renewed on the next use, once", async ({ page }) => {
@@ -22,7 +23,12 @@ test("an access token expired by Zendesk's clock is renewed on the next use, onc
   await expect(card.getByRole("status")).toContainText("Connection works");
 
   const log = await simControl.requestLog();
-  expect(log.entries.filter((e) => e.endpoint === "users_me" && e.subdomain === subdomain).map((e) => e.status).slice(-2)).toEqual([401, 200]);
+  expect(
+    log.entries
+      .filter((e) => e.endpoint === "users_me" && e.subdomain === subdomain)
+      .map((e) => e.status)
+      .slice(-2),
+  ).toEqual([401, 200]);
   expect(await grants(subdomain, "refresh_token")).toBe(1);
   await expect(card.getByTestId("connection-status")).toHaveText("Connected");
   await expect(card.getByTestId("last-refreshed")).not.toHaveText("Not yet");
@@ -49,7 +55,9 @@ test("a refresh token that lapsed in Zendesk ends in Needs reconnect, not a retr
   await expect(card.getByRole("link", { name: "Reconnect" })).toBeVisible();
 });
 
-test("client credentials: connect without a browser redirect, renew with the same grant, disconnect revokes", async ({ page }) => {
+test("client credentials: connect without a browser redirect, renew with the same grant, disconnect revokes", async ({
+  page,
+}) => {
   await signUp(page);
   const subdomain = await freshInstance("cc");
   const client = await freshLocalClient(subdomain);
@@ -81,9 +89,13 @@ test("client credentials: connect without a browser redirect, renew with the sam
   await page.getByRole("dialog").getByRole("button", { name: "Disconnect" }).click();
   await page.waitForURL(`/settings/integrations?disconnected=${subdomain}&revocation=revoked`);
   const log = await simControl.requestLog();
-  expect(log.entries.filter((e) => e.endpoint === "token_revoke" && e.subdomain === subdomain).map((e) => e.status)).toContain(204);
+  expect(
+    log.entries.filter((e) => e.endpoint === "token_revoke" && e.subdomain === subdomain).map((e) => e.status),
+  ).toContain(204);
   // Nothing usable is left in Zendesk (the first token only lingers in its list, expired).
   const { now_ms } = await simControl.clock();
-  const usable = (await simControl.tokens({ subdomain })).filter((t) => t.expires_at === null || Date.parse(t.expires_at) > now_ms);
+  const usable = (await simControl.tokens({ subdomain })).filter(
+    (t) => t.expires_at === null || Date.parse(t.expires_at) > now_ms,
+  );
   expect(usable).toHaveLength(0);
 });

@@ -29,7 +29,10 @@ test.describe("Connect Zendesk", () => {
     await expect(card.getByTestId("connection-status")).toHaveText("Connected");
     await expect(card.getByTestId("zendesk-user")).toContainText("Ada Admin");
     await expect(card.getByTestId("zendesk-user")).toContainText("admin");
-    await expect(card.getByRole("list", { name: "Granted scopes" }).getByRole("listitem")).toHaveText([/tickets:read/, /users:read/]);
+    await expect(card.getByRole("list", { name: "Granted scopes" }).getByRole("listitem")).toHaveText([
+      /tickets:read/,
+      /users:read/,
+    ]);
     await expect(card.getByTestId("access-expiry")).toContainText(/in (59 minutes|1 hour)/);
     await expect(card).toContainText(`by ${me.name}`);
 
@@ -46,7 +49,10 @@ test.describe("Connect Zendesk", () => {
     await page.goto(SETTINGS);
     await page.getByLabel("My own OAuth client, created in my Zendesk").check();
     await expect(page.getByTestId("redirect-url")).toHaveText("http://localhost:3100/api/auth/callback/zendesk");
-    await submitConnectForm(page, { subdomain: "globex", local: { identifier: "globex-connect", secret: "globex-local-secret" } });
+    await submitConnectForm(page, {
+      subdomain: "globex",
+      local: { identifier: "globex-connect", secret: "globex-local-secret" },
+    });
     const consent = new ZendeskConsentPage(page);
     await consent.waitFor("globex");
     expect(new URL(page.url()).searchParams.get("client_id")).toBe("globex-connect");
@@ -61,7 +67,10 @@ test.describe("Connect Zendesk", () => {
   test("a public local client connects with PKCE and no secret", async ({ page }) => {
     await signUp(page);
     await page.goto(SETTINGS);
-    await submitConnectForm(page, { subdomain: "acme", local: { identifier: "acme-public-app", kind: "Public (PKCE, no secret)" } });
+    await submitConnectForm(page, {
+      subdomain: "acme",
+      local: { identifier: "acme-public-app", kind: "Public (PKCE, no secret)" },
+    });
     const consent = new ZendeskConsentPage(page);
     await consent.waitFor("acme");
     await consent.allow();
@@ -109,7 +118,10 @@ test.describe("Connect Zendesk", () => {
   test("a wrong local client secret ends in a specific message and stores no connection", async ({ page }) => {
     await signUp(page);
     await page.goto(SETTINGS);
-    await submitConnectForm(page, { subdomain: "acme", local: { identifier: "acme-local-app", secret: "not-the-secret" } });
+    await submitConnectForm(page, {
+      subdomain: "acme",
+      local: { identifier: "acme-local-app", secret: "not-the-secret" },
+    });
     const consent = new ZendeskConsentPage(page);
     await consent.waitFor("acme");
     await consent.allow();
@@ -141,7 +153,11 @@ test.describe("Connect Zendesk", () => {
     await page.waitForURL(`${SETTINGS}?reconnected=acme`);
     await expect(page.locator("article[data-connection-id]")).toHaveCount(1);
     await expect(card).toHaveAttribute("data-connection-id", before!);
-    await expect(card.getByRole("list", { name: "Granted scopes" }).getByRole("listitem")).toHaveText([/tickets:read/, /tickets:write/, /users:read/]);
+    await expect(card.getByRole("list", { name: "Granted scopes" }).getByRole("listitem")).toHaveText([
+      /tickets:read/,
+      /tickets:write/,
+      /users:read/,
+    ]);
   });
 
   test("a replayed callback or a tampered state stores nothing", async ({ page }) => {

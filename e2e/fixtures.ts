@@ -27,7 +27,10 @@ export function uniqueEmail(prefix = "user") {
 }
 
 /** Signs up through the UI and lands on the app. */
-export async function signUp(page: Page, { name = "Test User", email = uniqueEmail(), password = "a-long-password-1" } = {}) {
+export async function signUp(
+  page: Page,
+  { name = "Test User", email = uniqueEmail(), password = "a-long-password-1" } = {},
+) {
   await page.goto("/signup");
   await page.getByLabel("Your name").fill(name);
   await page.getByLabel("Email").fill(email);

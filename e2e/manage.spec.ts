@@ -5,7 +5,8 @@ const SETTINGS = "/settings/integrations";
 
 async function grants(subdomain: string, grantType: string) {
   const log = await simControl.requestLog();
-  return log.entries.filter((e) => e.endpoint === "token" && e.subdomain === subdomain && e.grant_type === grantType).length;
+  return log.entries.filter((e) => e.endpoint === "token" && e.subdomain === subdomain && e.grant_type === grantType)
+    .length;
 }
 
 test.describe("Managing a connection", () => {
@@ -20,7 +21,9 @@ test.describe("Managing a connection", () => {
 
     await test.step("Refresh now rotates the token once and shows the new lifetime", async () => {
       await card.getByRole("button", { name: "Refresh now" }).click();
-      await expect(card.getByRole("status")).toHaveText(/^Token refreshed\. The new access token is valid for (59|60) minutes\.$/);
+      await expect(card.getByRole("status")).toHaveText(
+        /^Token refreshed\. The new access token is valid for (59|60) minutes\.$/,
+      );
       expect(await grants(first, "refresh_token")).toBe(1);
       expect(await grants(second, "refresh_token")).toBe(0);
       await expect(card.getByTestId("last-refreshed")).not.toHaveText("Not yet");
@@ -29,7 +32,9 @@ test.describe("Managing a connection", () => {
 
     await test.step("Test connection calls users/me live and reports who answered", async () => {
       await card.getByRole("button", { name: "Test connection" }).click();
-      await expect(card.getByRole("status").last()).toHaveText(/^Connection works: Zendesk answered as .+ \(.+@.+\) in \d+ ms\.$/);
+      await expect(card.getByRole("status").last()).toHaveText(
+        /^Connection works: Zendesk answered as .+ \(.+@.+\) in \d+ ms\.$/,
+      );
     });
 
     await test.step("Test connection when Zendesk is down says so, specifically", async () => {
@@ -63,7 +68,9 @@ test.describe("Managing a connection", () => {
     });
   });
 
-  test("revoked in Zendesk: Refresh now → Needs reconnect → Reconnect; an API call → Revoked in Zendesk", async ({ page }) => {
+  test("revoked in Zendesk: Refresh now → Needs reconnect → Reconnect; an API call → Revoked in Zendesk", async ({
+    page,
+  }) => {
     await signUp(page);
     const subdomain = await freshInstance("revoke");
     const card = await connectThroughUi(page, subdomain);
@@ -123,7 +130,9 @@ test.describe("Managing a connection", () => {
     await card.getByRole("button", { name: "Disconnect" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Disconnect" }).click();
     await page.waitForURL(`${SETTINGS}?disconnected=${subdomain}&revocation=revoked`);
-    await expect(page.getByRole("status")).toHaveText(`Disconnected ${subdomain}.zendesk.com. Its token was revoked in Zendesk.`);
+    await expect(page.getByRole("status")).toHaveText(
+      `Disconnected ${subdomain}.zendesk.com. Its token was revoked in Zendesk.`,
+    );
     await expect(page.getByTestId(`connection-${subdomain}`)).toHaveCount(0);
     await expect(page.getByTestId("empty-state")).toBeVisible();
 
@@ -134,7 +143,9 @@ test.describe("Managing a connection", () => {
     expect(await simControl.tokens({ subdomain })).toHaveLength(0);
   });
 
-  test("when Zendesk fails the revocation, the connection is still removed and the admin is told how to revoke", async ({ page }) => {
+  test("when Zendesk fails the revocation, the connection is still removed and the admin is told how to revoke", async ({
+    page,
+  }) => {
     await signUp(page);
     const subdomain = await freshInstance("revfail");
     const card = await connectThroughUi(page, subdomain);
@@ -148,13 +159,19 @@ test.describe("Managing a connection", () => {
     await expect(notice).toContainText("Zendesk did not confirm that its token was revoked");
     await expect(notice).toContainText(`(id ${token!.id})`);
     await expect(notice).toContainText(`DELETE /api/v2/oauth/tokens/${token!.id}.json`);
-    await expect(notice.getByRole("link", { name: "Learn more" })).toHaveAttribute("href", "/help/zendesk#revocation_failed");
+    await expect(notice.getByRole("link", { name: "Learn more" })).toHaveAttribute(
+      "href",
+      "/help/zendesk#revocation_failed",
+    );
     await expect(page.getByTestId(`connection-${subdomain}`)).toHaveCount(0);
     // Zendesk still holds it: exactly what the notice asks the admin to clean up.
     expect(await simControl.tokens({ subdomain })).toHaveLength(1);
   });
 
-  test("a member sees the connection without actions; another workspace's owner cannot act on it", async ({ page, browser }) => {
+  test("a member sees the connection without actions; another workspace's owner cannot act on it", async ({
+    page,
+    browser,
+  }) => {
     await signInOverHttp(page.request, DEMO.admin);
     const subdomain = await freshInstance("member");
     const card = await connectThroughUi(page, subdomain);
@@ -167,10 +184,13 @@ test.describe("Managing a connection", () => {
       await member.goto(SETTINGS);
       const memberCard = member.getByTestId(`connection-${subdomain}`);
       await expect(memberCard.getByTestId("connection-status")).toHaveText("Connected");
-      for (const name of ["Refresh now", "Test connection", "Disconnect"]) await expect(memberCard.getByRole("button", { name })).toHaveCount(0);
+      for (const name of ["Refresh now", "Test connection", "Disconnect"])
+        await expect(memberCard.getByRole("button", { name })).toHaveCount(0);
       await expect(memberCard.getByRole("link", { name: "Reconnect" })).toHaveCount(0);
       const status = await member.request.get("/api/integrations/zendesk/status");
-      expect(((await status.json()) as { connections: { id: string }[] }).connections.map((c) => c.id)).toContain(connectionId);
+      expect(((await status.json()) as { connections: { id: string }[] }).connections.map((c) => c.id)).toContain(
+        connectionId,
+      );
       await context.close();
     });
 
@@ -186,7 +206,9 @@ test.describe("Managing a connection", () => {
       // Craft the posts: the other owner's own forms, pointed at the victim's connection.
       // React re-applies its own values on every render, so craft right before each post.
       const craft = () =>
-        otherCard.locator('input[name="connectionId"]').evaluateAll((inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).value = id)), connectionId);
+        otherCard
+          .locator('input[name="connectionId"]')
+          .evaluateAll((inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).value = id)), connectionId);
       const before = await simControl.requestLog();
       await craft();
       await otherCard.getByRole("button", { name: "Refresh now" }).click();
@@ -199,9 +221,13 @@ test.describe("Managing a connection", () => {
       await other.keyboard.press("Escape");
       await expect(otherCard.getByTestId("last-refreshed")).toHaveText("Not yet");
       const after = await simControl.requestLog();
-      expect(after.entries.filter((e) => e.subdomain === subdomain).length).toBe(before.entries.filter((e) => e.subdomain === subdomain).length);
+      expect(after.entries.filter((e) => e.subdomain === subdomain).length).toBe(
+        before.entries.filter((e) => e.subdomain === subdomain).length,
+      );
       const status = await other.request.get("/api/integrations/zendesk/status");
-      expect(((await status.json()) as { connections: { id: string }[] }).connections.map((c) => c.id)).not.toContain(connectionId);
+      expect(((await status.json()) as { connections: { id: string }[] }).connections.map((c) => c.id)).not.toContain(
+        connectionId,
+      );
       await context.close();
     });
 

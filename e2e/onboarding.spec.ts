@@ -5,7 +5,10 @@ const SETTINGS = "/settings/integrations";
 const REDIRECT_URL = "http://localhost:3100/api/auth/callback/zendesk";
 
 test.describe("Onboarding help", () => {
-  test("the setup guide sits beside the own-client fields; copy puts the exact redirect URL on the clipboard", async ({ page, context }) => {
+  test("the setup guide sits beside the own-client fields; copy puts the exact redirect URL on the clipboard", async ({
+    page,
+    context,
+  }) => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     await signUp(page);
     await page.goto(SETTINGS);
@@ -65,7 +68,10 @@ test.describe("Onboarding help", () => {
     await page.getByRole("button", { name: "Connect Zendesk" }).click();
     const alert = page.locator("#connect-error").getByRole("alert");
     await expect(alert).toContainText("Zendesk did not accept the OAuth client");
-    await expect(alert.getByRole("link", { name: "Learn how to fix this" })).toHaveAttribute("href", "/help/zendesk#invalid_client");
+    await expect(alert.getByRole("link", { name: "Learn how to fix this" })).toHaveAttribute(
+      "href",
+      "/help/zendesk#invalid_client",
+    );
     await expect(page.getByLabel("Zendesk subdomain")).toHaveValue(subdomain);
     await expect(page.getByLabel("Unique Identifier")).toHaveValue(client.identifier);
     await expect(page.getByTestId(`connection-${subdomain}`)).toHaveCount(0);

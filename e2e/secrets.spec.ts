@@ -22,7 +22,10 @@ test("no token, code, verifier or secret reaches HTML, the RSC payload or the se
 
   await signUp(page);
   await page.goto("/settings/integrations");
-  await submitConnectForm(page, { subdomain: "globex", local: { identifier: "globex-connect", secret: "globex-local-secret" } });
+  await submitConnectForm(page, {
+    subdomain: "globex",
+    local: { identifier: "globex-connect", secret: "globex-local-secret" },
+  });
   const consent = new ZendeskConsentPage(page);
   await consent.waitFor("globex");
   await consent.allow();

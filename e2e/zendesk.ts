@@ -40,20 +40,30 @@ export const sim = {
     const res = await fetch(`${SIM_URL}/__sim/tokens${q}`);
     return ((await res.json()) as { tokens: SimToken[] }).tokens;
   },
-  async log(): Promise<{ entries: { endpoint: string; grant_type?: string | null; subdomain?: string | null; status: number }[] }> {
+  async log(): Promise<{
+    entries: { endpoint: string; grant_type?: string | null; subdomain?: string | null; status: number }[];
+  }> {
     const res = await fetch(`${SIM_URL}/__sim/log`);
-    return (await res.json()) as { entries: { endpoint: string; grant_type?: string | null; subdomain?: string | null; status: number }[] };
+    return (await res.json()) as {
+      entries: { endpoint: string; grant_type?: string | null; subdomain?: string | null; status: number }[];
+    };
   },
   async tokenGrants(subdomain: string, grantType: string): Promise<number> {
     const { entries } = await sim.log();
-    return entries.filter((e) => e.endpoint === "token" && e.subdomain === subdomain && e.grant_type === grantType).length;
+    return entries.filter((e) => e.endpoint === "token" && e.subdomain === subdomain && e.grant_type === grantType)
+      .length;
   },
 };
 
 /** Fills and submits the Connect Zendesk form. */
 export async function submitConnectForm(
   page: Page,
-  { subdomain, preset, local, button = "Connect Zendesk" }: {
+  {
+    subdomain,
+    preset,
+    local,
+    button = "Connect Zendesk",
+  }: {
     subdomain: string;
     preset?: string;
     local?: { identifier: string; secret?: string; kind?: "Confidential" | "Public (PKCE, no secret)" };

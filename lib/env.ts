@@ -20,7 +20,13 @@ const bool = (fallback: boolean) =>
     .transform((v) => (v === undefined ? fallback : v === "true" || v === "1"));
 
 const int = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).optional().transform((v) => v ?? fallback);
+  z.coerce
+    .number()
+    .int()
+    .min(min)
+    .max(max)
+    .optional()
+    .transform((v) => v ?? fallback);
 
 const optionalString = z
   .string()
@@ -89,7 +95,8 @@ function buildEnv(source: NodeJS.ProcessEnv) {
 
   const dev = production ? undefined : devSecrets();
   const authSecret = e.AUTH_SECRET ?? dev?.authSecret;
-  if (!authSecret) throw new ConfigError("AUTH_SECRET is required in production (generate one: openssl rand -base64 33)");
+  if (!authSecret)
+    throw new ConfigError("AUTH_SECRET is required in production (generate one: openssl rand -base64 33)");
   const tokenEncryptionKeys = e.TOKEN_ENCRYPTION_KEYS ?? dev?.tokenEncryptionKeys;
   if (!tokenEncryptionKeys) {
     throw new ConfigError(
@@ -97,11 +104,14 @@ function buildEnv(source: NodeJS.ProcessEnv) {
     );
   }
 
-  const zendeskBaseUrlTemplate = e.ZENDESK_BASE_URL_TEMPLATE ?? (production ? PRODUCTION_TEMPLATE : DEV_SIMULATOR_TEMPLATE);
+  const zendeskBaseUrlTemplate =
+    e.ZENDESK_BASE_URL_TEMPLATE ?? (production ? PRODUCTION_TEMPLATE : DEV_SIMULATOR_TEMPLATE);
   const usingDevSimulator = !production && zendeskBaseUrlTemplate === DEV_SIMULATOR_TEMPLATE;
   if (Boolean(e.ZENDESK_CLIENT_ID) !== Boolean(e.ZENDESK_CLIENT_SECRET)) {
     throw new ConfigError(
-      e.ZENDESK_CLIENT_ID ? "ZENDESK_CLIENT_SECRET is required when ZENDESK_CLIENT_ID is set" : "ZENDESK_CLIENT_ID is required when ZENDESK_CLIENT_SECRET is set",
+      e.ZENDESK_CLIENT_ID
+        ? "ZENDESK_CLIENT_SECRET is required when ZENDESK_CLIENT_ID is set"
+        : "ZENDESK_CLIENT_ID is required when ZENDESK_CLIENT_SECRET is set",
     );
   }
   const globalClient =

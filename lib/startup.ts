@@ -12,7 +12,9 @@ export async function prepareServer(): Promise<void> {
   try {
     await handle.ping();
   } catch (error) {
-    const where = e.databaseUrl ? `DATABASE_URL (${describeDatabaseUrl(e.databaseUrl)})` : `PGLITE_DIR (${e.pgliteDir})`;
+    const where = e.databaseUrl
+      ? `DATABASE_URL (${describeDatabaseUrl(e.databaseUrl)})`
+      : `PGLITE_DIR (${e.pgliteDir})`;
     throw new Error(`cannot open the database at ${where}: ${reasonOf(error)}`);
   }
   if (e.migrateOnStart) await handle.migrate();

@@ -36,9 +36,17 @@ function run(command: string, argv: string[], extraEnv: Record<string, string | 
 async function vitest(suite: string, extraEnv: Record<string, string | undefined>, filters: string[] = []) {
   const out = path.join(reportDir, `${suite}.json`);
   rmSync(out, { force: true });
-  const code = await run("npx", ["vitest", "run", ...filters, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], extraEnv);
+  const code = await run(
+    "npx",
+    ["vitest", "run", ...filters, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`],
+    extraEnv,
+  );
   const report = existsSync(out)
-    ? (JSON.parse(readFileSync(out, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number })
+    ? (JSON.parse(readFileSync(out, "utf8")) as {
+        numPassedTests: number;
+        numFailedTests: number;
+        numPendingTests: number;
+      })
     : { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0 };
   tallies.push({
     suite,
@@ -82,14 +90,22 @@ async function e2e() {
     }
     const out = path.join(reportDir, "e2e.json");
     rmSync(out, { force: true });
-    const code = await run("npx", ["playwright", "test", "--reporter=list,json", ...(screenshots ? ["--project=screenshots"] : [])], {
-      ...dbEnv,
-      SCREENSHOTS: screenshots ? "1" : undefined,
-      PLAYWRIGHT_JSON_OUTPUT_NAME: out,
-      E2E_BACKEND: dbEnv.DATABASE_URL ? "postgres" : "pglite",
-    });
+    const code = await run(
+      "npx",
+      ["playwright", "test", "--reporter=list,json", ...(screenshots ? ["--project=screenshots"] : [])],
+      {
+        ...dbEnv,
+        SCREENSHOTS: screenshots ? "1" : undefined,
+        PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+        E2E_BACKEND: dbEnv.DATABASE_URL ? "postgres" : "pglite",
+      },
+    );
     const stats = existsSync(out)
-      ? (JSON.parse(readFileSync(out, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } }).stats
+      ? (
+          JSON.parse(readFileSync(out, "utf8")) as {
+            stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+          }
+        ).stats
       : { expected: 0, unexpected: 0, flaky: 0, skipped: 0 };
     tallies.push({
       suite: `e2e (${dbEnv.DATABASE_URL ? "postgres" : "pglite"})`,
@@ -103,7 +119,8 @@ async function e2e() {
 
 if (runUnit) {
   await vitest("unit+integration (pglite)", { TEST_DB: "pglite" });
-  if (testDatabaseUrl) await vitest("integration (postgres)", { TEST_DB: "postgres", TEST_DATABASE_URL: testDatabaseUrl }, [".db.test."]);
+  if (testDatabaseUrl)
+    await vitest("integration (postgres)", { TEST_DB: "postgres", TEST_DATABASE_URL: testDatabaseUrl }, [".db.test."]);
   else console.log("\nTEST_DATABASE_URL is not set: integration tests ran on PGlite only.\n");
 }
 if (runE2e) await e2e();

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ACME_AGENT_ID, ACME_END_USER_ID, ACME_LOCAL, apiCall, connect, tokenRequest, setupSimulator } from "./test-support";
+import {
+  ACME_AGENT_ID,
+  ACME_END_USER_ID,
+  ACME_LOCAL,
+  apiCall,
+  connect,
+  tokenRequest,
+  setupSimulator,
+} from "./test-support";
 
 const context = setupSimulator();
 
@@ -9,7 +17,8 @@ const INVALID_TOKEN = {
 };
 const FORBIDDEN = {
   error: "Forbidden",
-  description: "You do not have access to this page. Please contact the account owner of this help desk for further help.",
+  description:
+    "You do not have access to this page. Please contact the account owner of this help desk for further help.",
 };
 
 describe("users/me", () => {
@@ -37,7 +46,10 @@ describe("users/me", () => {
   });
 
   it("refuses unknown tokens and tokens of another instance with invalid_token", async () => {
-    expect(await apiCall(context.sim, "/api/v2/users/me.json", "not-a-token")).toMatchObject({ status: 401, body: INVALID_TOKEN });
+    expect(await apiCall(context.sim, "/api/v2/users/me.json", "not-a-token")).toMatchObject({
+      status: 401,
+      body: INVALID_TOKEN,
+    });
     const { accessToken } = await connect(context.sim);
     const elsewhere = await apiCall(context.sim, "/api/v2/users/me.json", accessToken, { subdomain: "globex" });
     expect(elsewhere).toMatchObject({ status: 401, body: INVALID_TOKEN });
@@ -71,13 +83,18 @@ describe("oauth/tokens/current.json", () => {
 
   it("DELETE current.json answers 204 but does not revoke, unless switched", async () => {
     const kept = await connect(context.sim);
-    const answer = await apiCall(context.sim, "/api/v2/oauth/tokens/current.json", kept.accessToken, { method: "DELETE" });
+    const answer = await apiCall(context.sim, "/api/v2/oauth/tokens/current.json", kept.accessToken, {
+      method: "DELETE",
+    });
     expect(answer.status).toBe(204);
     expect((await apiCall(context.sim, "/api/v2/users/me.json", kept.accessToken)).status).toBe(200);
 
     await context.sim.control.setOptions({ revoke_on_delete_current: true });
     const revoked = await connect(context.sim);
-    expect((await apiCall(context.sim, "/api/v2/oauth/tokens/current.json", revoked.accessToken, { method: "DELETE" })).status).toBe(204);
+    expect(
+      (await apiCall(context.sim, "/api/v2/oauth/tokens/current.json", revoked.accessToken, { method: "DELETE" }))
+        .status,
+    ).toBe(204);
     expect((await apiCall(context.sim, "/api/v2/users/me.json", revoked.accessToken)).status).toBe(401);
   });
 });
@@ -91,8 +108,13 @@ describe("DELETE oauth/tokens/{id}.json", () => {
   it("revokes the access token and its refresh token (204)", async () => {
     const { accessToken, refreshToken } = await connect(context.sim, { scope: "read" });
     const id = await tokenId(accessToken);
-    expect((await apiCall(context.sim, `/api/v2/oauth/tokens/${id}.json`, accessToken, { method: "DELETE" })).status).toBe(204);
-    expect(await apiCall(context.sim, "/api/v2/users/me.json", accessToken)).toMatchObject({ status: 401, body: INVALID_TOKEN });
+    expect(
+      (await apiCall(context.sim, `/api/v2/oauth/tokens/${id}.json`, accessToken, { method: "DELETE" })).status,
+    ).toBe(204);
+    expect(await apiCall(context.sim, "/api/v2/users/me.json", accessToken)).toMatchObject({
+      status: 401,
+      body: INVALID_TOKEN,
+    });
     const refreshed = await tokenRequest(context.sim, {
       grant_type: "refresh_token",
       refresh_token: refreshToken,
@@ -112,10 +134,14 @@ describe("DELETE oauth/tokens/{id}.json", () => {
     const agent = await connect(context.sim, { userId: ACME_AGENT_ID, scope: "read write" });
     const admin = await connect(context.sim, { scope: "read write" });
     const adminTokenId = await tokenId(admin.accessToken);
-    const byAgent = await apiCall(context.sim, `/api/v2/oauth/tokens/${adminTokenId}.json`, agent.accessToken, { method: "DELETE" });
+    const byAgent = await apiCall(context.sim, `/api/v2/oauth/tokens/${adminTokenId}.json`, agent.accessToken, {
+      method: "DELETE",
+    });
     expect(byAgent).toMatchObject({ status: 403, body: FORBIDDEN });
     const agentTokenId = await tokenId(agent.accessToken);
-    const byAdmin = await apiCall(context.sim, `/api/v2/oauth/tokens/${agentTokenId}.json`, admin.accessToken, { method: "DELETE" });
+    const byAdmin = await apiCall(context.sim, `/api/v2/oauth/tokens/${agentTokenId}.json`, admin.accessToken, {
+      method: "DELETE",
+    });
     expect(byAdmin.status).toBe(204);
     expect((await apiCall(context.sim, "/api/v2/users/me.json", agent.accessToken)).status).toBe(401);
   });
@@ -142,7 +168,10 @@ describe("tickets", () => {
       previous_page: null,
       next_page: `${context.sim.url}/acme/api/v2/tickets.json?page=2&per_page=3`,
     });
-    expect(pages[2]).toMatchObject({ next_page: null, previous_page: `${context.sim.url}/acme/api/v2/tickets.json?page=2&per_page=3` });
+    expect(pages[2]).toMatchObject({
+      next_page: null,
+      previous_page: `${context.sim.url}/acme/api/v2/tickets.json?page=2&per_page=3`,
+    });
     expect((pages[0]?.tickets as Array<Record<string, unknown>>)[0]).toMatchObject({
       id: 1,
       subject: "Printer on fire",
@@ -168,7 +197,10 @@ describe("tickets", () => {
 
   it("applies the user's role: an end-user cannot list tickets", async () => {
     const { accessToken } = await connect(context.sim, { scope: "read", userId: ACME_END_USER_ID });
-    expect(await apiCall(context.sim, "/api/v2/tickets.json", accessToken)).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await apiCall(context.sim, "/api/v2/tickets.json", accessToken)).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
   });
 
   it("refuses anonymous callers", async () => {
@@ -196,10 +228,18 @@ describe("rate limits", () => {
     // Other instances have their own budget.
     const client = await tokenRequest(
       context.sim,
-      { grant_type: "client_credentials", client_id: "globex-connect", client_secret: "globex-local-secret", scope: "read" },
+      {
+        grant_type: "client_credentials",
+        client_id: "globex-connect",
+        client_secret: "globex-local-secret",
+        scope: "read",
+      },
       { subdomain: "globex" },
     );
-    expect((await apiCall(context.sim, "/api/v2/users/me.json", String(client.body.access_token), { subdomain: "globex" })).status).toBe(200);
+    expect(
+      (await apiCall(context.sim, "/api/v2/users/me.json", String(client.body.access_token), { subdomain: "globex" }))
+        .status,
+    ).toBe(200);
 
     await context.sim.control.advanceClock(60);
     expect((await apiCall(context.sim, "/api/v2/users/me.json", accessToken)).status).toBe(200);

@@ -9,7 +9,8 @@ import type { Instance, OAuthToken } from "./store";
 // Zendesk's exact error bodies, so clients can be tested against what they will really parse.
 const FORBIDDEN = {
   error: "Forbidden",
-  description: "You do not have access to this page. Please contact the account owner of this help desk for further help.",
+  description:
+    "You do not have access to this page. Please contact the account owner of this help desk for further help.",
 };
 const INVALID_TOKEN = {
   error: "invalid_token",
@@ -44,7 +45,11 @@ function identifyCaller(req: ZendeskRequest): Caller {
   if (value === undefined) return { kind: "refused", response: jsonResponse(401, NOT_AUTHENTICATED) };
   const now = req.state.clock.now();
   const token = req.state.store.findByAccessToken(value);
-  if (token === undefined || token.subdomain !== req.instance.subdomain || (token.expiresAt !== null && token.expiresAt <= now)) {
+  if (
+    token === undefined ||
+    token.subdomain !== req.instance.subdomain ||
+    (token.expiresAt !== null && token.expiresAt <= now)
+  ) {
     return { kind: "refused", response: invalidToken() };
   }
   const user = req.instance.users.find((candidate) => candidate.id === token.userId);

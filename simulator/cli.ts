@@ -37,10 +37,16 @@ async function main(): Promise<void> {
     simulator = await startZendeskSimulator({ port, seed });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    fail(code === "EADDRINUSE" ? `port ${port} is already in use (set ZENDESK_SIM_PORT or --port)` : (error as Error).message);
+    fail(
+      code === "EADDRINUSE"
+        ? `port ${port} is already in use (set ZENDESK_SIM_PORT or --port)`
+        : (error as Error).message,
+    );
   }
   const instances = (await simulator.control.health()).instances.join(", ");
-  process.stdout.write(`Zendesk simulator listening on ${simulator.url} (base URL ${simulator.baseUrlTemplate}; instances: ${instances})\n`);
+  process.stdout.write(
+    `Zendesk simulator listening on ${simulator.url} (base URL ${simulator.baseUrlTemplate}; instances: ${instances})\n`,
+  );
 
   const stop = (): void => {
     simulator.stop().then(

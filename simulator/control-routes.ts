@@ -45,7 +45,10 @@ function clockState(state: SimulatorState): ClockState {
 
 /** An admin, an agent and an end-user for an instance added without users. */
 function defaultUsers(state: SimulatorState, subdomain: string, name: string): SeedUser[] {
-  const highest = Math.max(0, ...[...state.store.instances.values()].flatMap((instance) => instance.users.map((user) => user.id)));
+  const highest = Math.max(
+    0,
+    ...[...state.store.instances.values()].flatMap((instance) => instance.users.map((user) => user.id)),
+  );
   const roles = [
     ["admin", "Admin"],
     ["agent", "Agent"],
@@ -106,7 +109,10 @@ function addInstance(state: SimulatorState, raw: string): SimResponse {
   if (clash !== undefined) {
     return controlError(409, "conflict", `"${clash.identifier}" is a global client's identifier.`);
   }
-  const parsed = seedInstanceSchema.safeParse({ ...rest, users: users ?? defaultUsers(state, rest.subdomain, rest.name) });
+  const parsed = seedInstanceSchema.safeParse({
+    ...rest,
+    users: users ?? defaultUsers(state, rest.subdomain, rest.name),
+  });
   if (!parsed.success) return controlError(400, "invalid_body", z.prettifyError(parsed.error));
   const created = state.store.addInstance(parsed.data);
   return jsonResponse(201, { instance: state.store.summarizeInstance(created) });
@@ -196,7 +202,11 @@ export async function handleControl(req: IncomingMessage, url: URL, state: Simul
       const clientId = url.searchParams.get("client_id");
       const tokens = state.store
         .tokens()
-        .filter((token) => (subdomain === null || token.subdomain === subdomain) && (clientId === null || token.clientIdentifier === clientId))
+        .filter(
+          (token) =>
+            (subdomain === null || token.subdomain === subdomain) &&
+            (clientId === null || token.clientIdentifier === clientId),
+        )
         .map((token) => state.store.summarizeToken(token));
       return jsonResponse(200, { tokens });
     }

@@ -10,7 +10,14 @@ import type { ClientKind, UserRole } from "./seed";
 export const ENDPOINT_NAMES = ["authorize", "token", "users_me", "tokens_current", "token_revoke", "tickets"] as const;
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
 
-export const FAULT_KINDS = ["status", "delay", "malformed_json", "plain_text_429", "close", "close_after_commit"] as const;
+export const FAULT_KINDS = [
+  "status",
+  "delay",
+  "malformed_json",
+  "plain_text_429",
+  "close",
+  "close_after_commit",
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 // ---- options -------------------------------------------------------------------------
@@ -110,11 +117,18 @@ export const addClientInputSchema = seedClientObject
 export type AddClientInput = z.input<typeof addClientInputSchema>;
 
 /** Users are optional: an instance without them gets an admin, an agent and an end-user. */
-export const addInstanceInputSchema = seedInstanceObject.extend({ users: seedInstanceObject.shape.users.optional() }).strict();
+export const addInstanceInputSchema = seedInstanceObject
+  .extend({ users: seedInstanceObject.shape.users.optional() })
+  .strict();
 export type AddInstanceInput = z.input<typeof addInstanceInputSchema>;
 
 export const resetInputSchema = z.strictObject({ seed: seedSchema.optional() });
-export const advanceClockInputSchema = z.strictObject({ seconds: z.number().min(0).max(10 * 365 * 24 * 3600) });
+export const advanceClockInputSchema = z.strictObject({
+  seconds: z
+    .number()
+    .min(0)
+    .max(10 * 365 * 24 * 3600),
+});
 
 // ---- answers -------------------------------------------------------------------------
 

@@ -19,7 +19,12 @@ const context = setupSimulator();
 function clientCredentials(subdomain = "acme") {
   return tokenRequest(
     context.sim,
-    { grant_type: "client_credentials", client_id: GLOBAL_CLIENT.id, client_secret: GLOBAL_CLIENT.secret, scope: "read" },
+    {
+      grant_type: "client_credentials",
+      client_id: GLOBAL_CLIENT.id,
+      client_secret: GLOBAL_CLIENT.secret,
+      scope: "read",
+    },
     { subdomain },
   );
 }
@@ -34,7 +39,13 @@ async function rawTokenPost(params: Record<string, string>): Promise<Response> {
 
 describe("faults", () => {
   it("status: answers the given status and body for the next K matching requests", async () => {
-    await context.sim.control.injectFault({ endpoint: "token", kind: "status", status: 503, body: "Service Unavailable", times: 2 });
+    await context.sim.control.injectFault({
+      endpoint: "token",
+      kind: "status",
+      status: 503,
+      body: "Service Unavailable",
+      times: 2,
+    });
     for (let i = 0; i < 2; i += 1) {
       const response = await rawTokenPost({ grant_type: "client_credentials" });
       expect(response.status).toBe(503);
@@ -61,7 +72,12 @@ describe("faults", () => {
 
   it("matches by subdomain and grant type", async () => {
     await context.sim.control.injectFault({ endpoint: "token", kind: "status", status: 502, subdomain: "globex" });
-    await context.sim.control.injectFault({ endpoint: "token", kind: "status", status: 504, grant_type: "refresh_token" });
+    await context.sim.control.injectFault({
+      endpoint: "token",
+      kind: "status",
+      status: 504,
+      grant_type: "refresh_token",
+    });
     expect((await clientCredentials("acme")).status).toBe(201);
     const { refreshToken } = await connect(context.sim);
     expect((await refreshRequest(context.sim, refreshToken)).status).toBe(504);
@@ -118,10 +134,17 @@ describe("faults", () => {
 
   it("close_after_commit: the refresh rotates the tokens, but its answer never arrives", async () => {
     const first = await connect(context.sim);
-    await context.sim.control.injectFault({ endpoint: "token", kind: "close_after_commit", grant_type: "refresh_token" });
+    await context.sim.control.injectFault({
+      endpoint: "token",
+      kind: "close_after_commit",
+      grant_type: "refresh_token",
+    });
     await expect(refreshRequest(context.sim, first.refreshToken)).rejects.toThrow();
 
-    expect(await refreshRequest(context.sim, first.refreshToken)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    expect(await refreshRequest(context.sim, first.refreshToken)).toMatchObject({
+      status: 400,
+      body: { error: "invalid_grant" },
+    });
     expect((await apiCall(context.sim, "/api/v2/users/me.json", first.accessToken)).status).toBe(401);
     const tokens = await context.sim.control.tokens({ subdomain: "acme" });
     expect(tokens).toHaveLength(1);
@@ -134,12 +157,14 @@ describe("faults", () => {
   });
 
   it("refuses faults that could never fire", async () => {
-    await expect(context.sim.control.injectFault({ endpoint: "token", kind: "close", subdomain: "nope" })).rejects.toMatchObject({
+    await expect(
+      context.sim.control.injectFault({ endpoint: "token", kind: "close", subdomain: "nope" }),
+    ).rejects.toMatchObject({
       status: 404,
     });
-    await expect(context.sim.control.injectFault({ endpoint: "users_me", kind: "close", grant_type: "refresh_token" })).rejects.toBeInstanceOf(
-      SimulatorControlError,
-    );
+    await expect(
+      context.sim.control.injectFault({ endpoint: "users_me", kind: "close", grant_type: "refresh_token" }),
+    ).rejects.toBeInstanceOf(SimulatorControlError);
   });
 });
 
@@ -164,10 +189,14 @@ describe("options", () => {
   });
 
   it("validates patches with a clear message", async () => {
-    const failure = await context.sim.control.setOptions({ token_success_status: 202 as 200 }).catch((error: unknown) => error);
+    const failure = await context.sim.control
+      .setOptions({ token_success_status: 202 as 200 })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SimulatorControlError);
     expect(failure).toMatchObject({ status: 400, body: { error: "invalid_body" } });
-    await expect(context.sim.control.setOptions({ rate_limits: { nowhere: 5 } })).rejects.toMatchObject({ status: 404 });
+    await expect(context.sim.control.setOptions({ rate_limits: { nowhere: 5 } })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 });
 
@@ -195,7 +224,10 @@ describe("request log", () => {
       auth: null,
       params: { client_id: GLOBAL_CLIENT.id, client_secret: "[masked]", code: "[masked]", code_verifier: "[masked]" },
     });
-    expect(log.entries.find((entry) => entry.endpoint === "tickets")).toMatchObject({ auth: "bearer", path: "/acme/api/v2/tickets.json?per_page=2" });
+    expect(log.entries.find((entry) => entry.endpoint === "tickets")).toMatchObject({
+      auth: "bearer",
+      path: "/acme/api/v2/tickets.json?per_page=2",
+    });
     expect(log.entries.at(-1)).toMatchObject({ subdomain: "nosuchco", endpoint: "token", status: 404 });
 
     const serialized = JSON.stringify(log);
@@ -220,7 +252,11 @@ describe("request log", () => {
   it("clears", async () => {
     await apiCall(context.sim, "/api/v2/users/me.json", null);
     await context.sim.control.clearLog();
-    expect(await context.sim.control.requestLog()).toMatchObject({ entries: [], total: 0, counts: { by_endpoint: {} } });
+    expect(await context.sim.control.requestLog()).toMatchObject({
+      entries: [],
+      total: 0,
+      counts: { by_endpoint: {} },
+    });
   });
 });
 
@@ -249,7 +285,9 @@ describe("admin operations", () => {
     expect(await context.sim.control.revokeToken({ subdomain: "acme" })).toBe(1);
     expect((await apiCall(context.sim, "/api/v2/users/me.json", String(local.body.access_token))).status).toBe(401);
     const globexToken = String(onGlobex.body.access_token);
-    expect((await apiCall(context.sim, "/api/v2/users/me.json", globexToken, { subdomain: "globex" })).status).toBe(200);
+    expect((await apiCall(context.sim, "/api/v2/users/me.json", globexToken, { subdomain: "globex" })).status).toBe(
+      200,
+    );
 
     await expect(context.sim.control.revokeToken(424242)).rejects.toMatchObject({ status: 404 });
     await expect(context.sim.control.revokeToken({})).rejects.toMatchObject({ status: 400 });
@@ -272,7 +310,12 @@ describe("admin operations", () => {
     );
     expect(answer.status).toBe(201);
 
-    await context.sim.control.addClient({ identifier: "zdg-second", name: "Second", kind: "public", redirect_uris: [REDIRECT_URI] });
+    await context.sim.control.addClient({
+      identifier: "zdg-second",
+      name: "Second",
+      kind: "public",
+      redirect_uris: [REDIRECT_URI],
+    });
     const page = await fetch(
       `${context.sim.instanceUrl("initech")}/oauth/authorizations/new?response_type=code&client_id=zdg-second&scope=read` +
         `&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_challenge=${pkcePair().challenge}&code_challenge_method=S256`,
@@ -280,10 +323,21 @@ describe("admin operations", () => {
     expect(page.status).toBe(200);
 
     await expect(
-      context.sim.control.addClient({ identifier: "not-global", name: "x", kind: "public", redirect_uris: [REDIRECT_URI] }),
+      context.sim.control.addClient({
+        identifier: "not-global",
+        name: "x",
+        kind: "public",
+        redirect_uris: [REDIRECT_URI],
+      }),
     ).rejects.toMatchObject({ status: 400 });
     await expect(
-      context.sim.control.addClient({ subdomain: "acme", identifier: ACME_LOCAL.id, name: "dup", kind: "public", redirect_uris: [REDIRECT_URI] }),
+      context.sim.control.addClient({
+        subdomain: "acme",
+        identifier: ACME_LOCAL.id,
+        name: "dup",
+        kind: "public",
+        redirect_uris: [REDIRECT_URI],
+      }),
     ).rejects.toMatchObject({ status: 409 });
   });
 
@@ -294,8 +348,12 @@ describe("admin operations", () => {
     const { accessToken } = await connect(context.sim, { subdomain: "hooli", userId: instance.users[0]?.id ?? 0 });
     const me = await apiCall(context.sim, "/api/v2/users/me.json", accessToken, { subdomain: "hooli" });
     expect(me.body.user).toMatchObject({ role: "admin", name: "Hooli Admin" });
-    await expect(context.sim.control.addInstance({ subdomain: "hooli", name: "Again" })).rejects.toMatchObject({ status: 409 });
-    await expect(context.sim.control.addInstance({ subdomain: "Bad.Name", name: "x" })).rejects.toMatchObject({ status: 400 });
+    await expect(context.sim.control.addInstance({ subdomain: "hooli", name: "Again" })).rejects.toMatchObject({
+      status: 409,
+    });
+    await expect(context.sim.control.addInstance({ subdomain: "Bad.Name", name: "x" })).rejects.toMatchObject({
+      status: 400,
+    });
   });
 
   it("resets tokens, codes, clock, faults, switches, log and added instances", async () => {
@@ -311,7 +369,10 @@ describe("admin operations", () => {
     expect(await context.sim.control.tokens()).toEqual([]);
     expect((await context.sim.control.clock()).offset_seconds).toBe(0);
     expect(await context.sim.control.faults()).toEqual([]);
-    expect(await context.sim.control.options()).toMatchObject({ token_success_status: 201, rate_limits: { acme: 400 } });
+    expect(await context.sim.control.options()).toMatchObject({
+      token_success_status: 201,
+      rate_limits: { acme: 400 },
+    });
     expect((await context.sim.control.requestLog()).total).toBe(0);
     expect((await context.sim.control.health()).instances).toEqual(["acme", "globex", "initech"]);
     expect((await apiCall(context.sim, "/api/v2/users/me.json", accessToken)).status).toBe(401);
@@ -337,7 +398,11 @@ describe("admin operations", () => {
   it("lists instances with their users and clients", async () => {
     const instances = await context.sim.control.instances();
     const acme = instances.find((instance) => instance.subdomain === "acme");
-    expect(acme?.clients.map((client) => client.identifier).sort()).toEqual(["acme-local-app", "acme-public-app", GLOBAL_CLIENT.id]);
+    expect(acme?.clients.map((client) => client.identifier).sort()).toEqual([
+      "acme-local-app",
+      "acme-public-app",
+      GLOBAL_CLIENT.id,
+    ]);
     expect(JSON.stringify(instances)).not.toContain(ACME_LOCAL.secret);
   });
 

@@ -143,8 +143,14 @@ export class SimulatorControl {
     }
     if (!response.ok) {
       const detail =
-        typeof parsed === "object" && parsed !== null && "message" in parsed ? String(parsed.message) : text.slice(0, 200);
-      throw new SimulatorControlError(response.status, parsed, `Simulator control ${method} ${path} failed (${response.status}): ${detail}`);
+        typeof parsed === "object" && parsed !== null && "message" in parsed
+          ? String(parsed.message)
+          : text.slice(0, 200);
+      throw new SimulatorControlError(
+        response.status,
+        parsed,
+        `Simulator control ${method} ${path} failed (${response.status}): ${detail}`,
+      );
     }
     return parsed as T;
   }

@@ -63,8 +63,7 @@ export async function readBody(req: IncomingMessage, limitBytes = 1_000_000): Pr
 }
 
 export type BodyParseResult =
-  | { ok: true; format: "json" | "form" | "empty"; params: Params }
-  | { ok: false; reason: string };
+  { ok: true; format: "json" | "form" | "empty"; params: Params } | { ok: false; reason: string };
 
 /**
  * Flattens a JSON or form body into string parameters, as Zendesk accepts both for

@@ -132,7 +132,9 @@ describe("authorization page", () => {
     const token = new URL(authorizeUrl(context.sim));
     token.searchParams.set("response_type", "token");
     const tokenAnswer = await fetch(token, { redirect: "manual" });
-    expect(new URL(tokenAnswer.headers.get("location") ?? "").searchParams.get("error")).toBe("unsupported_response_type");
+    expect(new URL(tokenAnswer.headers.get("location") ?? "").searchParams.get("error")).toBe(
+      "unsupported_response_type",
+    );
   });
 
   it("requires PKCE for public clients and accepts only S256", async () => {
@@ -145,7 +147,9 @@ describe("authorization page", () => {
     const plainAnswer = await fetch(plain, { redirect: "manual" });
     expect(new URL(plainAnswer.headers.get("location") ?? "").searchParams.get("error")).toBe("invalid_request");
 
-    const withPkce = await fetch(authorizeUrl(context.sim, { clientId: ACME_PUBLIC.id, challenge: pkcePair().challenge }));
+    const withPkce = await fetch(
+      authorizeUrl(context.sim, { clientId: ACME_PUBLIC.id, challenge: pkcePair().challenge }),
+    );
     expect(withPkce.status).toBe(200);
   });
 });
@@ -215,7 +219,9 @@ describe("token endpoint: authorization_code", () => {
     const token = current.body.token as Record<string, string>;
     const lifetime = Date.parse(token.expires_at ?? "") - Date.parse(token.created_at ?? "");
     expect(lifetime).toBe(1800 * 1000);
-    expect(Date.parse(token.refresh_token_expires_at ?? "") - Date.parse(token.created_at ?? "")).toBe(30 * 86_400 * 1000);
+    expect(Date.parse(token.refresh_token_expires_at ?? "") - Date.parse(token.created_at ?? "")).toBe(
+      30 * 86_400 * 1000,
+    );
 
     await context.sim.control.advanceClock(1799);
     expect((await apiCall(context.sim, "/api/v2/users/me.json", accessToken)).status).toBe(200);
@@ -318,8 +324,18 @@ describe("token endpoint: authorization_code", () => {
 
     const basic = await tokenRequest(
       context.sim,
-      { grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier, client_id: GLOBAL_CLIENT.id },
-      { headers: { authorization: `Basic ${Buffer.from(`${GLOBAL_CLIENT.id}:${GLOBAL_CLIENT.secret}`).toString("base64")}` } },
+      {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: verifier,
+        client_id: GLOBAL_CLIENT.id,
+      },
+      {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${GLOBAL_CLIENT.id}:${GLOBAL_CLIENT.secret}`).toString("base64")}`,
+        },
+      },
     );
     expect(basic.status).toBe(401);
     expect(basic.body.error).toBe("invalid_client");
@@ -345,7 +361,12 @@ describe("token endpoint: authorization_code", () => {
 
   it("accepts each instance's local client on its own instance only", async () => {
     const { verifier, challenge } = pkcePair();
-    const code = await obtainCode(context.sim, { subdomain: "globex", clientId: GLOBEX_LOCAL.id, challenge, userId: 20001 });
+    const code = await obtainCode(context.sim, {
+      subdomain: "globex",
+      clientId: GLOBEX_LOCAL.id,
+      challenge,
+      userId: 20001,
+    });
     const answer = await tokenRequest(
       context.sim,
       {
@@ -409,7 +430,10 @@ describe("token endpoint: refresh_token", () => {
 
   it("lets only one of two racing refreshes win", async () => {
     const { refreshToken } = await connect(context.sim);
-    const answers = await Promise.all([refreshRequest(context.sim, refreshToken), refreshRequest(context.sim, refreshToken)]);
+    const answers = await Promise.all([
+      refreshRequest(context.sim, refreshToken),
+      refreshRequest(context.sim, refreshToken),
+    ]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 400]);
     expect(answers.find((answer) => answer.status === 400)?.body.error).toBe("invalid_grant");
   });
@@ -446,13 +470,22 @@ describe("token endpoint: client_credentials", () => {
       expires_in: 600,
     });
     expect(answer.status).toBe(201);
-    expect(answer.body).toEqual({ access_token: expect.any(String), token_type: "bearer", scope: "read", expires_in: 600 });
+    expect(answer.body).toEqual({
+      access_token: expect.any(String),
+      token_type: "bearer",
+      scope: "read",
+      expires_in: 600,
+    });
     const me = await apiCall(context.sim, "/api/v2/users/me.json", String(answer.body.access_token));
     expect((me.body.user as Record<string, unknown>).role).toBe("admin");
   });
 
   it("refuses public clients", async () => {
-    const answer = await tokenRequest(context.sim, { grant_type: "client_credentials", client_id: ACME_PUBLIC.id, scope: "read" });
+    const answer = await tokenRequest(context.sim, {
+      grant_type: "client_credentials",
+      client_id: ACME_PUBLIC.id,
+      scope: "read",
+    });
     expect(answer).toMatchObject({ status: 401, body: { error: "invalid_client" } });
   });
 });

@@ -81,7 +81,12 @@ function errorPage(status: number, title: string, error: OAuthErrorCode, detail:
   return htmlResponse(status, renderErrorPage(title, error, detail));
 }
 
-function errorRedirect(redirectUri: string, error: OAuthErrorCode, description: string, state: string | undefined): SimResponse {
+function errorRedirect(
+  redirectUri: string,
+  error: OAuthErrorCode,
+  description: string,
+  state: string | undefined,
+): SimResponse {
   const location = new URL(redirectUri);
   location.searchParams.set("error", error);
   location.searchParams.set("error_description", description);
@@ -192,7 +197,12 @@ export function decideAuthorization(req: ZendeskRequest): SimResponse {
 
   const user = req.instance.users.find((candidate) => String(candidate.id) === params.user_id);
   if (user === undefined) {
-    return errorPage(400, "Sign-in failed", "invalid_request", `No user ${params.user_id ?? "(none)"} on ${req.instance.subdomain}.`);
+    return errorPage(
+      400,
+      "Sign-in failed",
+      "invalid_request",
+      `No user ${params.user_id ?? "(none)"} on ${req.instance.subdomain}.`,
+    );
   }
   const location = new URL(redirectUri);
   if (params.decision === "deny") {
@@ -238,7 +248,10 @@ function parseSeconds(
   if (!Number.isSafeInteger(value) || value < bounds.min || value > bounds.max) {
     return {
       ok: false,
-      response: oauthError("invalid_request", `${name} must be an integer from ${bounds.min} to ${bounds.max} seconds (${label}).`),
+      response: oauthError(
+        "invalid_request",
+        `${name} must be an integer from ${bounds.min} to ${bounds.max} seconds (${label}).`,
+      ),
     };
   }
   return { ok: true, value };
@@ -257,7 +270,10 @@ function parseLifetimes(params: Params, req: ZendeskRequest): Check<RequestedLif
     effectiveRefresh !== null &&
     effectiveAccess >= effectiveRefresh
   ) {
-    return { ok: false, response: oauthError("invalid_request", "expires_in must be less than refresh_token_expires_in.") };
+    return {
+      ok: false,
+      response: oauthError("invalid_request", "expires_in must be less than refresh_token_expires_in."),
+    };
   }
   return { ok: true, value: { access: access.value, refresh: refresh.value } };
 }
@@ -367,7 +383,8 @@ function exchangeCode(req: ZendeskRequest, params: Params, client: Client, lifet
 
 function refresh(req: ZendeskRequest, params: Params, client: Client, lifetimes: RequestedLifetimes): SimResponse {
   const { store, clock } = req.state;
-  if (!present(params.refresh_token)) return oauthError("invalid_request", "Missing required parameter: refresh_token.");
+  if (!present(params.refresh_token))
+    return oauthError("invalid_request", "Missing required parameter: refresh_token.");
   const previous = store.findByRefreshToken(params.refresh_token);
   if (
     previous === undefined ||
@@ -392,7 +409,12 @@ function refresh(req: ZendeskRequest, params: Params, client: Client, lifetimes:
   );
 }
 
-function clientCredentials(req: ZendeskRequest, params: Params, client: Client, lifetimes: RequestedLifetimes): SimResponse {
+function clientCredentials(
+  req: ZendeskRequest,
+  params: Params,
+  client: Client,
+  lifetimes: RequestedLifetimes,
+): SimResponse {
   if (client.kind !== "confidential") {
     return oauthError("invalid_client", "client_credentials needs a confidential client.");
   }

@@ -89,16 +89,32 @@ describe("oauth4webapi", () => {
     const auth = oauth.ClientSecretPost(GLOBAL_CLIENT.secret);
 
     const strict = await signIn(context.sim, as, client, "read");
-    const created = await oauth.authorizationCodeGrantRequest(as, client, auth, strict.callback, REDIRECT_URI, strict.verifier, insecure);
+    const created = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      auth,
+      strict.callback,
+      REDIRECT_URI,
+      strict.verifier,
+      insecure,
+    );
     expect(created.status).toBe(201);
     const failure = await oauth.processAuthorizationCodeResponse(as, client, created).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: oauth.RESPONSE_IS_NOT_CONFORM });
 
     const mapped = await signIn(context.sim, as, client, "read");
-    const response = await oauth.authorizationCodeGrantRequest(as, client, auth, mapped.callback, REDIRECT_URI, mapped.verifier, {
-      ...insecure,
-      [oauth.customFetch]: acceptCreated,
-    });
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      auth,
+      mapped.callback,
+      REDIRECT_URI,
+      mapped.verifier,
+      {
+        ...insecure,
+        [oauth.customFetch]: acceptCreated,
+      },
+    );
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
     // No expires_in requested, so none reported: the client cannot know the 30-minute expiry.
     expect(tokens.expires_in).toBeUndefined();
@@ -110,7 +126,15 @@ describe("oauth4webapi", () => {
     const options = { ...insecure, [oauth.customFetch]: acceptCreated };
 
     const { callback, verifier } = await signIn(context.sim, as, client, "read");
-    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callback, REDIRECT_URI, verifier, options);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      callback,
+      REDIRECT_URI,
+      verifier,
+      options,
+    );
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
     const refreshed = await oauth.processRefreshTokenResponse(
       as,

@@ -30,13 +30,18 @@ describe("the bundled seed", () => {
 
   it("has acme and globex with their local clients, every role, and enough tickets to paginate", () => {
     const clients = Object.fromEntries(
-      seed.instances.map((instance) => [instance.subdomain, instance.clients.map(({ identifier, kind, secret }) => ({ identifier, kind, secret }))]),
+      seed.instances.map((instance) => [
+        instance.subdomain,
+        instance.clients.map(({ identifier, kind, secret }) => ({ identifier, kind, secret })),
+      ]),
     );
     expect(clients.acme).toEqual([
       { identifier: "acme-local-app", kind: "confidential", secret: "acme-local-secret" },
       { identifier: "acme-public-app", kind: "public", secret: undefined },
     ]);
-    expect(clients.globex).toEqual([{ identifier: "globex-connect", kind: "confidential", secret: "globex-local-secret" }]);
+    expect(clients.globex).toEqual([
+      { identifier: "globex-connect", kind: "confidential", secret: "globex-local-secret" },
+    ]);
     for (const instance of seed.instances) {
       expect(instance.users.map((user) => user.role).sort()).toEqual(["admin", "agent", "end-user"]);
       for (const client of instance.clients) expect(client.redirect_uris).toEqual(REDIRECTS);
@@ -47,7 +52,13 @@ describe("the bundled seed", () => {
 
 describe("seed validation", () => {
   const minimal: Seed = {
-    instances: [{ subdomain: "solo", name: "Solo", users: [{ id: 1, name: "Sam", email: "sam@solo.example.com", role: "admin" }] }],
+    instances: [
+      {
+        subdomain: "solo",
+        name: "Solo",
+        users: [{ id: 1, name: "Sam", email: "sam@solo.example.com", role: "admin" }],
+      },
+    ],
   };
 
   it("fills defaults", () => {
@@ -59,8 +70,12 @@ describe("seed validation", () => {
 
   it("explains what is wrong", () => {
     const bad = {
-      global_clients: [{ id: 1, identifier: "not-zdg", name: "x", kind: "confidential", redirect_uris: ["http://localhost/cb"] }],
-      instances: [{ subdomain: "Bad.Sub", name: "x", users: [{ id: 1, name: "n", email: "n@x.example.com", role: "agent" }] }],
+      global_clients: [
+        { id: 1, identifier: "not-zdg", name: "x", kind: "confidential", redirect_uris: ["http://localhost/cb"] },
+      ],
+      instances: [
+        { subdomain: "Bad.Sub", name: "x", users: [{ id: 1, name: "n", email: "n@x.example.com", role: "agent" }] },
+      ],
     };
     const message = (() => {
       try {

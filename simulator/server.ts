@@ -2,10 +2,25 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { listTickets, revokeTokenById, showCurrentToken, showCurrentUser, deleteCurrentToken, INVALID_ENDPOINT } from "./api";
+import {
+  listTickets,
+  revokeTokenById,
+  showCurrentToken,
+  showCurrentUser,
+  deleteCurrentToken,
+  INVALID_ENDPOINT,
+} from "./api";
 import { renderAccountNotFoundPage, renderIndexPage, renderPageNotFound } from "./consent-page";
 import { handleControl } from "./control-routes";
-import { BodyTooLargeError, authorizationScheme, htmlResponse, jsonResponse, parseBodyParams, readBody, textResponse } from "./http";
+import {
+  BodyTooLargeError,
+  authorizationScheme,
+  htmlResponse,
+  jsonResponse,
+  parseBodyParams,
+  readBody,
+  textResponse,
+} from "./http";
 import { decideAuthorization, handleToken, showAuthorization } from "./oauth";
 import { maskParams, maskPath } from "./request-log";
 import type { EndpointName, Fault } from "./control-schema";
@@ -26,9 +41,24 @@ const ROUTES: Route[] = [
   { method: "POST", pattern: /^\/oauth\/authorizations$/, endpoint: "authorize", handle: decideAuthorization },
   { method: "POST", pattern: /^\/oauth\/tokens$/, endpoint: "token", handle: handleToken },
   { method: "GET", pattern: /^\/api\/v2\/users\/me(?:\.json)?$/, endpoint: "users_me", handle: showCurrentUser },
-  { method: "GET", pattern: /^\/api\/v2\/oauth\/tokens\/current(?:\.json)?$/, endpoint: "tokens_current", handle: showCurrentToken },
-  { method: "DELETE", pattern: /^\/api\/v2\/oauth\/tokens\/current(?:\.json)?$/, endpoint: "token_revoke", handle: deleteCurrentToken },
-  { method: "DELETE", pattern: /^\/api\/v2\/oauth\/tokens\/(\d+)(?:\.json)?$/, endpoint: "token_revoke", handle: revokeTokenById },
+  {
+    method: "GET",
+    pattern: /^\/api\/v2\/oauth\/tokens\/current(?:\.json)?$/,
+    endpoint: "tokens_current",
+    handle: showCurrentToken,
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/api\/v2\/oauth\/tokens\/current(?:\.json)?$/,
+    endpoint: "token_revoke",
+    handle: deleteCurrentToken,
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/api\/v2\/oauth\/tokens\/(\d+)(?:\.json)?$/,
+    endpoint: "token_revoke",
+    handle: revokeTokenById,
+  },
   { method: "GET", pattern: /^\/api\/v2\/tickets(?:\.json)?$/, endpoint: "tickets", handle: listTickets },
 ];
 
@@ -36,7 +66,8 @@ function matchRoute(method: string, path: string): { route: Route; params: strin
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const match = route.pattern.exec(path);
-    if (match !== null) return { route, params: match.slice(1).filter((value): value is string => value !== undefined) };
+    if (match !== null)
+      return { route, params: match.slice(1).filter((value): value is string => value !== undefined) };
   }
   return undefined;
 }
@@ -67,7 +98,11 @@ function faultResponse(fault: Fault): SimResponse | null {
       const headers = { ...(fault.headers ?? {}) };
       if (fault.body === undefined) return { status: fault.status, headers, body: "" };
       if (typeof fault.body === "string") {
-        return { status: fault.status, headers: { "content-type": fault.content_type ?? "text/plain; charset=utf-8", ...headers }, body: fault.body };
+        return {
+          status: fault.status,
+          headers: { "content-type": fault.content_type ?? "text/plain; charset=utf-8", ...headers },
+          body: fault.body,
+        };
       }
       return {
         status: fault.status,
@@ -76,9 +111,17 @@ function faultResponse(fault: Fault): SimResponse | null {
       };
     }
     case "malformed_json":
-      return { status: fault.status, headers: { "content-type": "application/json; charset=utf-8" }, body: '{"access_token": "abc' };
+      return {
+        status: fault.status,
+        headers: { "content-type": "application/json; charset=utf-8" },
+        body: '{"access_token": "abc',
+      };
     case "plain_text_429":
-      return textResponse(429, fault.body, fault.retry_after === null ? {} : { "retry-after": String(fault.retry_after) });
+      return textResponse(
+        429,
+        fault.body,
+        fault.retry_after === null ? {} : { "retry-after": String(fault.retry_after) },
+      );
     default:
       return null;
   }
@@ -212,8 +255,13 @@ export async function listen(state: SimulatorState, options: { host: string; por
           ? Promise.resolve(send(res, htmlResponse(200, renderIndexPage(baseUrl, [...state.store.instances.values()]))))
           : handleZendesk(req, res, url, state, baseUrl);
     work.catch((error: unknown) => {
-      process.stderr.write(`zendesk simulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      send(res, jsonResponse(500, { error: "InternalError", description: "The Zendesk simulator failed; see its output." }));
+      process.stderr.write(
+        `zendesk simulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      send(
+        res,
+        jsonResponse(500, { error: "InternalError", description: "The Zendesk simulator failed; see its output." }),
+      );
     });
   });
   // Benchmarks keep connections open; a long keep-alive avoids reconnect noise in timings.

@@ -152,7 +152,9 @@ export class ZendeskStore {
     this.#codes.delete(code);
   }
 
-  issueToken(fields: Omit<OAuthToken, "id" | "accessToken" | "refreshToken" | "usedAt"> & { withRefreshToken: boolean }): OAuthToken {
+  issueToken(
+    fields: Omit<OAuthToken, "id" | "accessToken" | "refreshToken" | "usedAt"> & { withRefreshToken: boolean },
+  ): OAuthToken {
     const { withRefreshToken, ...rest } = fields;
     const token: OAuthToken = {
       ...rest,
@@ -232,9 +234,10 @@ export class ZendeskStore {
       plan: instance.plan,
       rate_limit_per_minute: instance.rateLimitPerMinute,
       users: instance.users.map((user) => ({ id: user.id, name: user.name, email: user.email, role: user.role })),
-      clients: [...instance.clients.values(), ...this.globalClients.values()].map((client) => this.summarizeClient(client)),
+      clients: [...instance.clients.values(), ...this.globalClients.values()].map((client) =>
+        this.summarizeClient(client),
+      ),
       ticket_count: instance.tickets.length,
     };
   }
 }
-

@@ -195,7 +195,8 @@ export async function connect(
     },
     { subdomain },
   );
-  if (answer.status !== 201) throw new Error(`token exchange answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 201)
+    throw new Error(`token exchange answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return {
     accessToken: tokenField(answer.body, "access_token"),
     refreshToken: tokenField(answer.body, "refresh_token"),

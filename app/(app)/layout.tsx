@@ -17,13 +17,18 @@ export default async function AppLayout({ children }: { children: React.ReactNod
               <span aria-hidden className="inline-block size-6 rounded-md bg-brand-600" />
               <span className="hidden sm:inline">Zendesk Connect</span>
             </Link>
-            <span aria-hidden className="text-zinc-300 dark:text-zinc-700">/</span>
+            <span aria-hidden className="text-zinc-300 dark:text-zinc-700">
+              /
+            </span>
             <span className="truncate text-sm font-medium" data-testid="workspace-name">
               {context.workspace.name}
             </span>
           </div>
           <nav aria-label="Main" className="flex items-center gap-1 sm:gap-3">
-            <Link href="/settings/integrations" className="rounded px-2 py-1 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800">
+            <Link
+              href="/settings/integrations"
+              className="rounded px-2 py-1 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
+            >
               Settings
             </Link>
             <UserMenu

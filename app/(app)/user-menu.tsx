@@ -22,7 +22,10 @@ export function UserMenu(props: {
         className="flex cursor-pointer list-none items-center gap-2 rounded-full p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800 [&::-webkit-details-marker]:hidden"
         aria-label="Account menu"
       >
-        <span aria-hidden className="flex size-8 items-center justify-center rounded-full bg-accent-600 text-xs font-semibold text-white">
+        <span
+          aria-hidden
+          className="flex size-8 items-center justify-center rounded-full bg-accent-600 text-xs font-semibold text-white"
+        >
           {initials}
         </span>
       </summary>

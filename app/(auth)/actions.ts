@@ -17,7 +17,11 @@ export async function signInAction(_prev: FormState, formData: FormData): Promis
     await signIn("credentials", { ...parsed.data, redirect: false });
   } catch (error) {
     if (error instanceof AuthError) {
-      return { ok: false, error: "That email and password don't match an account.", values: { email: parsed.data.email } };
+      return {
+        ok: false,
+        error: "That email and password don't match an account.",
+        values: { email: parsed.data.email },
+      };
     }
     throw error;
   }

@@ -23,7 +23,11 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
         {label}
       </button>
       <span role="status" className="sr-only">
-        {copied === "copied" ? "Copied to the clipboard" : copied === "failed" ? "Copying failed: select the text and copy it" : ""}
+        {copied === "copied"
+          ? "Copied to the clipboard"
+          : copied === "failed"
+            ? "Copying failed: select the text and copy it"
+            : ""}
       </span>
       {copied === "copied" ? (
         <span aria-hidden className="text-sm text-emerald-700 dark:text-emerald-400">

@@ -44,7 +44,10 @@ export function Field({
 export function FormMessage({ error, message, helpHref }: { error?: string; message?: string; helpHref?: string }) {
   if (error)
     return (
-      <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+      <p
+        role="alert"
+        className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+      >
         {error}
         {helpHref ? (
           <>
@@ -58,7 +61,10 @@ export function FormMessage({ error, message, helpHref }: { error?: string; mess
     );
   if (message)
     return (
-      <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
+      <p
+        role="status"
+        className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200"
+      >
         {message}
       </p>
     );

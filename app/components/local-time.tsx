@@ -22,7 +22,11 @@ export function relativeTime(target: Date, now: Date): string {
  * UTC; the browser replaces it after hydration (the server cannot know the viewer's zone).
  */
 export function LocalTime({ iso, relative = true }: { iso: string; relative?: boolean }) {
-  const client = useSyncExternalStore(subscribe, () => true, () => false);
+  const client = useSyncExternalStore(
+    subscribe,
+    () => true,
+    () => false,
+  );
   const date = new Date(iso);
   const absolute = client
     ? new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(date)

@@ -37,10 +37,17 @@ const LIBRARY_SIGNATURES: [string, RegExp][] = [
 const CHUNK = /(?:\/_next\/)?static\/(?:chunks|[A-Za-z0-9_-]+)\/[A-Za-z0-9_\-./~%]+?\.js(?![A-Za-z0-9])/g;
 
 function chunkPaths(html: string): string[] {
-  return [...new Set([...html.matchAll(CHUNK)].map((m) => (m[0].startsWith("/_next/") ? m[0] : `/_next/${m[0]}`)))].sort();
+  return [
+    ...new Set([...html.matchAll(CHUNK)].map((m) => (m[0].startsWith("/_next/") ? m[0] : `/_next/${m[0]}`))),
+  ].sort();
 }
 
-export async function clientJs(appUrl: string, browser: BenchBrowser, pagePath: string, emptyPath: string): Promise<ClientJsResult> {
+export async function clientJs(
+  appUrl: string,
+  browser: BenchBrowser,
+  pagePath: string,
+  emptyPath: string,
+): Promise<ClientJsResult> {
   const sizes = new Map<string, { raw: number; gzip: number; contains: string[] }>();
   const measure = async (path: string): Promise<{ page: PageJs; chunks: string[] }> => {
     const document = await browser.request(`${appUrl}${path}`);
@@ -55,7 +62,10 @@ export async function clientJs(appUrl: string, browser: BenchBrowser, pagePath: 
       sizes.set(chunk, { raw: body.length, gzip: gzipSync(body).length, contains });
     }
     const sum = (key: "raw" | "gzip") => chunks.reduce((n, c) => n + sizes.get(c)![key], 0);
-    return { page: { path, status: document.status, chunks: chunks.length, rawBytes: sum("raw"), gzipBytes: sum("gzip") }, chunks };
+    return {
+      page: { path, status: document.status, chunks: chunks.length, rawBytes: sum("raw"), gzipBytes: sum("gzip") },
+      chunks,
+    };
   };
   const page = await measure(pagePath);
   const empty = await measure(emptyPath);

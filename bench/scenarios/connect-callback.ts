@@ -85,10 +85,16 @@ async function connectFlow(sim: ZendeskSimulator, appUrl: string, browser: Bench
   }
 
   await sim.control.clearLog();
-  const start = await browser.request(`${appUrl}/settings/integrations`, { method: "POST", headers: { origin: appUrl }, body: form });
+  const start = await browser.request(`${appUrl}/settings/integrations`, {
+    method: "POST",
+    headers: { origin: appUrl },
+    body: form,
+  });
   const startSim = await simulatorTime(sim);
   if (start.status !== 303 || !start.location?.startsWith(sim.url)) {
-    throw new Error(`the Connect Zendesk action answered ${start.status} to ${start.location?.split("?")[0] ?? "nowhere"}`);
+    throw new Error(
+      `the Connect Zendesk action answered ${start.status} to ${start.location?.split("?")[0] ?? "nowhere"}`,
+    );
   }
 
   const callbackUrl = await allow(start.location);
@@ -138,7 +144,9 @@ async function bareFlow(sim: ZendeskSimulator): Promise<StepSample> {
   });
   const tokens = (await tokenResponse.json()) as { access_token?: string };
   if (!tokens.access_token) throw new Error(`code exchange answered ${tokenResponse.status}`);
-  const me = await fetch(`${sim.instanceUrl("acme")}/api/v2/users/me.json`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+  const me = await fetch(`${sim.instanceUrl("acme")}/api/v2/users/me.json`, {
+    headers: { authorization: `Bearer ${tokens.access_token}` },
+  });
   const user = (await me.json()) as { user?: { id?: number } };
   if (!user.user?.id) throw new Error(`users/me answered ${me.status}`);
   const total = performance.now() - started;

@@ -31,8 +31,12 @@ export async function naiveGetAccessToken(connectionId: string): Promise<string>
       accessTokenCiphertext: sealSecret(aad("access_token"), tokens.access_token),
       accessTokenExpiresAt: tokens.expires_in ? new Date(now + tokens.expires_in * 1000) : row.accessTokenExpiresAt,
       // The guide's `refresh_token ?? old`: keep the old one when none came back.
-      refreshTokenCiphertext: tokens.refresh_token ? sealSecret(aad("refresh_token"), tokens.refresh_token) : row.refreshTokenCiphertext,
-      refreshTokenExpiresAt: tokens.refresh_token_expires_in ? new Date(now + tokens.refresh_token_expires_in * 1000) : row.refreshTokenExpiresAt,
+      refreshTokenCiphertext: tokens.refresh_token
+        ? sealSecret(aad("refresh_token"), tokens.refresh_token)
+        : row.refreshTokenCiphertext,
+      refreshTokenExpiresAt: tokens.refresh_token_expires_in
+        ? new Date(now + tokens.refresh_token_expires_in * 1000)
+        : row.refreshTokenExpiresAt,
     })
     .where(eq(zendeskConnections.id, row.id));
   return tokens.access_token;

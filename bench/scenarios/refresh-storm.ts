@@ -84,7 +84,9 @@ export async function refreshStorm(
 ): Promise<StormResult> {
   const processes = options.crossProcess ? 2 : 1;
   const perProcess = options.crossProcess ? 50 : 100;
-  const workers = options.crossProcess ? await Promise.all([startWorker(options.workerEnv), startWorker(options.workerEnv)]) : [];
+  const workers = options.crossProcess
+    ? await Promise.all([startWorker(options.workerEnv), startWorker(options.workerEnv)])
+    : [];
   const raw: Record<StormMode, { runs: CallerRun[][]; grants: number[]; current: string[] }> = {
     ours: { runs: [], grants: [], current: [] },
     naive: { runs: [], grants: [], current: [] },
@@ -115,21 +117,28 @@ export async function refreshStorm(
   const side = (mode: StormMode): StormSide => {
     const { runs, grants, current } = raw[mode];
     const errorKinds: Record<string, number> = {};
-    for (const sample of runs) for (const run of sample) for (const e of run.errors) errorKinds[e] = (errorKinds[e] ?? 0) + 1;
+    for (const sample of runs)
+      for (const run of sample) for (const e of run.errors) errorKinds[e] = (errorKinds[e] ?? 0) + 1;
     const callers = processes * perProcess;
     return {
       tokenRequests: grants,
       failedCallers: runs.map((sample) => sample.reduce((n, r) => n + r.errors.length, 0)),
-      callersWithCurrentToken: runs.map((sample, i) => sample.reduce((n, r) => n + r.digests.filter((d) => d === current[i]).length, 0)),
+      callersWithCurrentToken: runs.map((sample, i) =>
+        sample.reduce((n, r) => n + r.digests.filter((d) => d === current[i]).length, 0),
+      ),
       distinctTokens: runs.map((sample) => new Set(sample.flatMap((r) => r.digests)).size),
-      queriesPerCaller: runs.map((sample) => Math.round((sample.reduce((n, r) => n + r.queries, 0) / callers) * 100) / 100),
+      queriesPerCaller: runs.map(
+        (sample) => Math.round((sample.reduce((n, r) => n + r.queries, 0) / callers) * 100) / 100,
+      ),
       latency: summarize(runs.flatMap((sample) => sample.flatMap((r) => r.latenciesMs))),
       wall: summarize(runs.map((sample) => Math.max(...sample.flatMap((r) => r.latenciesMs)))),
       errorKinds,
     };
   };
   return {
-    layout: options.crossProcess ? "2 processes × 50 concurrent callers (Postgres)" : "1 process × 100 concurrent callers (PGlite allows one process)",
+    layout: options.crossProcess
+      ? "2 processes × 50 concurrent callers (Postgres)"
+      : "1 process × 100 concurrent callers (PGlite allows one process)",
     processes,
     callersPerProcess: perProcess,
     simulatedLatencyMs: STORM_LATENCY_MS,

@@ -45,7 +45,10 @@ export interface InProcessPageData {
 }
 
 /** Phase A (this process owns the database): the page's data calls, their query count and time. */
-export async function measurePageDataInProcess(accounts: Map<number, BenchAccount>, repeats: number): Promise<Map<number, InProcessPageData>> {
+export async function measurePageDataInProcess(
+  accounts: Map<number, BenchAccount>,
+  repeats: number,
+): Promise<Map<number, InProcessPageData>> {
   const out = new Map<number, InProcessPageData>();
   for (const size of PAGE_SIZES) {
     const account = accounts.get(size)!;
@@ -59,7 +62,9 @@ export async function measurePageDataInProcess(accounts: Map<number, BenchAccoun
     const queries = database().queryCount() - before;
     // The page shows one page of cards (CONNECTIONS_PAGE_SIZE) and counts them all.
     if (data.paging.total !== size || data.connections.length !== Math.min(size, data.paging.pageSize)) {
-      throw new Error(`expected ${size} connections (${Math.min(size, data.paging.pageSize)} on the first page), found ${data.paging.total} (${data.connections.length})`);
+      throw new Error(
+        `expected ${size} connections (${Math.min(size, data.paging.pageSize)} on the first page), found ${data.paging.total} (${data.connections.length})`,
+      );
     }
     const times: number[] = [];
     for (let i = 0; i < repeats; i++) {
@@ -91,7 +96,8 @@ export async function settingsPage(
       const before = wire?.statements() ?? 0;
       const result = await browsers.get(size)!.request(url);
       const statements = (wire?.statements() ?? 0) - before;
-      if (result.status !== 200) throw new Error(`/settings/integrations answered ${result.status} for the ${size}-connection workspace`);
+      if (result.status !== 200)
+        throw new Error(`/settings/integrations answered ${result.status} for the ${size}-connection workspace`);
       if (i < sizes.pageWarmup) continue;
       const r = raw.get(size)!;
       r.ttfb.push(result.headersMs);

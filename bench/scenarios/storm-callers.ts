@@ -28,7 +28,10 @@ export async function runCallers(mode: StormMode, connectionId: string, calls: n
         return { ms: performance.now() - started, digest: digestOf(token) };
       } catch (error) {
         const typed = asTokenError(error);
-        const code = typed?.failure && "error" in typed.failure ? typed.failure.error : (typed?.code ?? (error as Error)?.name ?? "error");
+        const code =
+          typed?.failure && "error" in typed.failure
+            ? typed.failure.error
+            : (typed?.code ?? (error as Error)?.name ?? "error");
         return { ms: performance.now() - started, error: String(code) };
       }
     }),

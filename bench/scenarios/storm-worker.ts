@@ -14,7 +14,8 @@ await database().ping();
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const message = JSON.parse(line) as { cmd: "run"; mode: StormMode; connectionId: string; calls: number } | { cmd: "exit" };
+  const message = JSON.parse(line) as
+    { cmd: "run"; mode: StormMode; connectionId: string; calls: number } | { cmd: "exit" };
   if (message.cmd === "exit") break;
   const run = await runCallers(message.mode, message.connectionId, message.calls);
   process.stdout.write(`${JSON.stringify(run)}\n`);

@@ -12,7 +12,16 @@ import { BENCH_PGLITE_DIR } from "./config";
  */
 
 export type BenchDatabase =
-  | { kind: "postgres"; url: string; name: string; host: string; port: number; describe: string; serverVersion: string; drop(): Promise<void> }
+  | {
+      kind: "postgres";
+      url: string;
+      name: string;
+      host: string;
+      port: number;
+      describe: string;
+      serverVersion: string;
+      drop(): Promise<void>;
+    }
   | { kind: "pglite"; dir: string; describe: string; serverVersion: string; drop(): Promise<void> };
 
 export async function createBenchDatabase(adminUrl: string | undefined, pgliteVersion: string): Promise<BenchDatabase> {

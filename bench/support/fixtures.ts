@@ -14,7 +14,12 @@ export interface BenchAccount {
 
 /** A user who can sign in over HTTP (argon2 password, like sign-up) and owns one workspace. */
 export async function createBenchAccount(email: string, workspaceName: string): Promise<BenchAccount> {
-  const created = await createAccount({ email, name: `Bench ${email.split("@")[0]}`, password: BENCH_PASSWORD, workspaceName });
+  const created = await createAccount({
+    email,
+    name: `Bench ${email.split("@")[0]}`,
+    password: BENCH_PASSWORD,
+    workspaceName,
+  });
   if (!created.ok || !created.workspaceId) throw new Error(`could not create ${email}`);
   return { email, userId: created.userId, workspaceId: created.workspaceId };
 }
@@ -31,7 +36,12 @@ export async function addOwnedWorkspaces(userId: string, count: number, prefix: 
 }
 
 /** `count` real connections in the account's workspace, one per bench instance (made through the simulator's consent page). */
-export async function connectInstances(sim: ZendeskSimulator, account: BenchAccount, first: number, count: number): Promise<string[]> {
+export async function connectInstances(
+  sim: ZendeskSimulator,
+  account: BenchAccount,
+  first: number,
+  count: number,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = first; i < first + count; i++) {
     const { subdomain, adminId } = benchInstance(i);

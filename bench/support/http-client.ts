@@ -51,7 +51,9 @@ export class BenchBrowser {
     const jar = this.#jar.get(url.origin);
     if (!jar) return "";
     return [...jar.entries()]
-      .filter(([, c]) => url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`))
+      .filter(
+        ([, c]) => url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`),
+      )
       .map(([name, c]) => `${name}=${c.value}`)
       .join("; ");
   }
@@ -81,7 +83,12 @@ export class BenchBrowser {
 }
 
 /** Signs in over HTTP with Auth.js's credentials callback, as e2e/fixtures.ts does. */
-export async function signIn(browser: BenchBrowser, appUrl: string, email: string, password = BENCH_PASSWORD): Promise<void> {
+export async function signIn(
+  browser: BenchBrowser,
+  appUrl: string,
+  email: string,
+  password = BENCH_PASSWORD,
+): Promise<void> {
   const csrf = await browser.request(`${appUrl}/api/auth/csrf`);
   const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
   const answer = await browser.request(`${appUrl}/api/auth/callback/credentials`, {
@@ -89,7 +96,8 @@ export async function signIn(browser: BenchBrowser, appUrl: string, email: strin
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ csrfToken, email, password, callbackUrl: "/" }),
   });
-  if (answer.status !== 302 || (answer.location ?? "").includes("error")) throw new Error(`sign-in of ${email} failed (${answer.status})`);
+  if (answer.status !== 302 || (answer.location ?? "").includes("error"))
+    throw new Error(`sign-in of ${email} failed (${answer.status})`);
 }
 
 export interface ParsedInput {
@@ -104,7 +112,12 @@ export function formInputs(html: string, marker: string): { action: string | nul
   for (const match of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
     const inputs = [...match[2]!.matchAll(/<input\b([^>]*?)\/?>/g)].map((m) => {
       const attrs = attributes(m[1]!);
-      return { name: attrs.name ?? "", value: attrs.value ?? "", type: (attrs.type ?? "text").toLowerCase(), checked: "checked" in attrs };
+      return {
+        name: attrs.name ?? "",
+        value: attrs.value ?? "",
+        type: (attrs.type ?? "text").toLowerCase(),
+        checked: "checked" in attrs,
+      };
     });
     if (inputs.some((i) => i.name === marker)) return { action: attributes(match[1]!).action ?? null, inputs };
   }
@@ -113,7 +126,8 @@ export function formInputs(html: string, marker: string): { action: string | nul
 
 function attributes(source: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of source.matchAll(/([^\s=/]+)(?:="([^"]*)"|='([^']*)')?/g)) out[m[1]!.toLowerCase()] = decodeHtml(m[2] ?? m[3] ?? "");
+  for (const m of source.matchAll(/([^\s=/]+)(?:="([^"]*)"|='([^']*)')?/g))
+    out[m[1]!.toLowerCase()] = decodeHtml(m[2] ?? m[3] ?? "");
   return out;
 }
 

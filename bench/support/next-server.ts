@@ -21,7 +21,10 @@ export async function buildApp(env: Record<string, string | undefined>): Promise
   try {
     const code = await new Promise<number>((resolve) => {
       const out = createWriteStream(log);
-      const child = spawn(process.execPath, [NEXT_BIN, "build"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [NEXT_BIN, "build"], {
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       child.stdout.pipe(out);
       child.stderr.pipe(out);
       child.on("exit", (c) => resolve(c ?? 1));

@@ -1,5 +1,11 @@
 import { readFileSync } from "node:fs";
-import { DEFAULT_SEED_PATH, type Seed, type SeedInstance, startZendeskSimulator, type ZendeskSimulator } from "@/simulator/index";
+import {
+  DEFAULT_SEED_PATH,
+  type Seed,
+  type SeedInstance,
+  startZendeskSimulator,
+  type ZendeskSimulator,
+} from "@/simulator/index";
 import { BENCH_APP_URL, BENCH_SIM_PORT } from "./config";
 
 /** Subdomain and admin user of the i-th extra instance (the settings page needs 100 distinct accounts). */
@@ -14,7 +20,10 @@ export function benchInstance(i: number): { subdomain: string; adminId: number }
 export function benchSeed(count: number): Seed {
   const seed = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as Seed;
   const redirect = `${BENCH_APP_URL}/api/auth/callback/zendesk`;
-  const withRedirect = <T extends { redirect_uris: string[] }>(client: T): T => ({ ...client, redirect_uris: [...client.redirect_uris, redirect] });
+  const withRedirect = <T extends { redirect_uris: string[] }>(client: T): T => ({
+    ...client,
+    redirect_uris: [...client.redirect_uris, redirect],
+  });
   const unlimited = (instance: SeedInstance): SeedInstance => ({
     ...instance,
     rate_limit_per_minute: 10_000_000,
@@ -25,7 +34,9 @@ export function benchSeed(count: number): Seed {
     return {
       subdomain,
       name: `Bench ${index + 1}`,
-      users: [{ id: adminId, name: `Bench Admin ${index + 1}`, email: `admin@${subdomain}.example.com`, role: "admin" }],
+      users: [
+        { id: adminId, name: `Bench Admin ${index + 1}`, email: `admin@${subdomain}.example.com`, role: "admin" },
+      ],
     };
   });
   return {

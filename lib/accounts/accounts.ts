@@ -5,8 +5,7 @@ import { hashPassword, verifyPassword } from "@/lib/crypto/password";
 type NewAccount = { email: string; name: string; password: string; workspaceName?: string | undefined };
 
 export type CreateAccountResult =
-  | { ok: true; userId: string; workspaceId: string | null }
-  | { ok: false; error: "email_taken" };
+  { ok: true; userId: string; workspaceId: string | null } | { ok: false; error: "email_taken" };
 
 /**
  * Creates a user and a workspace they own, atomically. `withWorkspace: false` creates only the

@@ -131,7 +131,12 @@ describe("parseKeyRing", () => {
 
   it("the ring never shows its key material", () => {
     const ring = parseKeyRing(`k2:${K2},k1:${K1}`);
-    const shown = [JSON.stringify(ring), inspect(ring, { depth: 10, showHidden: true }), String(ring), Object.values(ring).join()];
+    const shown = [
+      JSON.stringify(ring),
+      inspect(ring, { depth: 10, showHidden: true }),
+      String(ring),
+      Object.values(ring).join(),
+    ];
     for (const text of shown) {
       for (const key of [K1, K2]) {
         expect(text).not.toContain(key.slice(0, 12));
@@ -189,9 +194,12 @@ describe("encryptSecret / decryptSecret", () => {
     expect(decryptSecret(ring, sealed, AAD)).toBe(SECRET);
   });
 
-  it.each(["", "x", "unicode ✓ é 漢字 😀", "a".repeat(10_000), "line\nbreak\u0000nul"])("round-trips %#", (plaintext) => {
-    expect(decryptSecret(ring, encryptSecret(ring, plaintext, AAD), AAD)).toBe(plaintext);
-  });
+  it.each(["", "x", "unicode ✓ é 漢字 😀", "a".repeat(10_000), "line\nbreak\u0000nul"])(
+    "round-trips %#",
+    (plaintext) => {
+      expect(decryptSecret(ring, encryptSecret(ring, plaintext, AAD), AAD)).toBe(plaintext);
+    },
+  );
 
   it("has the documented format with the current key id and a 12-byte IV", () => {
     const sealed = encryptSecret(ring, SECRET, AAD);
@@ -239,12 +247,37 @@ describe("tampering fails closed", () => {
     ["ciphertext middle byte", [version, keyId, iv, flipByte(body, 10)].join("."), "authentication-failed"],
     ["tag first byte", [version, keyId, iv, flipByte(body, -16)].join("."), "authentication-failed"],
     ["tag last byte", [version, keyId, iv, flipByte(body, -1)].join("."), "authentication-failed"],
-    ["truncated tag", [version, keyId, iv, Buffer.from(body, "base64url").subarray(0, -1).toString("base64url")].join("."), "authentication-failed"],
-    ["ciphertext dropped, tag kept", [version, keyId, iv, Buffer.from(body, "base64url").subarray(-16).toString("base64url")].join("."), "authentication-failed"],
-    ["extended ciphertext", [version, keyId, iv, Buffer.concat([Buffer.from(body, "base64url"), Buffer.from([0])]).toString("base64url")].join("."), "authentication-failed"],
+    [
+      "truncated tag",
+      [version, keyId, iv, Buffer.from(body, "base64url").subarray(0, -1).toString("base64url")].join("."),
+      "authentication-failed",
+    ],
+    [
+      "ciphertext dropped, tag kept",
+      [version, keyId, iv, Buffer.from(body, "base64url").subarray(-16).toString("base64url")].join("."),
+      "authentication-failed",
+    ],
+    [
+      "extended ciphertext",
+      [
+        version,
+        keyId,
+        iv,
+        Buffer.concat([Buffer.from(body, "base64url"), Buffer.from([0])]).toString("base64url"),
+      ].join("."),
+      "authentication-failed",
+    ],
     ["key id relabelled to the other real key", [version, "k1", iv, body].join("."), "authentication-failed"],
-    ["iv swapped with another ciphertext's", [version, keyId, parts(encryptSecret(ring, SECRET, AAD))[2], body].join("."), "authentication-failed"],
-    ["body swapped with another ciphertext's", [version, keyId, iv, parts(encryptSecret(ring, SECRET, AAD))[3]].join("."), "authentication-failed"],
+    [
+      "iv swapped with another ciphertext's",
+      [version, keyId, parts(encryptSecret(ring, SECRET, AAD))[2], body].join("."),
+      "authentication-failed",
+    ],
+    [
+      "body swapped with another ciphertext's",
+      [version, keyId, iv, parts(encryptSecret(ring, SECRET, AAD))[3]].join("."),
+      "authentication-failed",
+    ],
     ["truncated to under a tag", [version, keyId, iv, body.slice(0, 20)].join("."), "malformed"],
     ["truncated body to nothing", [version, keyId, iv, ""].join("."), "malformed"],
     // Depending on the random last bits, a one-character cut is non-canonical or just a shorter tag.
@@ -252,7 +285,11 @@ describe("tampering fails closed", () => {
     ["iv too short", [version, keyId, iv.slice(0, 12), body].join("."), "malformed"],
     ["iv too long", [version, keyId, iv + "AAAA", body].join("."), "malformed"],
     ["non-canonical base64url", [version, keyId, iv, `${body}=`].join("."), "malformed"],
-    ["standard base64 characters", [version, keyId, iv, body.replace(/-/g, "+").replace(/_/g, "/") + "+"].join("."), "malformed"],
+    [
+      "standard base64 characters",
+      [version, keyId, iv, body.replace(/-/g, "+").replace(/_/g, "/") + "+"].join("."),
+      "malformed",
+    ],
     ["changed version", ["v2", keyId, iv, body].join("."), "unsupported-version"],
     ["missing version", [keyId, iv, body].join("."), "malformed"],
     ["extra part", [version, keyId, iv, body, "x"].join("."), "malformed"],

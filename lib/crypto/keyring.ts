@@ -45,7 +45,9 @@ export type DecryptionFailure = "malformed" | "unsupported-version" | "authentic
 export class DecryptionError extends Error {
   override name = "DecryptionError";
   constructor(readonly reason: DecryptionFailure) {
-    super("Could not decrypt the stored secret: it is malformed, was tampered with, or belongs to another record or field");
+    super(
+      "Could not decrypt the stored secret: it is malformed, was tampered with, or belongs to another record or field",
+    );
   }
 }
 
@@ -79,7 +81,8 @@ export function parseKeyRing(spec: string): KeyRing {
     const id = entry.slice(0, colon).trim();
     const material = entry.slice(colon + 1).trim();
     // An invalid id is not echoed either: a swapped "key:id" pair would print the key.
-    if (!KEY_ID_PATTERN.test(id)) throw configError(`${position} has an invalid key id (use 1-32 letters, digits, "_" or "-")`);
+    if (!KEY_ID_PATTERN.test(id))
+      throw configError(`${position} has an invalid key id (use 1-32 letters, digits, "_" or "-")`);
     if (keys.has(id)) throw configError(`key id "${id}" appears more than once`);
     if (material === "") throw configError(`key "${id}" has no key material after the colon`);
     const bytes = decodeKey(material);
@@ -87,7 +90,9 @@ export function parseKeyRing(spec: string): KeyRing {
     if (bytes.length !== KEY_BYTES) {
       const length = bytes.length;
       bytes.fill(0);
-      throw configError(`key "${id}" is ${length} bytes after base64 decoding; each key must be exactly ${KEY_BYTES} bytes (generate: openssl rand -base64 32)`);
+      throw configError(
+        `key "${id}" is ${length} bytes after base64 decoding; each key must be exactly ${KEY_BYTES} bytes (generate: openssl rand -base64 32)`,
+      );
     }
     keys.set(id, createSecretKey(bytes));
     bytes.fill(0);
@@ -181,7 +186,8 @@ function keysOf(ring: KeyRing): ReadonlyMap<string, KeyObject> {
 
 function checkAad(aad: string): void {
   // An empty binding would let a ciphertext move between rows and fields: refuse it.
-  if (typeof aad !== "string" || aad === "") throw new TypeError("Associated data must be a non-empty string naming the row and field");
+  if (typeof aad !== "string" || aad === "")
+    throw new TypeError("Associated data must be a non-empty string naming the row and field");
 }
 
 // The key id cannot contain ".", so "v1.<keyId>.<aad>" is unambiguous.

@@ -5,7 +5,13 @@ import { zendeskConnections, zendeskOauthClients } from "@/db/schema";
 import { setupTestDatabase } from "@/db/test/database";
 import { resetEnvForTests } from "@/lib/env";
 import { resolveClientCredentials, saveLocalClient } from "@/lib/zendesk/oauth-clients";
-import { connectTestConnection, expireStoredAccessToken, grantCount, setupZendeskSimulator, storedConnection } from "@/lib/zendesk/test-support";
+import {
+  connectTestConnection,
+  expireStoredAccessToken,
+  grantCount,
+  setupZendeskSimulator,
+  storedConnection,
+} from "@/lib/zendesk/test-support";
 import { getAccessToken } from "@/lib/zendesk/tokens";
 import { MissingKeyError } from "./keyring";
 import { reencryptAllSecrets } from "./rotate-keys";

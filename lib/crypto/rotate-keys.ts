@@ -44,7 +44,10 @@ export async function reencryptAllSecrets({ batchSize = 100 }: { batchSize?: num
           gt(zendeskConnections.id, after),
           or(
             ne(keyOf(zendeskConnections.accessTokenCiphertext), current),
-            and(isNotNull(zendeskConnections.refreshTokenCiphertext), ne(keyOf(zendeskConnections.refreshTokenCiphertext), current)),
+            and(
+              isNotNull(zendeskConnections.refreshTokenCiphertext),
+              ne(keyOf(zendeskConnections.refreshTokenCiphertext), current),
+            ),
           ),
         ),
       )
@@ -138,7 +141,11 @@ async function reencryptClient(id: string, current: string): Promise<boolean> {
       .where(eq(zendeskOauthClients.id, id))
       .for("update");
     if (!row?.secretCiphertext || keyIdOf(row.secretCiphertext) === current) return false;
-    const sealed = reencryptSecret(keyRing(), row.secretCiphertext, secretAad("zendesk_oauth_clients", id, "client_secret"));
+    const sealed = reencryptSecret(
+      keyRing(),
+      row.secretCiphertext,
+      secretAad("zendesk_oauth_clients", id, "client_secret"),
+    );
     await tx
       .update(zendeskOauthClients)
       .set({ secretCiphertext: sealed, updatedAt: row.updatedAt })

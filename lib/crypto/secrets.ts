@@ -19,7 +19,11 @@ export function keyRing(): KeyRing {
 export type SecretField = "access_token" | "refresh_token" | "client_secret";
 
 /** Associated data for one secret column of one row. */
-export function secretAad(table: "zendesk_connections" | "zendesk_oauth_clients", rowId: string, field: SecretField): string {
+export function secretAad(
+  table: "zendesk_connections" | "zendesk_oauth_clients",
+  rowId: string,
+  field: SecretField,
+): string {
   return `${table}:${rowId}:${field}`;
 }
 

@@ -9,8 +9,7 @@ import { findLocalClient, resolveClientCredentials, saveLocalClient } from "./oa
 import { requestToken } from "./token-endpoint";
 
 export type ClientCredentialsResult =
-  | { ok: true; connectionId: string; created: boolean }
-  | { ok: false; code: ConnectErrorCode | "secret_required" };
+  { ok: true; connectionId: string; created: boolean } | { ok: false; code: ConnectErrorCode | "secret_required" };
 
 /**
  * Connects with a workspace's own confidential client and the client_credentials grant: no
@@ -29,16 +28,26 @@ export async function connectWithClientCredentials(input: {
   if (!(await userCanManage(input.userId, input.workspaceId))) return { ok: false, code: "not_allowed" };
   let client: ZendeskClientCredentials;
   if (input.secret) {
-    client = { source: "local", oauthClientId: null, identifier: input.identifier, kind: "confidential", secret: input.secret };
+    client = {
+      source: "local",
+      oauthClientId: null,
+      identifier: input.identifier,
+      kind: "confidential",
+      secret: input.secret,
+    };
   } else {
     const saved = await findLocalClient(input.workspaceId, input.subdomain);
-    if (!saved || saved.identifier !== input.identifier || saved.kind !== "confidential" || !saved.hasSecret) return { ok: false, code: "secret_required" };
+    if (!saved || saved.identifier !== input.identifier || saved.kind !== "confidential" || !saved.hasSecret)
+      return { ok: false, code: "secret_required" };
     client = await resolveClientCredentials(input.workspaceId, saved.id);
   }
 
   try {
     await probeInstance(input.subdomain);
-    const response = await requestToken(input.subdomain, client, { grant_type: "client_credentials", scope: input.scopes.join(" ") });
+    const response = await requestToken(input.subdomain, client, {
+      grant_type: "client_credentials",
+      scope: input.scopes.join(" "),
+    });
     const [user, info] = await Promise.all([
       fetchZendeskUser(input.subdomain, response.access_token),
       fetchTokenInfo(input.subdomain, response.access_token),
@@ -64,7 +73,8 @@ export async function connectWithClientCredentials(input: {
       tokens: {
         accessToken: response.access_token,
         refreshToken: null,
-        accessTokenExpiresAt: response.expires_in !== undefined ? new Date(now + response.expires_in * 1000) : info.expiresAt,
+        accessTokenExpiresAt:
+          response.expires_in !== undefined ? new Date(now + response.expires_in * 1000) : info.expiresAt,
         refreshTokenExpiresAt: null,
       },
       actorUserId: input.userId,

@@ -4,7 +4,14 @@ import { db } from "@/db";
 import { zendeskConnectionEvents } from "@/db/schema";
 import { setupTestDatabase } from "@/db/test/database";
 import { testConnection, zendesk, ZendeskApiError } from "./client";
-import { connectTestConnection, endpointCount, expireAccessToken, grantCount, setupZendeskSimulator, storedConnection } from "./test-support";
+import {
+  connectTestConnection,
+  endpointCount,
+  expireAccessToken,
+  grantCount,
+  setupZendeskSimulator,
+  storedConnection,
+} from "./test-support";
 import { InvalidZendeskUrlError } from "./urls";
 
 setupTestDatabase();
@@ -14,7 +21,12 @@ describe("zendesk(connectionId)", () => {
   it("me() and get() use the connection's token on its own instance", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
     const client = zendesk(connectionId);
-    expect(await client.me()).toEqual({ id: "10001", name: "Ada Admin", email: "ada.admin@acme.example.com", role: "admin" });
+    expect(await client.me()).toEqual({
+      id: "10001",
+      name: "Ada Admin",
+      email: "ada.admin@acme.example.com",
+      role: "admin",
+    });
     const raw = await client.get<{ user: { id: number } }>("/api/v2/users/me.json");
     expect(raw.user.id).toBe(10001);
     const log = await fixture.sim.control.requestLog();
@@ -55,8 +67,17 @@ describe("zendesk(connectionId)", () => {
 
   it("a 401 again after the refresh: needs_reconnect, no loop", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
-    await fixture.sim.control.injectFault({ endpoint: "tickets", kind: "status", status: 401, body: { error: "invalid_token" }, times: 5 });
-    await expect(zendesk(connectionId).get("/api/v2/tickets.json")).rejects.toMatchObject({ name: "ZendeskApiError", code: "needs_reconnect" });
+    await fixture.sim.control.injectFault({
+      endpoint: "tickets",
+      kind: "status",
+      status: 401,
+      body: { error: "invalid_token" },
+      times: 5,
+    });
+    await expect(zendesk(connectionId).get("/api/v2/tickets.json")).rejects.toMatchObject({
+      name: "ZendeskApiError",
+      code: "needs_reconnect",
+    });
     expect(await endpointCount(fixture.sim, "tickets")).toBe(2);
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
     expect(await storedConnection(connectionId)).toMatchObject({ status: "needs_reconnect" });
@@ -66,7 +87,10 @@ describe("zendesk(connectionId)", () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
     await fixture.sim.control.clearLog();
     const ids: number[] = [];
-    for await (const ticket of zendesk(connectionId).paginate<{ id: number }>("/api/v2/tickets.json", { query: { per_page: 3 } })) ids.push(ticket.id);
+    for await (const ticket of zendesk(connectionId).paginate<{ id: number }>("/api/v2/tickets.json", {
+      query: { per_page: 3 },
+    }))
+      ids.push(ticket.id);
     expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await endpointCount(fixture.sim, "tickets")).toBe(3);
     const typed = await zendesk(connectionId).tickets({ perPage: 2, max: 3 });
@@ -109,7 +133,9 @@ describe("zendesk(connectionId)", () => {
     }
     expect((await fixture.sim.control.requestLog()).total).toBe(0);
     // A query in the path is fine: it is split off and encoded by the URL builder.
-    expect(await client.get("/api/v2/tickets.json?per_page=1")).toMatchObject({ tickets: [expect.objectContaining({ id: 1 })] });
+    expect(await client.get("/api/v2/tickets.json?per_page=1")).toMatchObject({
+      tickets: [expect.objectContaining({ id: 1 })],
+    });
   });
 
   it("waits out a 429 within the bound, honouring Retry-After", async () => {
@@ -131,10 +157,18 @@ describe("zendesk(connectionId)", () => {
     const started = performance.now();
     const error = await client.me().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZendeskApiError);
-    expect(error).toMatchObject({ code: "rate_limited", failure: { kind: "rate_limited", retryAfterSeconds: expect.any(Number) } });
+    expect(error).toMatchObject({
+      code: "rate_limited",
+      failure: { kind: "rate_limited", retryAfterSeconds: expect.any(Number) },
+    });
     expect(performance.now() - started).toBeLessThan(1000);
     // A 429 without Retry-After waits the default once or twice, then gives up.
-    await fixture.sim.control.injectFault({ endpoint: "tickets", kind: "plain_text_429", retry_after: null, times: 10 });
+    await fixture.sim.control.injectFault({
+      endpoint: "tickets",
+      kind: "plain_text_429",
+      retry_after: null,
+      times: 10,
+    });
     const quick = zendesk(connectionId, { defaultRetryAfterMs: 50, maxRateLimitRetries: 2 });
     await fixture.sim.control.setOptions({ rate_limits: { acme: 400 } });
     await fixture.sim.control.advanceClock(61);
@@ -164,7 +198,9 @@ describe("testConnection", () => {
     const [event] = await db
       .select()
       .from(zendeskConnectionEvents)
-      .where(and(eq(zendeskConnectionEvents.connectionId, connectionId), eq(zendeskConnectionEvents.type, "test_succeeded")));
+      .where(
+        and(eq(zendeskConnectionEvents.connectionId, connectionId), eq(zendeskConnectionEvents.type, "test_succeeded")),
+      );
     expect(event).toMatchObject({ actorUserId: userId, detail: expect.stringContaining("Ada Admin") });
   });
 
@@ -172,7 +208,14 @@ describe("testConnection", () => {
     const { connectionId, userId } = await connectTestConnection(fixture.sim);
     await fixture.sim.control.revokeToken({ subdomain: "acme" });
     const result = await testConnection(connectionId, userId);
-    expect(result).toMatchObject({ ok: false, code: "token_revoked", message: expect.stringContaining("revoked in Zendesk") });
-    expect(await testConnection("00000000-0000-0000-0000-000000000000", userId)).toMatchObject({ ok: false, code: "connection_not_found" });
+    expect(result).toMatchObject({
+      ok: false,
+      code: "token_revoked",
+      message: expect.stringContaining("revoked in Zendesk"),
+    });
+    expect(await testConnection("00000000-0000-0000-0000-000000000000", userId)).toMatchObject({
+      ok: false,
+      code: "connection_not_found",
+    });
   });
 });

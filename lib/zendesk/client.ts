@@ -5,7 +5,14 @@ import { codeForFailure, type ZendeskErrorCode } from "./error-codes";
 import { recordConnectionEvent } from "./events";
 import { ZendeskError, type ZendeskFailure, zendeskRequest } from "./http";
 import { zendeskSettings } from "./settings";
-import { asTokenError, currentAccessToken, loadConnection, markRenewedTokenRejected, renewRejectedToken, TokenError } from "./tokens";
+import {
+  asTokenError,
+  currentAccessToken,
+  loadConnection,
+  markRenewedTokenRejected,
+  renewRejectedToken,
+  TokenError,
+} from "./tokens";
 import { apiUrl, InvalidZendeskUrlError, isSameZendeskInstance } from "./urls";
 
 /*
@@ -90,7 +97,9 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
   async function send(method: Method, path: string, query: Record<string, string>, body: unknown): Promise<unknown> {
     // A path that is not /api/v2/ is refused before anything else happens.
     if (typeof path !== "string" || !path.startsWith(API_PREFIX)) {
-      throw new InvalidZendeskUrlError("The Zendesk client accepts only /api/v2/ paths on the connection's own instance");
+      throw new InvalidZendeskUrlError(
+        "The Zendesk client accepts only /api/v2/ paths on the connection's own instance",
+      );
     }
     const current = await currentAccessToken(connectionId).catch(rethrowTyped);
     const connection = current.connection;
@@ -123,7 +132,8 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
           continue;
         }
         if (failure.kind === "rate_limited") {
-          const waitMs = failure.retryAfterSeconds !== undefined ? failure.retryAfterSeconds * 1000 : limits.defaultRetryAfterMs;
+          const waitMs =
+            failure.retryAfterSeconds !== undefined ? failure.retryAfterSeconds * 1000 : limits.defaultRetryAfterMs;
           if (rateLimitRetries < limits.maxRateLimitRetries && rateLimitWaitMs + waitMs <= limits.maxRateLimitWaitMs) {
             rateLimitRetries += 1;
             rateLimitWaitMs += waitMs;
@@ -145,13 +155,20 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
     const [pathOnly, inlineQuery] = splitPath(path);
     const key = options.key ?? defaultKey(pathOnly);
     const maxPages = options.maxPages ?? 1000;
-    let next: { path: string; query: Record<string, string> } | null = { path: pathOnly, query: { ...inlineQuery, ...stringify(options.query) } };
+    let next: { path: string; query: Record<string, string> } | null = {
+      path: pathOnly,
+      query: { ...inlineQuery, ...stringify(options.query) },
+    };
     const seen = new Set<string>();
     for (let page = 0; next && page < maxPages; page++) {
       const body = await send("GET", next.path, next.query, undefined);
       const record = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
       const items = record[key];
-      if (!Array.isArray(items)) throw new ZendeskApiError("zendesk_malformed", `Zendesk's answer has no "${key}" list`, { kind: "malformed", status: 200 });
+      if (!Array.isArray(items))
+        throw new ZendeskApiError("zendesk_malformed", `Zendesk's answer has no "${key}" list`, {
+          kind: "malformed",
+          status: 200,
+        });
       for (const item of items) yield item as T;
       const link = nextLink(record);
       if (!link) return;
@@ -167,10 +184,14 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
     const sub = subdomain ?? (await loadConnection(connectionId).catch(rethrowTyped)).subdomain;
     const template = zendeskSettings().baseUrlTemplate;
     if (!isSameZendeskInstance(link, sub, template)) {
-      throw new ZendeskApiError("zendesk_error", "Zendesk's next-page link points outside this Zendesk instance; paging stopped", {
-        kind: "unexpected_status",
-        status: 200,
-      });
+      throw new ZendeskApiError(
+        "zendesk_error",
+        "Zendesk's next-page link points outside this Zendesk instance; paging stopped",
+        {
+          kind: "unexpected_status",
+          status: 200,
+        },
+      );
     }
     const url = new URL(link);
     const prefix = instancePrefix(sub, template);
@@ -194,7 +215,9 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
     },
     async tickets({ perPage = 100, max = Number.POSITIVE_INFINITY } = {}) {
       const tickets: ZendeskTicket[] = [];
-      for await (const raw of paginate<unknown>("/api/v2/tickets.json", { query: { per_page: Math.min(100, Math.max(1, perPage)) } })) {
+      for await (const raw of paginate<unknown>("/api/v2/tickets.json", {
+        query: { per_page: Math.min(100, Math.max(1, perPage)) },
+      })) {
         const parsed = ticketSchema.safeParse(raw);
         if (!parsed.success) continue;
         const t = parsed.data;
@@ -214,8 +237,7 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
 }
 
 export type TestConnectionResult =
-  | { ok: true; user: ZendeskUser; latencyMs: number }
-  | { ok: false; code: ZendeskErrorCode; message: string };
+  { ok: true; user: ZendeskUser; latencyMs: number } | { ok: false; code: ZendeskErrorCode; message: string };
 
 /** Calls users/me with the connection's token and records test_succeeded / test_failed. */
 export async function testConnection(connectionId: string, actorUserId: string | null): Promise<TestConnectionResult> {
@@ -289,7 +311,8 @@ function instancePrefix(subdomain: string, template: string): string {
 
 function toApiError(error: unknown): ZendeskApiError {
   if (error instanceof ZendeskApiError) return error;
-  if (error instanceof ZendeskError) return new ZendeskApiError(codeForFailure(error.failure), error.message, error.failure);
+  if (error instanceof ZendeskError)
+    return new ZendeskApiError(codeForFailure(error.failure), error.message, error.failure);
   if (error instanceof TokenError) return new ZendeskApiError(error.code, error.message, error.failure);
   throw error;
 }

@@ -105,7 +105,8 @@ export async function completeZendeskSignIn(account: Account | null, profile: un
         // current.json is the source of truth; the token response is the fallback.
         accessTokenExpiresAt: tokenInfo.expiresAt ?? (account.expires_at ? new Date(account.expires_at * 1000) : null),
         refreshTokenExpiresAt:
-          tokenInfo.refreshTokenExpiresAt ?? (Number.isFinite(refreshIn) && refreshIn > 0 ? new Date(now + refreshIn * 1000) : null),
+          tokenInfo.refreshTokenExpiresAt ??
+          (Number.isFinite(refreshIn) && refreshIn > 0 ? new Date(now + refreshIn * 1000) : null),
       },
       actorUserId: intent.userId,
     });
@@ -140,7 +141,8 @@ export async function handleZendeskCallback(
 
   const session = await auth();
   if (session?.user?.id !== intent.userId) return finish(errorPath("session_mismatch", intent.subdomain));
-  if (!(await userCanManage(intent.userId, intent.workspaceId))) return finish(errorPath("not_allowed", intent.subdomain));
+  if (!(await userCanManage(intent.userId, intent.workspaceId)))
+    return finish(errorPath("not_allowed", intent.subdomain));
 
   const zendeskError = query.get("error");
   if (zendeskError) {
@@ -169,7 +171,10 @@ export async function handleZendeskCallback(
     return finish(errorPath(codeForFailure(flow.failure), intent.subdomain), response);
   }
   // Auth.js refused before talking to Zendesk: a state or PKCE check failed (tampered or replayed).
-  return finish(errorPath(location.includes("error=") ? authJsErrorCode(location) : "state_invalid", intent.subdomain), response);
+  return finish(
+    errorPath(location.includes("error=") ? authJsErrorCode(location) : "state_invalid", intent.subdomain),
+    response,
+  );
 }
 
 function authJsErrorCode(location: string): ConnectErrorCode {

@@ -19,7 +19,11 @@ export async function authorizeConnectionChange(connectionId: string): Promise<C
   if (!canManageIntegrations(context.role)) return { ok: false, code: "not_allowed" };
   if (!/^[0-9a-f-]{36}$/i.test(connectionId)) return { ok: false, code: "not_found" };
   const [connection] = await db
-    .select({ id: zendeskConnections.id, workspaceId: zendeskConnections.workspaceId, subdomain: zendeskConnections.subdomain })
+    .select({
+      id: zendeskConnections.id,
+      workspaceId: zendeskConnections.workspaceId,
+      subdomain: zendeskConnections.subdomain,
+    })
     .from(zendeskConnections)
     .where(and(eq(zendeskConnections.id, connectionId), eq(zendeskConnections.workspaceId, context.workspace.id)));
   return connection ? { ok: true, context, connection } : { ok: false, code: "not_found" };

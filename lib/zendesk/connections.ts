@@ -18,7 +18,10 @@ export interface IssuedTokens {
 /** Encrypts a token pair for one connection row. */
 export function sealTokens(connectionId: string, tokens: Pick<IssuedTokens, "accessToken" | "refreshToken">) {
   return {
-    accessTokenCiphertext: sealSecret(secretAad("zendesk_connections", connectionId, "access_token"), tokens.accessToken),
+    accessTokenCiphertext: sealSecret(
+      secretAad("zendesk_connections", connectionId, "access_token"),
+      tokens.accessToken,
+    ),
     refreshTokenCiphertext: tokens.refreshToken
       ? sealSecret(secretAad("zendesk_connections", connectionId, "refresh_token"), tokens.refreshToken)
       : null,
@@ -48,7 +51,9 @@ export async function saveConnection(input: {
         grantedScopes: zendeskConnections.grantedScopes,
       })
       .from(zendeskConnections)
-      .where(and(eq(zendeskConnections.workspaceId, input.workspaceId), eq(zendeskConnections.subdomain, input.subdomain)))
+      .where(
+        and(eq(zendeskConnections.workspaceId, input.workspaceId), eq(zendeskConnections.subdomain, input.subdomain)),
+      )
       .for("update");
     const id = existing?.id ?? randomUUID();
     const now = new Date();
@@ -79,9 +84,16 @@ export async function saveConnection(input: {
         .set({ ...values, tokenVersion: sql`${zendeskConnections.tokenVersion} + 1` })
         .where(eq(zendeskConnections.id, id));
     } else {
-      await tx.insert(zendeskConnections).values({ id, workspaceId: input.workspaceId, subdomain: input.subdomain, ...values });
+      await tx
+        .insert(zendeskConnections)
+        .values({ id, workspaceId: input.workspaceId, subdomain: input.subdomain, ...values });
     }
-    const base = { connectionId: id, workspaceId: input.workspaceId, subdomain: input.subdomain, actorUserId: input.actorUserId };
+    const base = {
+      connectionId: id,
+      workspaceId: input.workspaceId,
+      subdomain: input.subdomain,
+      actorUserId: input.actorUserId,
+    };
     const who = input.user.email ? `${input.user.name} (${input.user.email})` : input.user.name;
     await recordConnectionEvent(
       {
@@ -99,7 +111,10 @@ export async function saveConnection(input: {
           {
             ...base,
             type: "scopes_changed",
-            detail: [diff.extra.length ? `added ${diff.extra.join(", ")}` : "", diff.missing.length ? `removed ${diff.missing.join(", ")}` : ""]
+            detail: [
+              diff.extra.length ? `added ${diff.extra.join(", ")}` : "",
+              diff.missing.length ? `removed ${diff.missing.join(", ")}` : "",
+            ]
               .filter(Boolean)
               .join("; "),
             data: { added: diff.extra, removed: diff.missing },

@@ -11,12 +11,18 @@ setupTestDatabase();
 const fixture = setupZendeskSimulator({ httpTimeoutMs: 1000 });
 
 async function eventsOf(workspaceId: string) {
-  const rows = await db.select().from(zendeskConnectionEvents).where(eq(zendeskConnectionEvents.workspaceId, workspaceId));
+  const rows = await db
+    .select()
+    .from(zendeskConnectionEvents)
+    .where(eq(zendeskConnectionEvents.workspaceId, workspaceId));
   return rows.map((r) => r.type);
 }
 
 async function connectionExists(id: string) {
-  return (await db.select({ id: zendeskConnections.id }).from(zendeskConnections).where(eq(zendeskConnections.id, id))).length === 1;
+  return (
+    (await db.select({ id: zendeskConnections.id }).from(zendeskConnections).where(eq(zendeskConnections.id, id)))
+      .length === 1
+  );
 }
 
 describe("disconnectConnection", () => {
@@ -26,7 +32,12 @@ describe("disconnectConnection", () => {
 
     const result = await disconnectConnection(connectionId, userId);
 
-    expect(result).toEqual({ ok: true, subdomain: "acme", tokenId: expect.stringMatching(/^\d+$/), revocation: { status: "revoked" } });
+    expect(result).toEqual({
+      ok: true,
+      subdomain: "acme",
+      tokenId: expect.stringMatching(/^\d+$/),
+      revocation: { status: "revoked" },
+    });
     expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
     const log = await fixture.sim.control.requestLog();
     const revoke = log.entries.filter((e) => e.endpoint === "token_revoke");
@@ -51,7 +62,10 @@ describe("disconnectConnection", () => {
 
     const result = await disconnectConnection(connectionId, userId);
 
-    expect(result).toMatchObject({ ok: true, revocation: { status: "failed", reason: expect.stringContaining("HTTP 503") } });
+    expect(result).toMatchObject({
+      ok: true,
+      revocation: { status: "failed", reason: expect.stringContaining("HTTP 503") },
+    });
     expect(await connectionExists(connectionId)).toBe(false);
     // Zendesk still holds the token: that is what the admin is told to clean up.
     expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(1);

@@ -20,19 +20,25 @@ export type Revocation =
   /** The connection was removed here, but Zendesk may still accept its token. */
   | { status: "failed"; reason: string };
 
-export type DisconnectResult = { ok: true; subdomain: string; tokenId: string | null; revocation: Revocation } | { ok: false; code: "connection_not_found"; message: string };
+export type DisconnectResult =
+  | { ok: true; subdomain: string; tokenId: string | null; revocation: Revocation }
+  | { ok: false; code: "connection_not_found"; message: string };
 
 /**
  * Disconnects: revokes the token at Zendesk by its id (from current.json), then deletes the
  * connection and its stored tokens. A failed revocation never keeps the connection: it is
  * removed locally, recorded, and the caller tells the admin how to finish in Zendesk.
  */
-export async function disconnectConnection(connectionId: string, actorUserId: string | null): Promise<DisconnectResult> {
+export async function disconnectConnection(
+  connectionId: string,
+  actorUserId: string | null,
+): Promise<DisconnectResult> {
   let row;
   try {
     row = await loadConnection(connectionId);
   } catch (error) {
-    if (error instanceof TokenError && error.code === "connection_not_found") return { ok: false, code: error.code, message: error.message };
+    if (error instanceof TokenError && error.code === "connection_not_found")
+      return { ok: false, code: error.code, message: error.message };
     throw error;
   }
   const revocation = await revoke(connectionId, row.subdomain);
@@ -45,7 +51,14 @@ export async function disconnectConnection(connectionId: string, actorUserId: st
       await recordConnectionEvent({ ...base, type: "revoked", detail: "Token revoked in Zendesk on disconnect" }, tx);
     }
     await recordConnectionEvent(
-      { ...base, type: "disconnected", detail: revocation.status === "failed" ? "Disconnected here; the token may still be valid in Zendesk" : "Disconnected" },
+      {
+        ...base,
+        type: "disconnected",
+        detail:
+          revocation.status === "failed"
+            ? "Disconnected here; the token may still be valid in Zendesk"
+            : "Disconnected",
+      },
       tx,
     );
     // Events keep their subdomain after this (connection_id becomes null), so history survives.
@@ -74,7 +87,8 @@ async function revoke(connectionId: string, subdomain: string): Promise<Revocati
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
     // 401 on current.json: Zendesk already refuses the token, which is what revoking achieves.
-    if (error.failure.kind === "invalid_token") return { status: "not_needed", reason: "Zendesk had already stopped accepting this connection's token." };
+    if (error.failure.kind === "invalid_token")
+      return { status: "not_needed", reason: "Zendesk had already stopped accepting this connection's token." };
     return { status: "failed", reason: `Zendesk did not confirm the revocation: ${error.message}` };
   }
 }

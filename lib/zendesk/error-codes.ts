@@ -85,5 +85,7 @@ export type ZendeskErrorCode = ConnectErrorCode | TokenErrorCode;
 
 /** Narrows an untrusted value to a connect or token-lifecycle code. */
 export function isZendeskErrorCode(value: unknown): value is ZendeskErrorCode {
-  return isConnectErrorCode(value) || (typeof value === "string" && (TOKEN_ERROR_CODES as readonly string[]).includes(value));
+  return (
+    isConnectErrorCode(value) || (typeof value === "string" && (TOKEN_ERROR_CODES as readonly string[]).includes(value))
+  );
 }

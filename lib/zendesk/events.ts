@@ -46,6 +46,8 @@ export async function recordConnectionEvent(event: ConnectionEvent, executor: Ex
     // A subscriber's failure must never break the token lifecycle.
     Promise.resolve()
       .then(() => listener({ ...event, at }))
-      .catch((error: unknown) => console.error(`[zendesk] connection event listener failed: ${error instanceof Error ? error.name : "error"}`));
+      .catch((error: unknown) =>
+        console.error(`[zendesk] connection event listener failed: ${error instanceof Error ? error.name : "error"}`),
+      );
   }
 }

@@ -158,7 +158,8 @@ export function parseRetryAfter(value: string | null): number | undefined {
 /** Maps a thrown fetch error (DNS, refused, reset, abort) to a failure. */
 export function classifyFetchError(error: unknown): ZendeskFailure {
   const e = error as { name?: string; cause?: { code?: string; name?: string } };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError" || e?.cause?.name === "TimeoutError") return { kind: "timeout" };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError" || e?.cause?.name === "TimeoutError")
+    return { kind: "timeout" };
   const code = e?.cause?.code;
   return { kind: "unreachable", detail: code ? code : "connection failed" };
 }

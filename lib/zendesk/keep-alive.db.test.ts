@@ -6,7 +6,13 @@ import { zendeskConnections } from "@/db/schema";
 import { setupTestDatabase } from "@/db/test/database";
 import { resetEnvForTests } from "@/lib/env";
 import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "./keep-alive";
-import { connectTestConnection, expireStoredAccessToken, grantCount, setupZendeskSimulator, storedConnection } from "./test-support";
+import {
+  connectTestConnection,
+  expireStoredAccessToken,
+  grantCount,
+  setupZendeskSimulator,
+  storedConnection,
+} from "./test-support";
 
 setupTestDatabase();
 const fixture = setupZendeskSimulator();
@@ -57,8 +63,12 @@ describe("refreshDueConnections", () => {
     expect(await storedConnection(fresh.connectionId)).toMatchObject({ tokenVersion: 1 });
     expect(await storedConnection(ended.connectionId)).toMatchObject({ tokenVersion: 1, status: "needs_reconnect" });
     // The refresh token of refreshSoon got a fresh lifetime (30 days requested).
-    expect((await storedConnection(refreshSoon.connectionId)).refreshTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 29 * DAY);
-    expect(formatKeepAliveSummary(summary)).toBe("zendesk keep-alive: 2 refreshed, 0 skipped, 1 failed (1 need reconnecting, 0 other)");
+    expect((await storedConnection(refreshSoon.connectionId)).refreshTokenExpiresAt!.getTime()).toBeGreaterThan(
+      Date.now() + 29 * DAY,
+    );
+    expect(formatKeepAliveSummary(summary)).toBe(
+      "zendesk keep-alive: 2 refreshed, 0 skipped, 1 failed (1 need reconnecting, 0 other)",
+    );
     expect(JSON.stringify(summary)).not.toMatch(/ciphertext|v1\./);
 
     // Nothing is due any more.
@@ -96,7 +106,13 @@ describe("refreshDueConnections", () => {
   it("reports a transient failure as not attributable to Zendesk refusing, and keeps the tokens", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
     await expireStoredAccessToken(connectionId);
-    await fixture.sim.control.injectFault({ endpoint: "token", grant_type: "refresh_token", kind: "status", status: 503, times: 10 });
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      grant_type: "refresh_token",
+      kind: "status",
+      status: 503,
+      times: 10,
+    });
     const summary = await refreshDueConnections();
     expect(summary).toMatchObject({ refreshed: 0, failed: 1, needsReconnect: 0 });
     expect(summary.results[0]).toMatchObject({ outcome: "failed", code: "zendesk_error", needsReconnect: false });
@@ -110,7 +126,12 @@ describe("refreshDueConnections", () => {
 describe("POST /api/cron/zendesk-refresh", () => {
   const SECRET = "cron-secret-for-tests-0123456789";
   const post = (authorization?: string) =>
-    cronRoute.POST(new Request("http://localhost/api/cron/zendesk-refresh", { method: "POST", headers: authorization ? { authorization } : {} }));
+    cronRoute.POST(
+      new Request("http://localhost/api/cron/zendesk-refresh", {
+        method: "POST",
+        headers: authorization ? { authorization } : {},
+      }),
+    );
 
   afterEach(() => {
     delete process.env.CRON_SECRET;

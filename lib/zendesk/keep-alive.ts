@@ -39,7 +39,13 @@ export interface KeepAliveSummary {
 }
 
 // Codes meaning Zendesk gave its verdict on the connection: expected, not an operational failure.
-const ENDED_CODES: ReadonlySet<string> = new Set(["needs_reconnect", "refresh_token_expired", "token_revoked", "invalid_client", "invalid_scope"]);
+const ENDED_CODES: ReadonlySet<string> = new Set([
+  "needs_reconnect",
+  "refresh_token_expired",
+  "token_revoked",
+  "invalid_client",
+  "invalid_scope",
+]);
 
 /**
  * Refreshes every active or failing connection whose access token expires within the refresh
@@ -55,18 +61,28 @@ export async function refreshDueConnections({
   const accessBefore = new Date(nowMs + s.refreshMarginSeconds * 1000);
   const refreshBefore = new Date(nowMs + s.keepAliveRefreshDays * 86_400_000);
   const candidates = await db
-    .select({ id: zendeskConnections.id, workspaceId: zendeskConnections.workspaceId, subdomain: zendeskConnections.subdomain })
+    .select({
+      id: zendeskConnections.id,
+      workspaceId: zendeskConnections.workspaceId,
+      subdomain: zendeskConnections.subdomain,
+    })
     .from(zendeskConnections)
     .where(
       and(
         inArray(zendeskConnections.status, ["active", "error"]),
         or(
           lte(zendeskConnections.accessTokenExpiresAt, accessBefore),
-          and(eq(zendeskConnections.mode, "authorization_code"), lte(zendeskConnections.refreshTokenExpiresAt, refreshBefore)),
+          and(
+            eq(zendeskConnections.mode, "authorization_code"),
+            lte(zendeskConnections.refreshTokenExpiresAt, refreshBefore),
+          ),
         ),
       ),
     )
-    .orderBy(asc(sql`least(${zendeskConnections.accessTokenExpiresAt}, ${zendeskConnections.refreshTokenExpiresAt})`), asc(zendeskConnections.id))
+    .orderBy(
+      asc(sql`least(${zendeskConnections.accessTokenExpiresAt}, ${zendeskConnections.refreshTokenExpiresAt})`),
+      asc(zendeskConnections.id),
+    )
     .limit(Math.max(1, Math.floor(limit)))
     // Rows being refreshed right now belong to whoever holds them.
     .for("update", { skipLocked: true });
@@ -128,16 +144,31 @@ function isKeepAliveDue(row: ZendeskConnection, accessBefore: Date, refreshBefor
   );
 }
 
-async function refreshOne(c: { id: string; workspaceId: string; subdomain: string }, due: (row: ZendeskConnection) => boolean): Promise<KeepAliveOutcome> {
+async function refreshOne(
+  c: { id: string; workspaceId: string; subdomain: string },
+  due: (row: ZendeskConnection) => boolean,
+): Promise<KeepAliveOutcome> {
   const base = { connectionId: c.id, workspaceId: c.workspaceId, subdomain: c.subdomain };
   try {
     const status = await refreshIfDue(c.id, (row) => due(row));
     return { ...base, outcome: status === "refreshed" ? "refreshed" : "skipped" };
   } catch (error) {
     const typed = asTokenError(error);
-    if (typed) return { ...base, outcome: "failed", code: typed.code, message: typed.message, needsReconnect: ENDED_CODES.has(typed.code) };
+    if (typed)
+      return {
+        ...base,
+        outcome: "failed",
+        code: typed.code,
+        message: typed.message,
+        needsReconnect: ENDED_CODES.has(typed.code),
+      };
     // Our own problem (database, a missing encryption key): the name only, the message may be long.
-    const message = error instanceof Error && error.name === "MissingKeyError" ? error.message : error instanceof Error ? error.name : "error";
+    const message =
+      error instanceof Error && error.name === "MissingKeyError"
+        ? error.message
+        : error instanceof Error
+          ? error.name
+          : "error";
     return { ...base, outcome: "failed", code: "internal", message, needsReconnect: false };
   }
 }

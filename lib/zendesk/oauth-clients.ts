@@ -26,7 +26,9 @@ const summaryColumns = {
   updatedAt: zendeskOauthClients.updatedAt,
 };
 
-function toSummary(row: { secretCiphertext: string | null } & Omit<LocalClientSummary, "hasSecret">): LocalClientSummary {
+function toSummary(
+  row: { secretCiphertext: string | null } & Omit<LocalClientSummary, "hasSecret">,
+): LocalClientSummary {
   const { secretCiphertext, ...rest } = row;
   return { ...rest, hasSecret: secretCiphertext !== null };
 }
@@ -47,7 +49,9 @@ export async function saveLocalClient(input: {
     const [existing] = await tx
       .select({ id: zendeskOauthClients.id, secretCiphertext: zendeskOauthClients.secretCiphertext })
       .from(zendeskOauthClients)
-      .where(and(eq(zendeskOauthClients.workspaceId, input.workspaceId), eq(zendeskOauthClients.subdomain, input.subdomain)))
+      .where(
+        and(eq(zendeskOauthClients.workspaceId, input.workspaceId), eq(zendeskOauthClients.subdomain, input.subdomain)),
+      )
       .for("update");
     const id = existing?.id ?? randomUUID();
     const secretCiphertext =
@@ -99,11 +103,20 @@ export class MissingClientError extends Error {
  * The credentials to use: the workspace's local client by id, or (null) the operator's global
  * client. The local client must belong to the workspace.
  */
-export async function resolveClientCredentials(workspaceId: string, oauthClientId: string | null): Promise<ZendeskClientCredentials> {
+export async function resolveClientCredentials(
+  workspaceId: string,
+  oauthClientId: string | null,
+): Promise<ZendeskClientCredentials> {
   if (oauthClientId === null) {
     const global = zendeskSettings().globalClient;
     if (!global) throw new MissingClientError("No global Zendesk OAuth client is configured");
-    return { source: "global", oauthClientId: null, identifier: global.identifier, secret: global.secret, kind: "confidential" };
+    return {
+      source: "global",
+      oauthClientId: null,
+      identifier: global.identifier,
+      secret: global.secret,
+      kind: "confidential",
+    };
   }
   const [row] = await db
     .select()
@@ -115,6 +128,8 @@ export async function resolveClientCredentials(workspaceId: string, oauthClientI
     oauthClientId: row.id,
     identifier: row.identifier,
     kind: row.kind,
-    secret: row.secretCiphertext ? openSecret(secretAad("zendesk_oauth_clients", row.id, "client_secret"), row.secretCiphertext) : undefined,
+    secret: row.secretCiphertext
+      ? openSecret(secretAad("zendesk_oauth_clients", row.id, "client_secret"), row.secretCiphertext)
+      : undefined,
   };
 }

@@ -10,7 +10,10 @@ import { connectTestConnection, createTestAccount, setupZendeskSimulator } from 
 setupTestDatabase();
 const fixture = setupZendeskSimulator();
 
-async function queriesFor(workspaceId: string, options: { expanded?: string; page?: number; moreHistory?: boolean } = {}) {
+async function queriesFor(
+  workspaceId: string,
+  options: { expanded?: string; page?: number; moreHistory?: boolean } = {},
+) {
   const before = database().queryCount();
   const data = await loadIntegrationsData(workspaceId, options);
   return { data, queries: database().queryCount() - before };
@@ -71,7 +74,10 @@ describe("loadIntegrationsData", () => {
   it("pages connections, those that need attention first", async () => {
     const account = await createTestAccount();
     await addConnections(account.workspaceId, 23);
-    await db.update(zendeskConnections).set({ status: "needs_reconnect" }).where(eq(zendeskConnections.subdomain, "bulk-017"));
+    await db
+      .update(zendeskConnections)
+      .set({ status: "needs_reconnect" })
+      .where(eq(zendeskConnections.subdomain, "bulk-017"));
     const first = await queriesFor(account.workspaceId);
     expect(first.data.connections[0]!.subdomain).toBe("bulk-017");
     expect(first.data.paging).toMatchObject({ total: 23, troubled: 1, pages: 3 });
@@ -119,9 +125,15 @@ describe("statusReport", () => {
     const report = await statusReport(workspaceId);
     expect(report.connections).toHaveLength(1);
     const c = report.connections[0]!;
-    expect(c).toMatchObject({ subdomain: "acme", status: "connected", statusLabel: "Connected", zendeskUser: { id: "10001", name: "Ada Admin" } });
+    expect(c).toMatchObject({
+      subdomain: "acme",
+      status: "connected",
+      statusLabel: "Connected",
+      zendeskUser: { id: "10001", name: "Ada Admin" },
+    });
     const json = JSON.stringify(report);
-    for (const forbidden of ["ciphertext", "accessToken\"", "refreshToken\"", "zendeskTokenId", "secret"]) expect(json).not.toContain(forbidden);
+    for (const forbidden of ["ciphertext", 'accessToken"', 'refreshToken"', "zendeskTokenId", "secret"])
+      expect(json).not.toContain(forbidden);
     const tokens = await fixture.sim.control.tokens({ subdomain: "acme" });
     expect(json).not.toContain(tokens[0]!.token);
   });

@@ -28,7 +28,12 @@ export const CONNECTIONS_PAGE_SIZE = 10;
  */
 export async function loadIntegrationsData(
   workspaceId: string,
-  { includeClients = true, expanded, page = 1, moreHistory = false }: { includeClients?: boolean; expanded?: string; page?: number; moreHistory?: boolean } = {},
+  {
+    includeClients = true,
+    expanded,
+    page = 1,
+    moreHistory = false,
+  }: { includeClients?: boolean; expanded?: string; page?: number; moreHistory?: boolean } = {},
 ) {
   const current = Number.isSafeInteger(page) && page > 0 ? page : 1;
   const [connections, localClients] = await Promise.all([
@@ -36,13 +41,21 @@ export async function loadIntegrationsData(
     includeClients ? listLocalClients(workspaceId) : Promise.resolve([]),
   ]);
   const open = connections.find((c) => c.subdomain === expanded);
-  const history = open ? await loadHistory(workspaceId, open.id, moreHistory ? HISTORY_MAX : HISTORY_PAGE_SIZE) : undefined;
+  const history = open
+    ? await loadHistory(workspaceId, open.id, moreHistory ? HISTORY_MAX : HISTORY_PAGE_SIZE)
+    : undefined;
   const total = connections[0]?.total ?? 0;
   return {
     connections,
     localClients,
     history,
-    paging: { page: current, pageSize: CONNECTIONS_PAGE_SIZE, total, troubled: connections[0]?.troubled ?? 0, pages: Math.max(1, Math.ceil(total / CONNECTIONS_PAGE_SIZE)) },
+    paging: {
+      page: current,
+      pageSize: CONNECTIONS_PAGE_SIZE,
+      total,
+      troubled: connections[0]?.troubled ?? 0,
+      pages: Math.max(1, Math.ceil(total / CONNECTIONS_PAGE_SIZE)),
+    },
   };
 }
 
@@ -59,7 +72,9 @@ async function loadHistory(workspaceId: string, connectionId: string, limit: num
     })
     .from(zendeskConnectionEvents)
     .leftJoin(users, eq(users.id, zendeskConnectionEvents.actorUserId))
-    .where(and(eq(zendeskConnectionEvents.workspaceId, workspaceId), eq(zendeskConnectionEvents.connectionId, connectionId)))
+    .where(
+      and(eq(zendeskConnectionEvents.workspaceId, workspaceId), eq(zendeskConnectionEvents.connectionId, connectionId)),
+    )
     .orderBy(desc(zendeskConnectionEvents.createdAt), desc(zendeskConnectionEvents.id))
     .limit(limit + 1);
   return {

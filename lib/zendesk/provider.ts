@@ -82,7 +82,12 @@ export function zendeskProvider(flow: ConnectFlow): OAuthConfig<ZendeskProfile> 
  * documented 201 becomes the 200 Auth.js's OAuth library insists on, redirects are never
  * followed, and a refusal is remembered precisely for the error page.
  */
-async function tokenEndpointFetch(flow: ConnectFlow, token: URL, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+async function tokenEndpointFetch(
+  flow: ConnectFlow,
+  token: URL,
+  input: RequestInfo | URL,
+  init?: RequestInit,
+): Promise<Response> {
   const url = new URL(input instanceof Request ? input.url : input.toString());
   if (url.href !== token.href) return fetch(input, init);
   const body = new URLSearchParams(init?.body instanceof URLSearchParams ? init.body : String(init?.body ?? ""));

@@ -70,9 +70,16 @@ describe("catalogue", () => {
   });
 
   it("records kind, resource and access", () => {
-    expect(SCOPE_CATALOGUE.find((s) => s.name === "tickets:write")).toMatchObject({ kind: "resource", resource: "tickets", access: "write" });
+    expect(SCOPE_CATALOGUE.find((s) => s.name === "tickets:write")).toMatchObject({
+      kind: "resource",
+      resource: "tickets",
+      access: "write",
+    });
     expect(SCOPE_CATALOGUE.find((s) => s.name === "read")).toMatchObject({ kind: "global", access: "read" });
-    expect(SCOPE_CATALOGUE.find((s) => s.name === "impersonate")).toMatchObject({ kind: "global", access: "impersonate" });
+    expect(SCOPE_CATALOGUE.find((s) => s.name === "impersonate")).toMatchObject({
+      kind: "global",
+      access: "impersonate",
+    });
   });
 
   it("calls out unknown scopes when describing them", () => {
@@ -139,11 +146,26 @@ describe("presets", () => {
 
 describe("validateScopes", () => {
   it.each([
-    [["users:read", "tickets:read"], ["tickets:read", "users:read"]],
-    [["write", "read"], ["read", "write"]],
-    [["tickets:read", "tickets:read", "users:read", "tickets:read"], ["tickets:read", "users:read"]],
-    [["zis:write", "impersonate", "hc:read", "read"], ["read", "impersonate", "hc:read", "zis:write"]],
-    [["tickets:write", "tickets:read"], ["tickets:read", "tickets:write"]],
+    [
+      ["users:read", "tickets:read"],
+      ["tickets:read", "users:read"],
+    ],
+    [
+      ["write", "read"],
+      ["read", "write"],
+    ],
+    [
+      ["tickets:read", "tickets:read", "users:read", "tickets:read"],
+      ["tickets:read", "users:read"],
+    ],
+    [
+      ["zis:write", "impersonate", "hc:read", "read"],
+      ["read", "impersonate", "hc:read", "zis:write"],
+    ],
+    [
+      ["tickets:write", "tickets:read"],
+      ["tickets:read", "tickets:write"],
+    ],
     [[...KNOWN_SCOPES].reverse(), [...KNOWN_SCOPES]],
   ])("%j -> %j", (input, expected) => {
     expect(validateScopes(input)).toEqual({ ok: true, scopes: expected });
@@ -163,7 +185,10 @@ describe("validateScopes", () => {
     [["web_widget:read"], ["web_widget:read"]],
     [["read write"], ["read write"]],
     [[""], [""]],
-    [["admin", "admin", "read", "x"], ["admin", "x"]],
+    [
+      ["admin", "admin", "read", "x"],
+      ["admin", "x"],
+    ],
   ])("refuses %j naming %j", (input, unknown) => {
     const result = validateScopes(input);
     expect(result.ok).toBe(false);

@@ -24,23 +24,47 @@ const GLOBAL_SCOPES = [
 ] as const;
 
 const RESOURCES: readonly ResourceDef[] = [
-  { resource: "tickets", read: "See tickets, their comments and fields", write: "Create, update and delete tickets and add comments" },
+  {
+    resource: "tickets",
+    read: "See tickets, their comments and fields",
+    write: "Create, update and delete tickets and add comments",
+  },
   { resource: "users", read: "See users and their profiles", write: "Create, update and delete users" },
   { resource: "auditlogs", read: "See the account's audit log" },
   { resource: "organizations", read: "See organizations", write: "Create, update and delete organizations" },
-  { resource: "hc", read: "See Help Center articles, sections and categories", write: "Create, edit and delete Help Center content" },
+  {
+    resource: "hc",
+    read: "See Help Center articles, sections and categories",
+    write: "Create, edit and delete Help Center content",
+  },
   { resource: "apps", read: "See installed Zendesk apps", write: "Install, configure and remove Zendesk apps" },
   { resource: "triggers", read: "See ticket triggers", write: "Create, change and delete ticket triggers" },
   { resource: "automations", read: "See automations", write: "Create, change and delete automations" },
   { resource: "targets", read: "See targets (outbound notifications)", write: "Create, change and delete targets" },
   { resource: "webhooks", read: "See webhooks", write: "Create, change and delete webhooks" },
   { resource: "macros", read: "See macros", write: "Create, change and delete macros" },
-  { resource: "requests", read: "See tickets as their requesters see them", write: "Create and update requests as an end user" },
-  { resource: "satisfaction_ratings", read: "See customer satisfaction ratings", write: "Create customer satisfaction ratings" },
-  { resource: "dynamic_content", read: "See dynamic content items", write: "Create, change and delete dynamic content items" },
+  {
+    resource: "requests",
+    read: "See tickets as their requesters see them",
+    write: "Create and update requests as an end user",
+  },
+  {
+    resource: "satisfaction_ratings",
+    read: "See customer satisfaction ratings",
+    write: "Create customer satisfaction ratings",
+  },
+  {
+    resource: "dynamic_content",
+    read: "See dynamic content items",
+    write: "Create, change and delete dynamic content items",
+  },
   { resource: "any_channel", write: "Send messages into Zendesk through channel integrations" },
   { resource: "web_widget", write: "Use the Web Widget on behalf of users" },
-  { resource: "zis", read: "See Zendesk Integration Services (ZIS) integrations", write: "Create and change ZIS integrations" },
+  {
+    resource: "zis",
+    read: "See Zendesk Integration Services (ZIS) integrations",
+    write: "Create and change ZIS integrations",
+  },
 ];
 
 export interface ScopeInfo {
@@ -54,14 +78,41 @@ export interface ScopeInfo {
 
 /** Every scope Zendesk documents, in canonical order. */
 export const SCOPE_CATALOGUE: readonly ScopeInfo[] = Object.freeze([
-  ...GLOBAL_SCOPES.map((s): ScopeInfo => ({ name: s.name, description: s.description, kind: "global", access: s.name === "impersonate" ? "impersonate" : s.name })),
+  ...GLOBAL_SCOPES.map((s): ScopeInfo => ({
+    name: s.name,
+    description: s.description,
+    kind: "global",
+    access: s.name === "impersonate" ? "impersonate" : s.name,
+  })),
   ...RESOURCES.flatMap((r): ScopeInfo[] => [
-    ...(r.read ? [{ name: `${r.resource}:read`, description: r.read, kind: "resource" as const, resource: r.resource, access: "read" as const }] : []),
-    ...(r.write ? [{ name: `${r.resource}:write`, description: r.write, kind: "resource" as const, resource: r.resource, access: "write" as const }] : []),
+    ...(r.read
+      ? [
+          {
+            name: `${r.resource}:read`,
+            description: r.read,
+            kind: "resource" as const,
+            resource: r.resource,
+            access: "read" as const,
+          },
+        ]
+      : []),
+    ...(r.write
+      ? [
+          {
+            name: `${r.resource}:write`,
+            description: r.write,
+            kind: "resource" as const,
+            resource: r.resource,
+            access: "write" as const,
+          },
+        ]
+      : []),
   ]),
 ]);
 
-const BY_NAME: ReadonlyMap<string, { info: ScopeInfo; rank: number }> = new Map(SCOPE_CATALOGUE.map((info, rank) => [info.name, { info, rank }]));
+const BY_NAME: ReadonlyMap<string, { info: ScopeInfo; rank: number }> = new Map(
+  SCOPE_CATALOGUE.map((info, rank) => [info.name, { info, rank }]),
+);
 
 /** Names of every known scope, in canonical order. */
 export const KNOWN_SCOPES: readonly string[] = Object.freeze(SCOPE_CATALOGUE.map((s) => s.name));
@@ -109,7 +160,6 @@ export function isScopePresetId(value: unknown): value is ScopePresetId {
   return typeof value === "string" && (SCOPE_PRESET_IDS as readonly string[]).includes(value);
 }
 
-
 /** The preset whose scopes are exactly these (in any order), if any: lets the UI show a label for a connection. */
 export function presetForScopes(scopes: readonly string[]): ScopePreset | undefined {
   const key = canonical(scopes).join(" ");
@@ -134,7 +184,10 @@ export function validateScopes(scopes: readonly string[]): ScopesResult {
   // No trimming or case-folding: "Tickets:Read" is not a scope, and guessing would hide a typo.
   const unknown = [...new Set(scopes.filter((s) => typeof s !== "string" || !BY_NAME.has(s)).map((s) => String(s)))];
   if (unknown.length > 0) {
-    const shown = unknown.slice(0, 5).map((s) => `"${printable(s)}"`).join(", ");
+    const shown = unknown
+      .slice(0, 5)
+      .map((s) => `"${printable(s)}"`)
+      .join(", ");
     const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : "";
     return {
       ok: false,
@@ -169,7 +222,10 @@ export function isScopeGranted(granted: readonly string[], scope: string): boole
 }
 
 /** Literal difference by name, canonical order: requested but not granted, and granted but not requested. */
-export function diffScopes(requested: readonly string[], granted: readonly string[]): { missing: string[]; extra: string[] } {
+export function diffScopes(
+  requested: readonly string[],
+  granted: readonly string[],
+): { missing: string[]; extra: string[] } {
   // Deliberately by name, not by coverage (use isScopeGranted for "can this token do X"): Zendesk
   // reports scopes by name, and a change from tickets:read to read is worth calling out.
   const missing = canonical(requested.filter((s) => !granted.includes(s)));

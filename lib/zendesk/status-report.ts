@@ -21,7 +21,9 @@ export async function statusReport(workspaceId: string, now = new Date()) {
         statusLabel: STATUS_LABEL[status],
         reason,
         mode: c.mode,
-        zendeskUser: c.zendeskUserId ? { id: c.zendeskUserId, name: c.zendeskUserName, email: c.zendeskUserEmail, role: c.zendeskUserRole } : null,
+        zendeskUser: c.zendeskUserId
+          ? { id: c.zendeskUserId, name: c.zendeskUserName, email: c.zendeskUserEmail, role: c.zendeskUserRole }
+          : null,
         requestedScopes: c.requestedScopes,
         grantedScopes: c.grantedScopes,
         accessTokenExpiresAt: c.accessTokenExpiresAt?.toISOString() ?? null,

@@ -258,7 +258,9 @@ describe("parseSubdomain refuses the hostile corpus", () => {
     const result = parseSubdomain("support.acme.com");
     expect(result).toEqual({
       ok: false,
-      error: expect.stringContaining("Host-mapped custom domains (such as support.acme.com) don't work for Zendesk OAuth"),
+      error: expect.stringContaining(
+        "Host-mapped custom domains (such as support.acme.com) don't work for Zendesk OAuth",
+      ),
     });
   });
 

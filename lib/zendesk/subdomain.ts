@@ -50,7 +50,8 @@ export function isValidSubdomainLabel(s: string): boolean {
 export function parseSubdomain(input: string): SubdomainResult {
   if (typeof input !== "string") return refuse("That is not text.");
   // Capped before trimming or parsing, so a hostile input costs nothing.
-  if (input.length > MAX_SUBDOMAIN_INPUT_LENGTH) return refuse("What you entered is far too long to be a Zendesk address.");
+  if (input.length > MAX_SUBDOMAIN_INPUT_LENGTH)
+    return refuse("What you entered is far too long to be a Zendesk address.");
 
   // Surrounding whitespace (even a no-break space copied from a web page) is a paste artefact;
   // whitespace inside the value is refused below.
@@ -101,9 +102,12 @@ function parseAscii(s: string): SubdomainResult {
   const authority = end === -1 ? rest : rest.slice(0, end);
   const tail = end === -1 ? "" : rest.slice(end);
 
-  if (authority === "") return refuse(hadScheme ? "The address has no host name." : "It does not start with a subdomain.");
+  if (authority === "")
+    return refuse(hadScheme ? "The address has no host name." : "It does not start with a subdomain.");
   if (authority.includes("@")) {
-    return refuse('It contains "@" (a user name in the address). Zendesk addresses look like https://acme.zendesk.com.');
+    return refuse(
+      'It contains "@" (a user name in the address). Zendesk addresses look like https://acme.zendesk.com.',
+    );
   }
   if (authority.includes("[") || authority.includes("]")) return refuse("It is an IP address, not a Zendesk address.");
   if (authority.includes(":")) {
@@ -123,38 +127,49 @@ function parseAscii(s: string): SubdomainResult {
   }
 
   if (authority.endsWith(".")) return refuse("It ends with a dot. Remove the trailing dot.");
-  if (authority.startsWith(".") || authority.includes("..")) return refuse("It contains an empty part (two dots in a row, or a leading dot).");
+  if (authority.startsWith(".") || authority.includes(".."))
+    return refuse("It contains an empty part (two dots in a row, or a leading dot).");
   // WHATWG treats a host whose last part is a number (decimal or 0x hex) as an IPv4 address.
   if (/(^|\.)(0x[0-9a-f]*|[0-9]+)$/.test(authority)) return refuse("It is an IP address, not a Zendesk address.");
-  if (authority === "zendesk.com") return refuse("zendesk.com is Zendesk's own address: put your subdomain in front of it, as in acme.zendesk.com.");
+  if (authority === "zendesk.com")
+    return refuse("zendesk.com is Zendesk's own address: put your subdomain in front of it, as in acme.zendesk.com.");
 
   if (!authority.endsWith(ZENDESK_SUFFIX)) {
-    if (/^[^.]+\.zendesk\.[^.]+$/.test(authority)) return refuse(`Zendesk addresses end in .zendesk.com, not ${truncate(authority.slice(authority.indexOf(".")))}.`);
+    if (/^[^.]+\.zendesk\.[^.]+$/.test(authority))
+      return refuse(`Zendesk addresses end in .zendesk.com, not ${truncate(authority.slice(authority.indexOf(".")))}.`);
     return refuse(
       `"${truncate(authority)}" is not a zendesk.com address. Host-mapped custom domains (such as support.acme.com) don't work for Zendesk OAuth: use your acme.zendesk.com address.`,
     );
   }
   const label = authority.slice(0, -ZENDESK_SUFFIX.length);
-  if (label.includes(".")) return refuse("Only one name can come before .zendesk.com (acme.zendesk.com, not a.acme.zendesk.com).");
+  if (label.includes("."))
+    return refuse("Only one name can come before .zendesk.com (acme.zendesk.com, not a.acme.zendesk.com).");
 
   const checked = checkLabel(label);
   if (!checked.ok) return checked;
 
   // Defence in depth: the WHATWG parser (what fetch uses) must see exactly <label>.zendesk.com.
   if (!whatwgAgrees(hadScheme ? s : `https://${s}`, checked.subdomain)) {
-    return refuse("It is not a valid Zendesk address. Paste an address like https://acme.zendesk.com, or just the subdomain.");
+    return refuse(
+      "It is not a valid Zendesk address. Paste an address like https://acme.zendesk.com, or just the subdomain.",
+    );
   }
   return checked;
 }
 
 function checkLabel(label: string): SubdomainResult {
-  if (label.length > MAX_SUBDOMAIN_LENGTH) return refuse(`It is ${label.length} characters long; a subdomain has at most ${MAX_SUBDOMAIN_LENGTH}.`);
-  if (/[^a-z0-9-]/.test(label)) return refuse(`It contains characters that are not letters, digits or hyphens: ${listChars(label)}.`);
+  if (label.length > MAX_SUBDOMAIN_LENGTH)
+    return refuse(`It is ${label.length} characters long; a subdomain has at most ${MAX_SUBDOMAIN_LENGTH}.`);
+  if (/[^a-z0-9-]/.test(label))
+    return refuse(`It contains characters that are not letters, digits or hyphens: ${listChars(label)}.`);
   if (label.startsWith("-") || label.endsWith("-")) return refuse("A subdomain cannot start or end with a hyphen.");
   if (label.startsWith("xn--")) {
-    return refuse('It is an internationalised ("xn--") name. Zendesk subdomains use only the letters a-z, digits and hyphens.');
+    return refuse(
+      'It is an internationalised ("xn--") name. Zendesk subdomains use only the letters a-z, digits and hyphens.',
+    );
   }
-  if (RESERVED_LABELS.has(label)) return refuse(`${label}.zendesk.com is Zendesk's own website, not a Zendesk account.`);
+  if (RESERVED_LABELS.has(label))
+    return refuse(`${label}.zendesk.com is Zendesk's own website, not a Zendesk account.`);
   // The final gate is the same check every later request runs.
   if (!isValidSubdomainLabel(label)) return refuse("It is not a valid subdomain.");
   return { ok: true, subdomain: label };

@@ -21,7 +21,12 @@ import { setRefreshRetryPolicy } from "./tokens";
 export const SIM_GLOBAL_CLIENT = { id: "zdg-zendesk-connect-dev", secret: "dev-global-client-secret" } as const;
 export const ACME_ADMIN_ID = 10001;
 
-const ENV_KEYS = ["ZENDESK_BASE_URL_TEMPLATE", "ZENDESK_CLIENT_ID", "ZENDESK_CLIENT_SECRET", "ZENDESK_HTTP_TIMEOUT_MS"] as const;
+const ENV_KEYS = [
+  "ZENDESK_BASE_URL_TEMPLATE",
+  "ZENDESK_CLIENT_ID",
+  "ZENDESK_CLIENT_SECRET",
+  "ZENDESK_HTTP_TIMEOUT_MS",
+] as const;
 
 export interface SimulatorFixture {
   readonly sim: ZendeskSimulator;
@@ -71,7 +76,10 @@ export async function createTestAccount(): Promise<{ userId: string; workspaceId
     .insert(users)
     .values({ email: `owner-${suffix}@example.com`, name: `Owner ${suffix}`, passwordHash: "test-fixture-not-a-hash" })
     .returning({ id: users.id });
-  const [workspace] = await db.insert(workspaces).values({ name: `Workspace ${suffix}` }).returning({ id: workspaces.id });
+  const [workspace] = await db
+    .insert(workspaces)
+    .values({ name: `Workspace ${suffix}` })
+    .returning({ id: workspaces.id });
   await db.insert(memberships).values({ workspaceId: workspace!.id, userId: user!.id, role: "owner" });
   return { userId: user!.id, workspaceId: workspace!.id };
 }
@@ -107,7 +115,12 @@ export async function connectTestConnection(
     const verifier = randomBytes(32).toString("base64url");
     const challenge = createHash("sha256").update(verifier).digest("base64url");
     const redirectUri = zendeskSettings().callbackUrl;
-    const code = await consent(sim, subdomain, { scope, redirectUri, challenge, userId: options.zendeskUserId ?? ACME_ADMIN_ID });
+    const code = await consent(sim, subdomain, {
+      scope,
+      redirectUri,
+      challenge,
+      userId: options.zendeskUserId ?? ACME_ADMIN_ID,
+    });
     body = await tokenRequest(sim, subdomain, {
       grant_type: "authorization_code",
       code,
@@ -120,7 +133,10 @@ export async function connectTestConnection(
   }
   const accessToken = String(body.access_token);
   const refreshToken = typeof body.refresh_token === "string" ? body.refresh_token : null;
-  const [user, info] = await Promise.all([fetchZendeskUser(subdomain, accessToken), fetchTokenInfo(subdomain, accessToken)]);
+  const [user, info] = await Promise.all([
+    fetchZendeskUser(subdomain, accessToken),
+    fetchTokenInfo(subdomain, accessToken),
+  ]);
   const now = Date.now();
   const saved = await saveConnection({
     workspaceId: account.workspaceId,
@@ -135,7 +151,9 @@ export async function connectTestConnection(
       accessToken,
       refreshToken,
       accessTokenExpiresAt: info.expiresAt ?? new Date(now + Number(body.expires_in) * 1000),
-      refreshTokenExpiresAt: refreshToken ? (info.refreshTokenExpiresAt ?? new Date(now + Number(body.refresh_token_expires_in) * 1000)) : null,
+      refreshTokenExpiresAt: refreshToken
+        ? (info.refreshTokenExpiresAt ?? new Date(now + Number(body.refresh_token_expires_in) * 1000))
+        : null,
     },
     actorUserId: account.userId,
   });
@@ -161,7 +179,8 @@ async function consent(
   const html = await page.text();
   if (page.status !== 200) throw new Error(`consent page answered ${page.status}`);
   const fields: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[decodeHtml(m[1]!)] = decodeHtml(m[2]!);
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
+    fields[decodeHtml(m[1]!)] = decodeHtml(m[2]!);
   const action = /<form method="post" action="([^"]*)">/.exec(html)?.[1];
   if (!action) throw new Error("no consent form on the page");
   const answer = await fetch(new URL(decodeHtml(action), sim.url), {
@@ -175,7 +194,11 @@ async function consent(
   return code;
 }
 
-async function tokenRequest(sim: ZendeskSimulator, subdomain: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+async function tokenRequest(
+  sim: ZendeskSimulator,
+  subdomain: string,
+  params: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${sim.instanceUrl(subdomain)}/oauth/tokens`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
@@ -183,12 +206,18 @@ async function tokenRequest(sim: ZendeskSimulator, subdomain: string, params: Re
   });
   const body = (await response.json()) as Record<string, unknown>;
   // The error body is Zendesk's {error, error_description}: no token material.
-  if (response.status !== 201 && response.status !== 200) throw new Error(`token endpoint answered ${response.status} ${String(body.error)}`);
+  if (response.status !== 201 && response.status !== 200)
+    throw new Error(`token endpoint answered ${response.status} ${String(body.error)}`);
   return body;
 }
 
 function decodeHtml(value: string): string {
-  return value.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  return value
+    .replaceAll("&quot;", '"')
+    .replaceAll("&#39;", "'")
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&amp;", "&");
 }
 
 /** The stored row (tests inspect state; never print it: it holds ciphertexts). */
@@ -213,13 +242,19 @@ export async function expireAccessToken(sim: ZendeskSimulator, connectionId: str
 }
 
 /** Token requests of one grant type the simulator received since its last reset. */
-export async function grantCount(sim: ZendeskSimulator, grantType: "refresh_token" | "client_credentials" | "authorization_code"): Promise<number> {
+export async function grantCount(
+  sim: ZendeskSimulator,
+  grantType: "refresh_token" | "client_credentials" | "authorization_code",
+): Promise<number> {
   const log = await sim.control.requestLog();
   return log.counts.by_grant_type[grantType] ?? 0;
 }
 
 /** Requests to one endpoint since the simulator's last reset. */
-export async function endpointCount(sim: ZendeskSimulator, endpoint: "token" | "users_me" | "tokens_current" | "token_revoke" | "tickets"): Promise<number> {
+export async function endpointCount(
+  sim: ZendeskSimulator,
+  endpoint: "token" | "users_me" | "tokens_current" | "token_revoke" | "tickets",
+): Promise<number> {
   const log = await sim.control.requestLog();
   return log.counts.by_endpoint[endpoint] ?? 0;
 }

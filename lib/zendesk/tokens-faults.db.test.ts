@@ -7,7 +7,13 @@ import { resetEnvForTests } from "@/lib/env";
 import type { FaultInput } from "@/simulator/index";
 import { testConnection, zendesk } from "./client";
 import { type ConnectionEvent, onConnectionEvent } from "./events";
-import { connectTestConnection, expireAccessToken, grantCount, setupZendeskSimulator, storedConnection } from "./test-support";
+import {
+  connectTestConnection,
+  expireAccessToken,
+  grantCount,
+  setupZendeskSimulator,
+  storedConnection,
+} from "./test-support";
 import { getAccessToken, TOKEN_REASONS } from "./tokens";
 
 /*
@@ -24,7 +30,8 @@ const fixture = setupZendeskSimulator({ httpTimeoutMs: 500 });
 // Omit distributed over the union, so each fault kind keeps its own fields.
 type FaultWithoutEndpoint = FaultInput extends infer F ? (F extends unknown ? Omit<F, "endpoint"> : never) : never;
 
-const refreshFault = (fault: FaultWithoutEndpoint): FaultInput => ({ endpoint: "token", grant_type: "refresh_token", ...fault }) as FaultInput;
+const refreshFault = (fault: FaultWithoutEndpoint): FaultInput =>
+  ({ endpoint: "token", grant_type: "refresh_token", ...fault }) as FaultInput;
 
 async function expiredConnection() {
   const { connectionId } = await connectTestConnection(fixture.sim);
@@ -34,18 +41,51 @@ async function expiredConnection() {
 }
 
 async function eventTypes(connectionId: string) {
-  const rows = await db.select({ type: zendeskConnectionEvents.type }).from(zendeskConnectionEvents).where(eq(zendeskConnectionEvents.connectionId, connectionId));
+  const rows = await db
+    .select({ type: zendeskConnectionEvents.type })
+    .from(zendeskConnectionEvents)
+    .where(eq(zendeskConnectionEvents.connectionId, connectionId));
   return rows.map((r) => r.type);
 }
 
 describe("transient faults at the token endpoint keep the tokens and recover", () => {
   const cases: { name: string; fault: FaultWithoutEndpoint; code: string; lastError: RegExp }[] = [
-    { name: "HTTP 500", fault: { kind: "status", status: 500, body: { error: "InternalError" } }, code: "zendesk_error", lastError: /server error \(HTTP 500\)/ },
-    { name: "HTTP 502 (HTML from a proxy)", fault: { kind: "status", status: 502, body: "<html>Bad Gateway</html>" }, code: "zendesk_error", lastError: /HTTP 502/ },
-    { name: "malformed JSON", fault: { kind: "malformed_json" }, code: "zendesk_malformed", lastError: /could not be read/ },
-    { name: "plain-text 429 with a long Retry-After", fault: { kind: "plain_text_429", retry_after: 60 }, code: "rate_limited", lastError: /rate limiting/ },
-    { name: "plain-text 429 without Retry-After", fault: { kind: "plain_text_429", retry_after: null }, code: "rate_limited", lastError: /rate limiting/ },
-    { name: "connection closed before Zendesk acted", fault: { kind: "close" }, code: "zendesk_unreachable", lastError: /could not be reached/ },
+    {
+      name: "HTTP 500",
+      fault: { kind: "status", status: 500, body: { error: "InternalError" } },
+      code: "zendesk_error",
+      lastError: /server error \(HTTP 500\)/,
+    },
+    {
+      name: "HTTP 502 (HTML from a proxy)",
+      fault: { kind: "status", status: 502, body: "<html>Bad Gateway</html>" },
+      code: "zendesk_error",
+      lastError: /HTTP 502/,
+    },
+    {
+      name: "malformed JSON",
+      fault: { kind: "malformed_json" },
+      code: "zendesk_malformed",
+      lastError: /could not be read/,
+    },
+    {
+      name: "plain-text 429 with a long Retry-After",
+      fault: { kind: "plain_text_429", retry_after: 60 },
+      code: "rate_limited",
+      lastError: /rate limiting/,
+    },
+    {
+      name: "plain-text 429 without Retry-After",
+      fault: { kind: "plain_text_429", retry_after: null },
+      code: "rate_limited",
+      lastError: /rate limiting/,
+    },
+    {
+      name: "connection closed before Zendesk acted",
+      fault: { kind: "close" },
+      code: "zendesk_unreachable",
+      lastError: /could not be reached/,
+    },
   ];
 
   for (const c of cases) {
@@ -73,7 +113,12 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       const token = await getAccessToken(connectionId);
       expect(token).toBeTruthy();
       const recovered = await storedConnection(connectionId);
-      expect(recovered).toMatchObject({ status: "active", lastError: null, lastErrorAt: null, tokenVersion: before.tokenVersion + 1 });
+      expect(recovered).toMatchObject({
+        status: "active",
+        lastError: null,
+        lastErrorAt: null,
+        tokenVersion: before.tokenVersion + 1,
+      });
     });
   }
 
@@ -103,7 +148,12 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
     // Let the late request finish at the simulator (it is refused: its refresh token was rotated).
     await expect.poll(async () => grantCount(fixture.sim, "refresh_token"), { timeout: 3000, interval: 100 }).toBe(2);
     const log = await fixture.sim.control.requestLog();
-    expect(log.entries.filter((e) => e.grant_type === "refresh_token").map((e) => e.status).sort()).toEqual([201, 400]);
+    expect(
+      log.entries
+        .filter((e) => e.grant_type === "refresh_token")
+        .map((e) => e.status)
+        .sort(),
+    ).toEqual([201, 400]);
     expect(await getAccessToken(connectionId)).toBe(token);
   });
 
@@ -124,7 +174,10 @@ describe("Zendesk refusing the grant ends the connection precisely, once", () =>
     const off = onConnectionEvent((e) => void heard.push(e));
     await fixture.sim.control.injectFault(refreshFault({ kind: "close_after_commit" }));
     try {
-      await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "needs_reconnect", message: TOKEN_REASONS.lostResponse });
+      await expect(getAccessToken(connectionId)).rejects.toMatchObject({
+        code: "needs_reconnect",
+        message: TOKEN_REASONS.lostResponse,
+      });
     } finally {
       off();
     }
@@ -146,10 +199,20 @@ describe("Zendesk refusing the grant ends the connection precisely, once", () =>
   it("invalid_grant: needs_reconnect with a precise reason, Zendesk not asked again", async () => {
     const { connectionId } = await expiredConnection();
     await fixture.sim.control.injectFault(
-      refreshFault({ kind: "status", status: 400, body: { error: "invalid_grant", error_description: "The provided authorization grant is invalid" } }),
+      refreshFault({
+        kind: "status",
+        status: 400,
+        body: { error: "invalid_grant", error_description: "The provided authorization grant is invalid" },
+      }),
     );
-    await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "needs_reconnect", message: TOKEN_REASONS.refreshRefused });
-    expect(await storedConnection(connectionId)).toMatchObject({ status: "needs_reconnect", statusReason: TOKEN_REASONS.refreshRefused });
+    await expect(getAccessToken(connectionId)).rejects.toMatchObject({
+      code: "needs_reconnect",
+      message: TOKEN_REASONS.refreshRefused,
+    });
+    expect(await storedConnection(connectionId)).toMatchObject({
+      status: "needs_reconnect",
+      statusReason: TOKEN_REASONS.refreshRefused,
+    });
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
     expect(await eventTypes(connectionId)).toEqual(expect.arrayContaining(["refresh_failed", "needs_reconnect"]));
     await getAccessToken(connectionId).catch(() => undefined);
@@ -159,14 +222,25 @@ describe("Zendesk refusing the grant ends the connection precisely, once", () =>
   it("invalid_grant after a 5xx: needs_reconnect with a hedged reason (the 5xx may or may not have rotated)", async () => {
     const { connectionId } = await expiredConnection();
     await fixture.sim.control.injectFault(refreshFault({ kind: "status", status: 500 }));
-    await fixture.sim.control.injectFault(refreshFault({ kind: "status", status: 400, body: { error: "invalid_grant" } }));
-    await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "needs_reconnect", message: TOKEN_REASONS.refreshRefusedAfterFailure });
+    await fixture.sim.control.injectFault(
+      refreshFault({ kind: "status", status: 400, body: { error: "invalid_grant" } }),
+    );
+    await expect(getAccessToken(connectionId)).rejects.toMatchObject({
+      code: "needs_reconnect",
+      message: TOKEN_REASONS.refreshRefusedAfterFailure,
+    });
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
   });
 
   it("invalid_client (injected): needs_reconnect naming the client", async () => {
     const { connectionId } = await expiredConnection();
-    await fixture.sim.control.injectFault(refreshFault({ kind: "status", status: 401, body: { error: "invalid_client", error_description: "Client authentication failed" } }));
+    await fixture.sim.control.injectFault(
+      refreshFault({
+        kind: "status",
+        status: 401,
+        body: { error: "invalid_client", error_description: "Client authentication failed" },
+      }),
+    );
     await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "invalid_client" });
     const row = await storedConnection(connectionId);
     expect(row.status).toBe("needs_reconnect");
@@ -186,7 +260,9 @@ describe("Zendesk refusing the grant ends the connection precisely, once", () =>
     }
     const row = await storedConnection(connectionId);
     expect(row.status).toBe("needs_reconnect");
-    expect(JSON.stringify([row.statusReason, row.lastError, await eventTypes(connectionId)])).not.toMatch(/a-wrong-secret-value|dev-global-client-secret/);
+    expect(JSON.stringify([row.statusReason, row.lastError, await eventTypes(connectionId)])).not.toMatch(
+      /a-wrong-secret-value|dev-global-client-secret/,
+    );
   });
 
   it("a token revoked in Zendesk: the API's 401, then a refused refresh, mark the connection revoked", async () => {
@@ -203,11 +279,27 @@ describe("Zendesk refusing the grant ends the connection precisely, once", () =>
 describe("faults at the API endpoints leave the connection as it was", () => {
   const apiCases: { name: string; fault: FaultInput; code: string }[] = [
     { name: "users/me 500", fault: { endpoint: "users_me", kind: "status", status: 500 }, code: "zendesk_error" },
-    { name: "users/me 502", fault: { endpoint: "users_me", kind: "status", status: 502, body: "Bad Gateway" }, code: "zendesk_error" },
-    { name: "users/me malformed JSON", fault: { endpoint: "users_me", kind: "malformed_json" }, code: "zendesk_malformed" },
+    {
+      name: "users/me 502",
+      fault: { endpoint: "users_me", kind: "status", status: 502, body: "Bad Gateway" },
+      code: "zendesk_error",
+    },
+    {
+      name: "users/me malformed JSON",
+      fault: { endpoint: "users_me", kind: "malformed_json" },
+      code: "zendesk_malformed",
+    },
     { name: "users/me closed", fault: { endpoint: "users_me", kind: "close" }, code: "zendesk_unreachable" },
-    { name: "users/me slower than the timeout", fault: { endpoint: "users_me", kind: "delay", delay_ms: 800 }, code: "zendesk_timeout" },
-    { name: "users/me plain-text 429 (long Retry-After)", fault: { endpoint: "users_me", kind: "plain_text_429", retry_after: 60 }, code: "rate_limited" },
+    {
+      name: "users/me slower than the timeout",
+      fault: { endpoint: "users_me", kind: "delay", delay_ms: 800 },
+      code: "zendesk_timeout",
+    },
+    {
+      name: "users/me plain-text 429 (long Retry-After)",
+      fault: { endpoint: "users_me", kind: "plain_text_429", retry_after: 60 },
+      code: "rate_limited",
+    },
   ];
   for (const c of apiCases) {
     it(`${c.name}: test_failed with ${c.code}, tokens and status unchanged`, async () => {
@@ -217,11 +309,17 @@ describe("faults at the API endpoints leave the connection as it was", () => {
       const result = await testConnection(connectionId, userId);
       expect(result).toMatchObject({ ok: false, code: c.code });
       const after = await storedConnection(connectionId);
-      expect(after).toMatchObject({ status: "active", tokenVersion: before.tokenVersion, accessTokenCiphertext: before.accessTokenCiphertext });
+      expect(after).toMatchObject({
+        status: "active",
+        tokenVersion: before.tokenVersion,
+        accessTokenCiphertext: before.accessTokenCiphertext,
+      });
       const failed = await db
         .select()
         .from(zendeskConnectionEvents)
-        .where(and(eq(zendeskConnectionEvents.connectionId, connectionId), eq(zendeskConnectionEvents.type, "test_failed")));
+        .where(
+          and(eq(zendeskConnectionEvents.connectionId, connectionId), eq(zendeskConnectionEvents.type, "test_failed")),
+        );
       expect(failed).toHaveLength(1);
       // The next test passes once Zendesk is healthy again.
       await fixture.sim.control.clearFaults();
@@ -231,7 +329,12 @@ describe("faults at the API endpoints leave the connection as it was", () => {
 
   it("users/me 401 once: one refresh, one retry, success", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
-    await fixture.sim.control.injectFault({ endpoint: "users_me", kind: "status", status: 401, body: { error: "invalid_token", error_description: "expired" } });
+    await fixture.sim.control.injectFault({
+      endpoint: "users_me",
+      kind: "status",
+      status: 401,
+      body: { error: "invalid_token", error_description: "expired" },
+    });
     const me = await zendesk(connectionId).me();
     expect(me).toMatchObject({ id: "10001", role: "admin" });
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
@@ -243,9 +346,14 @@ describe("faults at the API endpoints leave the connection as it was", () => {
     const before = await storedConnection(connectionId);
     const client = zendesk(connectionId);
     await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "status", status: 500 });
-    await expect(client.delete(`/api/v2/oauth/tokens/${before.zendeskTokenId}.json`)).rejects.toMatchObject({ name: "ZendeskApiError", code: "zendesk_error" });
+    await expect(client.delete(`/api/v2/oauth/tokens/${before.zendeskTokenId}.json`)).rejects.toMatchObject({
+      name: "ZendeskApiError",
+      code: "zendesk_error",
+    });
     await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "close" });
-    await expect(client.delete(`/api/v2/oauth/tokens/${before.zendeskTokenId}.json`)).rejects.toMatchObject({ code: "zendesk_unreachable" });
+    await expect(client.delete(`/api/v2/oauth/tokens/${before.zendeskTokenId}.json`)).rejects.toMatchObject({
+      code: "zendesk_unreachable",
+    });
     expect(await storedConnection(connectionId)).toMatchObject({ status: "active", tokenVersion: before.tokenVersion });
     expect(await zendesk(connectionId).me()).toMatchObject({ id: "10001" });
   });

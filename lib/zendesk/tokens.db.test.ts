@@ -88,7 +88,12 @@ describe("getAccessToken", () => {
     expect(await grantCount(fixture.sim, "client_credentials")).toBe(1);
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(0);
     const row = await storedConnection(connectionId);
-    expect(row).toMatchObject({ tokenVersion: 2, status: "active", refreshTokenCiphertext: null, refreshTokenExpiresAt: null });
+    expect(row).toMatchObject({
+      tokenVersion: 2,
+      status: "active",
+      refreshTokenCiphertext: null,
+      refreshTokenExpiresAt: null,
+    });
   });
 
   it("marks an expired refresh token needs_reconnect without calling Zendesk, then fails fast", async () => {
@@ -101,7 +106,10 @@ describe("getAccessToken", () => {
     const heard: ConnectionEvent[] = [];
     const off = onConnectionEvent((e) => void heard.push(e));
     try {
-      await expect(getAccessToken(connectionId)).rejects.toMatchObject({ name: "TokenError", code: "refresh_token_expired" });
+      await expect(getAccessToken(connectionId)).rejects.toMatchObject({
+        name: "TokenError",
+        code: "refresh_token_expired",
+      });
       await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "refresh_token_expired" });
     } finally {
       off();
@@ -148,7 +156,12 @@ describe("getAccessToken", () => {
       grant_type: "refresh_token",
       kind: "status",
       status: 201,
-      body: { access_token: "canned-access-token-value", token_type: "bearer", refresh_token: "canned-refresh-token-value", scope: "read write" },
+      body: {
+        access_token: "canned-access-token-value",
+        token_type: "bearer",
+        refresh_token: "canned-refresh-token-value",
+        scope: "read write",
+      },
     });
     await getAccessToken(connectionId);
     const row = await storedConnection(connectionId);
@@ -190,7 +203,9 @@ describe("across processes", () => {
       const refreshed = await db
         .select()
         .from(zendeskConnectionEvents)
-        .where(and(eq(zendeskConnectionEvents.connectionId, connectionId), eq(zendeskConnectionEvents.type, "refreshed")));
+        .where(
+          and(eq(zendeskConnectionEvents.connectionId, connectionId), eq(zendeskConnectionEvents.type, "refreshed")),
+        );
       expect(refreshed).toHaveLength(1);
       console.info(`[measure] postgres: 2 processes x 50 getAccessToken -> 1 refresh in ${elapsed} ms`);
     },
@@ -200,10 +215,14 @@ describe("across processes", () => {
 
 /** A child process running lib/zendesk/tokens.race-worker.ts; it prints digests, never tokens. */
 function startWorker(connectionId: string, calls: number) {
-  const child = spawn("npx", ["tsx", "--conditions=react-server", "lib/zendesk/tokens.race-worker.ts", connectionId, String(calls)], {
-    env: process.env,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawn(
+    "npx",
+    ["tsx", "--conditions=react-server", "lib/zendesk/tokens.race-worker.ts", connectionId, String(calls)],
+    {
+      env: process.env,
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   let onReady: () => void;

@@ -20,7 +20,9 @@ process.stdout.write("ready\n");
 await new Promise((resolve) => process.stdin.once("data", resolve));
 const settled = await Promise.allSettled(Array.from({ length: calls }, () => getAccessToken(connectionId)));
 const digests = settled.map((r) =>
-  r.status === "fulfilled" ? tokenDigestOf(r.value) : `error:${(r.reason as { code?: string; name?: string })?.code ?? (r.reason as Error)?.name}`,
+  r.status === "fulfilled"
+    ? tokenDigestOf(r.value)
+    : `error:${(r.reason as { code?: string; name?: string })?.code ?? (r.reason as Error)?.name}`,
 );
 process.stdout.write(`${JSON.stringify({ digests })}\n`);
 await closeDatabase();

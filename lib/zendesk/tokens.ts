@@ -50,15 +50,18 @@ export const TOKEN_REASONS = {
     "The refresh response was lost after Zendesk rotated the tokens; reconnect to continue (Zendesk already replaced the refresh token this app holds).",
   refreshRefusedAfterFailure:
     "Zendesk refused the refresh token (invalid_grant) after an earlier failed attempt: a refresh whose response was lost may have used it, or it was revoked or expired in Zendesk. Reconnect to continue.",
-  refreshRefused: "Zendesk refused the refresh token (invalid_grant): it was revoked, expired or already used. Reconnect to continue.",
+  refreshRefused:
+    "Zendesk refused the refresh token (invalid_grant): it was revoked, expired or already used. Reconnect to continue.",
   revokedInZendesk:
     "The token was revoked in Zendesk: the API refused the access token and Zendesk rejected the refresh token. Reconnect to continue.",
   freshTokenRejected: "Zendesk refused an access token it had just issued. Reconnect to continue.",
   invalidClient:
     "Zendesk refused to renew the token: the OAuth client's identifier or secret was rejected (the client was changed or deleted). Fix the client, then reconnect.",
-  invalidScope: "Zendesk refused to renew the token for the connection's scopes (invalid_scope). Reconnect to continue.",
+  invalidScope:
+    "Zendesk refused to renew the token for the connection's scopes (invalid_scope). Reconnect to continue.",
   refreshTokenExpired: "The refresh token expired after a period without use. Reconnect to continue.",
-  noRefreshToken: "The access token expired and this connection has no refresh token to renew it. Reconnect to continue.",
+  noRefreshToken:
+    "The access token expired and this connection has no refresh token to renew it. Reconnect to continue.",
   clientCredentialsRefused: "Zendesk refused the client credentials grant for this connection. Reconnect to continue.",
 } as const;
 
@@ -73,7 +76,12 @@ export interface RefreshRetryPolicy {
   maxTotalWaitMs: number;
 }
 
-const DEFAULT_RETRY_POLICY: RefreshRetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 4000, maxTotalWaitMs: 10_000 };
+const DEFAULT_RETRY_POLICY: RefreshRetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 4000,
+  maxTotalWaitMs: 10_000,
+};
 let retryPolicy: RefreshRetryPolicy = DEFAULT_RETRY_POLICY;
 
 /** Changes how transient refresh failures are retried (tests use short waits); null restores the defaults. */
@@ -126,7 +134,9 @@ export async function getAccessToken(connectionId: string): Promise<string> {
 }
 
 /** The usable token with the version it belongs to (the API client needs both to react to a 401). */
-export async function currentAccessToken(connectionId: string): Promise<{ accessToken: string; tokenVersion: number; connection: ZendeskConnection }> {
+export async function currentAccessToken(
+  connectionId: string,
+): Promise<{ accessToken: string; tokenVersion: number; connection: ZendeskConnection }> {
   const row = await loadConnection(connectionId);
   assertUsable(row);
   if (!accessTokenDue(row, Date.now())) return tokenOf(row);
@@ -202,7 +212,10 @@ export async function refreshIfDue(connectionId: string, due: DuePredicate): Pro
  * The API refused the access token of `rejectedVersion` (401 invalid_token): renews it unless
  * someone already did. A refused refresh then marks the connection revoked in Zendesk.
  */
-export async function renewRejectedToken(connectionId: string, rejectedVersion: number): Promise<{ accessToken: string; tokenVersion: number }> {
+export async function renewRejectedToken(
+  connectionId: string,
+  rejectedVersion: number,
+): Promise<{ accessToken: string; tokenVersion: number }> {
   const row = await loadConnection(connectionId);
   assertUsable(row);
   if (row.tokenVersion !== rejectedVersion) return tokenOf(row);
@@ -226,9 +239,18 @@ export async function markRenewedTokenRejected(connectionId: string, tokenVersio
   const error = new TokenError("needs_reconnect", TOKEN_REASONS.freshTokenRejected, { kind: "invalid_token" });
   const events = await db.transaction(async (tx) => {
     await setLocalTimeouts(tx);
-    const [row] = await tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId)).for("update");
+    const [row] = await tx
+      .select()
+      .from(zendeskConnections)
+      .where(eq(zendeskConnections.id, connectionId))
+      .for("update");
     if (!row || row.tokenVersion !== tokenVersion || (row.status !== "active" && row.status !== "error")) return [];
-    return markEnded(tx, row, { status: "needs_reconnect", reason: TOKEN_REASONS.freshTokenRejected, failure: { kind: "invalid_token" } }, null);
+    return markEnded(
+      tx,
+      row,
+      { status: "needs_reconnect", reason: TOKEN_REASONS.freshTokenRejected, failure: { kind: "invalid_token" } },
+      null,
+    );
   });
   await emit(events);
   return error;
@@ -250,10 +272,14 @@ export function asTokenError(error: unknown): TokenError | undefined {
 
 /** Fails fast, without calling Zendesk, for a connection Zendesk already refused. */
 function assertUsable(row: ZendeskConnection): void {
-  if (row.status === "revoked") throw new TokenError("token_revoked", row.statusReason ?? TOKEN_REASONS.revokedInZendesk);
+  if (row.status === "revoked")
+    throw new TokenError("token_revoked", row.statusReason ?? TOKEN_REASONS.revokedInZendesk);
   if (row.status === "needs_reconnect") {
     const expired = row.refreshTokenExpiresAt !== null && row.refreshTokenExpiresAt.getTime() <= Date.now();
-    throw new TokenError(expired ? "refresh_token_expired" : "needs_reconnect", row.statusReason ?? TOKEN_REASONS.refreshRefused);
+    throw new TokenError(
+      expired ? "refresh_token_expired" : "needs_reconnect",
+      row.statusReason ?? TOKEN_REASONS.refreshRefused,
+    );
   }
 }
 
@@ -270,7 +296,8 @@ function renewSingleFlight(request: RenewRequest): Promise<RenewResult> {
   const id = request.pre.id;
   const running = inFlight.get(id);
   // A joiner did not refresh anything itself: it reports "skipped" (counts stay exact).
-  if (running) return running.then((result) => (result.status === "refreshed" ? { ...result, status: "skipped" } : result));
+  if (running)
+    return running.then((result) => (result.status === "refreshed" ? { ...result, status: "skipped" } : result));
   const promise = renewWithRetries(request).finally(() => inFlight.delete(id));
   inFlight.set(id, promise);
   return promise;
@@ -300,7 +327,11 @@ async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
     }
     failure = outcome.failure;
     earlierFailure = true;
-    if (failure.kind === "unreachable" || failure.kind === "timeout" || (failure.kind === "malformed" && failure.status < 300)) {
+    if (
+      failure.kind === "unreachable" ||
+      failure.kind === "timeout" ||
+      (failure.kind === "malformed" && failure.status < 300)
+    ) {
       answerMaybeLost = true;
     }
     const delay = backoffMs(attempts, failure, policy);
@@ -310,7 +341,11 @@ async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
   }
   if (!failure) throw new Error("unreachable: the retry loop ends only after a failure");
   await recordTransientFailure(request, failure, attempts);
-  throw new TokenError(codeForFailure(failure), `Could not renew the Zendesk token: ${describeFailure(failure)}`, failure);
+  throw new TokenError(
+    codeForFailure(failure),
+    `Could not renew the Zendesk token: ${describeFailure(failure)}`,
+    failure,
+  );
 }
 
 /** One attempt: lock the row, re-read it, and refresh only if still needed. */
@@ -319,7 +354,11 @@ interface EarlierAttempts {
   earlierFailure: boolean;
 }
 
-async function attemptRenew(request: RenewRequest, client: ZendeskClientCredentials, earlier: EarlierAttempts): Promise<AttemptOutcome> {
+async function attemptRenew(
+  request: RenewRequest,
+  client: ZendeskClientCredentials,
+  earlier: EarlierAttempts,
+): Promise<AttemptOutcome> {
   try {
     return await db.transaction(async (tx) => {
       await setLocalTimeouts(tx);
@@ -338,22 +377,38 @@ async function attemptRenew(request: RenewRequest, client: ZendeskClientCredenti
         }
       }
       const nowMs = Date.now();
-      if (row.tokenVersion !== request.baseVersion) return { kind: "done", result: { status: "skipped", row }, events: [] };
-      if (request.mode === "due" && !request.due(row, nowMs)) return { kind: "done", result: { status: "skipped", row }, events: [] };
+      if (row.tokenVersion !== request.baseVersion)
+        return { kind: "done", result: { status: "skipped", row }, events: [] };
+      if (request.mode === "due" && !request.due(row, nowMs))
+        return { kind: "done", result: { status: "skipped", row }, events: [] };
 
       let grant: TokenGrant;
       if (row.mode === "client_credentials") {
         const scopes = row.grantedScopes.length > 0 ? row.grantedScopes : row.requestedScopes;
         grant = { grant_type: "client_credentials", scope: scopes.join(" ") };
       } else {
-        if (!row.refreshTokenCiphertext) return refuse(tx, row, { status: "needs_reconnect", reason: TOKEN_REASONS.noRefreshToken, code: "needs_reconnect" }, request);
+        if (!row.refreshTokenCiphertext)
+          return refuse(
+            tx,
+            row,
+            { status: "needs_reconnect", reason: TOKEN_REASONS.noRefreshToken, code: "needs_reconnect" },
+            request,
+          );
         if (row.refreshTokenExpiresAt !== null && row.refreshTokenExpiresAt.getTime() <= nowMs) {
           // Zendesk would only answer invalid_grant: do not send a dead token anywhere.
-          return refuse(tx, row, { status: "needs_reconnect", reason: TOKEN_REASONS.refreshTokenExpired, code: "refresh_token_expired" }, request);
+          return refuse(
+            tx,
+            row,
+            { status: "needs_reconnect", reason: TOKEN_REASONS.refreshTokenExpired, code: "refresh_token_expired" },
+            request,
+          );
         }
         grant = {
           grant_type: "refresh_token",
-          refresh_token: openSecret(secretAad("zendesk_connections", row.id, "refresh_token"), row.refreshTokenCiphertext),
+          refresh_token: openSecret(
+            secretAad("zendesk_connections", row.id, "refresh_token"),
+            row.refreshTokenCiphertext,
+          ),
         };
       }
 
@@ -376,7 +431,12 @@ async function attemptRenew(request: RenewRequest, client: ZendeskClientCredenti
         detail: updated.accessTokenExpiresAt
           ? `Access token renewed; it expires at ${updated.accessTokenExpiresAt.toISOString()}`
           : "Access token renewed; Zendesk gave no expiry",
-        data: { trigger: request.trigger, tokenVersion: updated.tokenVersion, recoveredFromError: row.status === "error", grantType: grant.grant_type },
+        data: {
+          trigger: request.trigger,
+          tokenVersion: updated.tokenVersion,
+          recoveredFromError: row.status === "error",
+          grantType: grant.grant_type,
+        },
       };
       return { kind: "done", result: { status: "refreshed", row: updated }, events: [event] };
     });
@@ -384,8 +444,12 @@ async function attemptRenew(request: RenewRequest, client: ZendeskClientCredenti
     if (!isLockTimeout(error)) throw error;
     // Another process held the row past our lock timeout: use its result if it finished.
     const row = await loadConnection(request.pre.id);
-    if (row.tokenVersion !== request.baseVersion) return { kind: "done", result: { status: "skipped", row }, events: [] };
-    throw new TokenError("refresh_in_progress", "Another refresh of this Zendesk connection is taking too long; try again shortly.");
+    if (row.tokenVersion !== request.baseVersion)
+      return { kind: "done", result: { status: "skipped", row }, events: [] };
+    throw new TokenError(
+      "refresh_in_progress",
+      "Another refresh of this Zendesk connection is taking too long; try again shortly.",
+    );
   }
 }
 
@@ -402,7 +466,9 @@ async function revokeReplacedToken(row: ZendeskConnection): Promise<void> {
     await revokeZendeskToken(row.subdomain, previous, row.zendeskTokenId!);
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
-    console.warn(`[zendesk] ${row.subdomain}: the replaced client-credentials token was not revoked (${error.message}); it expires by itself`);
+    console.warn(
+      `[zendesk] ${row.subdomain}: the replaced client-credentials token was not revoked (${error.message}); it expires by itself`,
+    );
   }
 }
 
@@ -440,7 +506,10 @@ async function storeRotation(tx: Tx, row: ZendeskConnection, response: TokenResp
   const [updated] = await tx
     .update(zendeskConnections)
     .set({
-      accessTokenCiphertext: sealSecret(secretAad("zendesk_connections", row.id, "access_token"), response.access_token),
+      accessTokenCiphertext: sealSecret(
+        secretAad("zendesk_connections", row.id, "access_token"),
+        response.access_token,
+      ),
       refreshTokenCiphertext,
       accessTokenExpiresAt,
       refreshTokenExpiresAt,
@@ -467,21 +536,41 @@ interface Verdict {
 }
 
 /** What a non-transient refusal of the token endpoint means for the connection. */
-function verdictFor(failure: ZendeskFailure, row: ZendeskConnection, request: RenewRequest, earlier: EarlierAttempts): Verdict {
+function verdictFor(
+  failure: ZendeskFailure,
+  row: ZendeskConnection,
+  request: RenewRequest,
+  earlier: EarlierAttempts,
+): Verdict {
   if (failure.kind === "oauth") {
     if (failure.error === "invalid_grant") {
-      if (row.mode === "client_credentials") return { status: "needs_reconnect", reason: TOKEN_REASONS.clientCredentialsRefused, code: "needs_reconnect", failure };
+      if (row.mode === "client_credentials")
+        return {
+          status: "needs_reconnect",
+          reason: TOKEN_REASONS.clientCredentialsRefused,
+          code: "needs_reconnect",
+          failure,
+        };
       // We hold the lock and token_version is the one we sent: the stored refresh token is
       // unchanged, so Zendesk refused exactly the token we have. Retrying can never succeed.
-      if (earlier.answerMaybeLost) return { status: "needs_reconnect", reason: TOKEN_REASONS.lostResponse, code: "needs_reconnect", failure };
-      if (request.trigger === "rejected") return { status: "revoked", reason: TOKEN_REASONS.revokedInZendesk, code: "token_revoked", failure };
-      if (earlier.earlierFailure || row.status === "error") return { status: "needs_reconnect", reason: TOKEN_REASONS.refreshRefusedAfterFailure, code: "needs_reconnect", failure };
+      if (earlier.answerMaybeLost)
+        return { status: "needs_reconnect", reason: TOKEN_REASONS.lostResponse, code: "needs_reconnect", failure };
+      if (request.trigger === "rejected")
+        return { status: "revoked", reason: TOKEN_REASONS.revokedInZendesk, code: "token_revoked", failure };
+      if (earlier.earlierFailure || row.status === "error")
+        return {
+          status: "needs_reconnect",
+          reason: TOKEN_REASONS.refreshRefusedAfterFailure,
+          code: "needs_reconnect",
+          failure,
+        };
       return { status: "needs_reconnect", reason: TOKEN_REASONS.refreshRefused, code: "needs_reconnect", failure };
     }
     if (failure.error === "invalid_client" || failure.error === "unauthorized_client") {
       return { status: "needs_reconnect", reason: TOKEN_REASONS.invalidClient, code: "invalid_client", failure };
     }
-    if (failure.error === "invalid_scope") return { status: "needs_reconnect", reason: TOKEN_REASONS.invalidScope, code: "invalid_scope", failure };
+    if (failure.error === "invalid_scope")
+      return { status: "needs_reconnect", reason: TOKEN_REASONS.invalidScope, code: "invalid_scope", failure };
   }
   // Anything else (invalid_request, an unknown account, an unexpected status) is not a verdict
   // on this connection's grant: keep the tokens, show the error, let a later attempt try again.
@@ -489,7 +578,12 @@ function verdictFor(failure: ZendeskFailure, row: ZendeskConnection, request: Re
 }
 
 /** Applies a refusal in the transaction; returns the outcome to throw after commit. */
-async function refuse(tx: Tx, row: ZendeskConnection, verdict: Verdict, request: RenewRequest): Promise<AttemptOutcome> {
+async function refuse(
+  tx: Tx,
+  row: ZendeskConnection,
+  verdict: Verdict,
+  request: RenewRequest,
+): Promise<AttemptOutcome> {
   const events = await markEnded(tx, row, verdict, request.actorUserId, request.trigger);
   return { kind: "refused", error: new TokenError(verdict.code, verdict.reason, verdict.failure), events };
 }
@@ -574,7 +668,9 @@ async function setLocalTimeouts(tx: Tx): Promise<void> {
 }
 
 function isLockTimeout(error: unknown): boolean {
-  const code = (error as { code?: unknown; cause?: { code?: unknown } })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } })?.code ??
+    (error as { cause?: { code?: unknown } })?.cause?.code;
   // 55P03 lock_not_available (lock_timeout), 57014 query_canceled (statement_timeout).
   return code === "55P03" || code === "57014";
 }
@@ -600,7 +696,9 @@ function failureSummary(failure: ZendeskFailure): Record<string, unknown> {
     kind,
     ...("status" in failure ? { status: failure.status } : {}),
     ...("error" in failure ? { error: failure.error } : {}),
-    ...("retryAfterSeconds" in failure && failure.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
+    ...("retryAfterSeconds" in failure && failure.retryAfterSeconds !== undefined
+      ? { retryAfterSeconds: failure.retryAfterSeconds }
+      : {}),
   };
 }
 
@@ -610,7 +708,9 @@ async function emit(events: ConnectionEvent[]): Promise<void> {
       await recordConnectionEvent(event);
     } catch (error) {
       // The state change is committed; a lost history line must not fail the caller.
-      console.error(`[zendesk] recording a ${event.type} event failed: ${error instanceof Error ? error.name : "error"}`);
+      console.error(
+        `[zendesk] recording a ${event.type} event failed: ${error instanceof Error ? error.name : "error"}`,
+      );
     }
   }
 }

@@ -1,7 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CONNECT_ERROR_CODES, TOKEN_ERROR_CODES } from "./error-codes";
-import { EXTRA_TOPICS, HELP_TOPIC_GROUPS, HELP_TOPICS, helpHref, isHelpTopic, OWN_CLIENT_SECTION_ID, TROUBLESHOOTING } from "./troubleshooting";
+import {
+  EXTRA_TOPICS,
+  HELP_TOPIC_GROUPS,
+  HELP_TOPICS,
+  helpHref,
+  isHelpTopic,
+  OWN_CLIENT_SECTION_ID,
+  TROUBLESHOOTING,
+} from "./troubleshooting";
 
 const entryText = (topic: keyof typeof TROUBLESHOOTING) => {
   const e = TROUBLESHOOTING[topic];
@@ -76,7 +84,9 @@ describe("no secret material", () => {
     global_clients: { secret?: string }[];
     instances: { clients: { secret?: string }[] }[];
   };
-  const seedSecrets = [...seed.global_clients, ...seed.instances.flatMap((i) => i.clients)].flatMap((c) => (c.secret ? [c.secret] : []));
+  const seedSecrets = [...seed.global_clients, ...seed.instances.flatMap((i) => i.clients)].flatMap((c) =>
+    c.secret ? [c.secret] : [],
+  );
 
   const SECRET_PATTERNS: RegExp[] = [
     /\b(client_secret|access_token|refresh_token|code_verifier|code|secret|password|token)\s*[=:]\s*["']?[A-Za-z0-9._~+/-]{6,}/i, // a value assigned to a secret-ish name

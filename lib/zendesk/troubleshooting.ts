@@ -32,7 +32,8 @@ const ENTER_OWN_CLIENT =
 const RETRY_LATER = "Wait a minute and try again. Nothing was changed, and an existing connection keeps its tokens.";
 const KEPT_ON_ERROR =
   "An existing connection shows Error until a later attempt succeeds: automatic renewals and the next use retry by themselves, or choose Refresh now.";
-const STATUS_PAGE = "If it lasts, check Zendesk's status page (status.zendesk.com), then contact this app's support with the time it happened.";
+const STATUS_PAGE =
+  "If it lasts, check Zendesk's status page (status.zendesk.com), then contact this app's support with the time it happened.";
 
 export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
   // --- Connect flow -------------------------------------------------------------------------
@@ -64,7 +65,8 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     title: "You came back signed in to this app as someone else",
     cause:
       "The connection was started by one account of this app and came back while another account was signed in in the same browser (for example after signing out and in as a colleague in another tab). For safety, a connection is only stored for the person who started it.",
-    inZendesk: "Nothing unusual. The check is about who is signed in to this app, not about the Zendesk user who approved.",
+    inZendesk:
+      "Nothing unusual. The check is about who is signed in to this app, not about the Zendesk user who approved.",
     fix: [
       "Sign in to this app as the person who should make the connection (an owner or admin of the workspace).",
       "Go to Settings → Integrations and choose Connect Zendesk again.",
@@ -75,7 +77,8 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     title: "Zendesk's answer could not be verified",
     cause:
       "When Zendesk sends you back, this app checks that the answer belongs to the attempt it started (the OAuth state and PKCE checks). The check failed, so nothing was stored. Usually an old or copied return address was opened, or something on the way (a browser extension, a link scanner, a proxy) changed the address.",
-    inZendesk: "Nothing unusual: Zendesk may have shown and accepted the consent page, but this app discarded the answer.",
+    inZendesk:
+      "Nothing unusual: Zendesk may have shown and accepted the consent page, but this app discarded the answer.",
     fix: [
       "Start again from Settings → Integrations → Connect Zendesk, in a single tab.",
       "Don't open or share the address you land on after Zendesk: it works once.",
@@ -87,7 +90,8 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     title: "Zendesk refused the authorization code",
     cause:
       "After you choose Allow, Zendesk sends back a one-time code that this app exchanges for a token. Zendesk refused the exchange (invalid_grant): a code is valid for only 120 seconds and can be used once, and the exchange must name the same redirect URL the attempt started with. A slow return from Zendesk, a return page opened twice, or a change of this app's address in between all cause it.",
-    inZendesk: "The consent page worked and you chose Allow; the error only shows once you are back in this app. Nothing was stored.",
+    inZendesk:
+      "The consent page worked and you chose Allow; the error only shows once you are back in this app. Nothing was stored.",
     fix: [
       "Choose Connect Zendesk again and let the return to this app finish without reloading it.",
       `If it fails every time, open your OAuth client in ${OAUTH_CLIENTS} and compare its Redirect URLs with the redirect URL shown at the top of this guide: one of them must be identical.`,
@@ -111,7 +115,8 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     title: "Zendesk refused the requested permissions",
     cause:
       "Zendesk refused the permissions (scopes) that were requested (invalid_scope). This app only requests scope names that Zendesk documents, so this is rare, and Zendesk does not document every case in which it refuses a scope. On an existing connection it means Zendesk refused the permissions while renewing the token.",
-    inZendesk: "Zendesk may send you straight back to this app without showing the consent page, or show an error page.",
+    inZendesk:
+      "Zendesk may send you straight back to this app without showing the consent page, or show an error page.",
     fix: [
       "Connect again with one of the preset permission sets (for example reading tickets and users) instead of a custom list.",
       "If you need a specific permission, add permissions one at a time to find the one Zendesk refuses.",
@@ -147,12 +152,14 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     title: "Zendesk could not be reached",
     cause:
       "This app could not open a connection to your Zendesk: the network failed, a name lookup failed, or the connection was refused. It is usually temporary, on Zendesk's side or on the network in between.",
-    inZendesk: "Your Zendesk may work normally in your browser: the problem can lie between this app's servers and Zendesk.",
+    inZendesk:
+      "Your Zendesk may work normally in your browser: the problem can lie between this app's servers and Zendesk.",
     fix: [RETRY_LATER, KEPT_ON_ERROR, STATUS_PAGE],
   },
   zendesk_timeout: {
     title: "Zendesk took too long to answer",
-    cause: "Zendesk did not answer within this app's time limit (a few seconds). It is usually a temporary slowdown at Zendesk or on the network.",
+    cause:
+      "Zendesk did not answer within this app's time limit (a few seconds). It is usually a temporary slowdown at Zendesk or on the network.",
     inZendesk: "Your Zendesk may feel slow too, or work normally.",
     fix: [RETRY_LATER, KEPT_ON_ERROR, STATUS_PAGE],
   },
@@ -174,7 +181,8 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     title: "Zendesk is limiting requests",
     cause:
       "Zendesk limits how many API requests an account may make per minute, for all apps and integrations together: 200 on Team plans, 400 on Growth and Professional, 700 on Enterprise, 2,500 with the High Volume API add-on. Your account went over the limit and Zendesk answered 429 Too Many Requests. This app waits and retries briefly, then reports it.",
-    inZendesk: "Nothing on screen in Zendesk. Other integrations on the same Zendesk account may fail at the same moment.",
+    inZendesk:
+      "Nothing on screen in Zendesk. Other integrations on the same Zendesk account may fail at the same moment.",
     fix: [
       "Wait a minute and try again: the limit is counted per minute. Nothing was changed.",
       KEPT_ON_ERROR,
@@ -242,8 +250,12 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     title: "The connection couldn't be saved",
     cause:
       "Zendesk approved the connection and issued a token, but this app failed to save it (a problem on this app's side, such as its database). Nothing was changed here.",
-    inZendesk: "The approval went through normally. The token Zendesk issued was never stored, so nothing uses it, and it expires by itself.",
-    fix: ["Choose Connect Zendesk again.", "If it fails again, contact this app's support with the time of the attempt: the problem is on this app's side, not in Zendesk."],
+    inZendesk:
+      "The approval went through normally. The token Zendesk issued was never stored, so nothing uses it, and it expires by itself.",
+    fix: [
+      "Choose Connect Zendesk again.",
+      "If it fails again, contact this app's support with the time of the attempt: the problem is on this app's side, not in Zendesk.",
+    ],
   },
 
   // --- Token lifecycle ---------------------------------------------------------------------
@@ -280,7 +292,10 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     cause:
       "Another request was renewing this connection's token at that moment (an automatic renewal, the scheduled job or a colleague). Only one renewal runs at a time, because each Zendesk refresh token works once.",
     inZendesk: "Nothing to check in Zendesk.",
-    fix: ["Wait a few seconds and try again.", "If it is still running after a minute, reload the page; contact this app's support if it never clears."],
+    fix: [
+      "Wait a few seconds and try again.",
+      "If it is still running after a minute, reload the page; contact this app's support if it never clears.",
+    ],
   },
 
   // --- Problems without an error code ------------------------------------------------------
@@ -327,11 +342,9 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     title: "The client was created for Zendesk Sell",
     cause:
       "Zendesk Sell (the sales CRM) has its own OAuth clients, registered in Sell and used with Sell's own API. This app connects Zendesk Support, whose OAuth clients are created in Admin Center. Zendesk Support does not know a Sell client's identifier and secret.",
-    inZendesk: "Zendesk Support shows an error page instead of the consent page (it doesn't know the client), and you are not sent back to this app.",
-    fix: [
-      `Open ${OAUTH_CLIENTS} in Zendesk Support and add a client there (see ${OWN_CLIENT}).`,
-      ENTER_OWN_CLIENT,
-    ],
+    inZendesk:
+      "Zendesk Support shows an error page instead of the consent page (it doesn't know the client), and you are not sent back to this app.",
+    fix: [`Open ${OAUTH_CLIENTS} in Zendesk Support and add a client there (see ${OWN_CLIENT}).`, ENTER_OWN_CLIENT],
   },
   numeric_client_id: {
     title: "The numeric client ID was entered instead of the Unique Identifier",
@@ -360,7 +373,8 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     title: "The client belongs to another Zendesk account",
     cause:
       "An OAuth client created in a Zendesk account (a local client) works only for that account. A client created in a sandbox or in another company's Zendesk does not work for acme.zendesk.com. Only an app's global client (its identifier starts with zdg-) works across accounts.",
-    inZendesk: "Zendesk shows an error page instead of the consent page (it doesn't know the client), and you are not sent back to this app.",
+    inZendesk:
+      "Zendesk shows an error page instead of the consent page (it doesn't know the client), and you are not sent back to this app.",
     fix: [
       "Check the subdomain you are connecting, and that the client was created in Admin Center of that same account.",
       `If not, create a client in that account (see ${OWN_CLIENT}) and enter it in this app for that subdomain.`,
@@ -451,7 +465,17 @@ export const HELP_TOPIC_GROUPS: readonly { title: string; topics: readonly HelpT
   { title: "Permissions and roles", topics: ["role_limits_scopes", "forbidden"] },
   {
     title: "Keeping a connection working",
-    topics: ["refresh_token_expired", "needs_reconnect", "token_revoked", "revocation_failed", "connection_not_found", "refresh_in_progress"],
+    topics: [
+      "refresh_token_expired",
+      "needs_reconnect",
+      "token_revoked",
+      "revocation_failed",
+      "connection_not_found",
+      "refresh_in_progress",
+    ],
   },
-  { title: "When Zendesk is busy or unavailable", topics: ["rate_limited", "zendesk_unreachable", "zendesk_timeout", "zendesk_error", "zendesk_malformed"] },
+  {
+    title: "When Zendesk is busy or unavailable",
+    topics: ["rate_limited", "zendesk_unreachable", "zendesk_timeout", "zendesk_error", "zendesk_malformed"],
+  },
 ];

@@ -136,7 +136,9 @@ describe("validateBaseUrlTemplate", () => {
   });
 
   it("messages name the variable and show an example", () => {
-    expect(() => validateBaseUrlTemplate("https://zendesk.com")).toThrow(/^ZENDESK_BASE_URL_TEMPLATE .*https:\/\/\{subdomain\}\.zendesk\.com/);
+    expect(() => validateBaseUrlTemplate("https://zendesk.com")).toThrow(
+      /^ZENDESK_BASE_URL_TEMPLATE .*https:\/\/\{subdomain\}\.zendesk\.com/,
+    );
   });
 
   it("template errors are also InvalidZendeskUrlErrors", () => {
@@ -150,7 +152,11 @@ describe("zendeskUrl", () => {
     [PROD, "/oauth/tokens", "https://acme.zendesk.com/oauth/tokens"],
     [PROD, "/api/v2/users/me.json", "https://acme.zendesk.com/api/v2/users/me.json"],
     [PROD, "/api/v2/oauth/tokens/current.json", "https://acme.zendesk.com/api/v2/oauth/tokens/current.json"],
-    [PROD, "/api/v2/help_center/en-us/articles.json", "https://acme.zendesk.com/api/v2/help_center/en-us/articles.json"],
+    [
+      PROD,
+      "/api/v2/help_center/en-us/articles.json",
+      "https://acme.zendesk.com/api/v2/help_center/en-us/articles.json",
+    ],
     [SIM, "/oauth/tokens", "http://127.0.0.1:4010/acme/oauth/tokens"],
     [SIM, "/api/v2/users/me.json", "http://127.0.0.1:4010/acme/api/v2/users/me.json"],
     ["https://{subdomain}.zendesk.com/", "/oauth/tokens", "https://acme.zendesk.com/oauth/tokens"],
@@ -162,7 +168,10 @@ describe("zendeskUrl", () => {
   });
 
   it("encodes the query argument and keeps the host", () => {
-    const url = zendeskUrl("acme", "/api/v2/search.json", PROD, { query: "type:ticket status<solved #1 @x", "page[size]": "100" });
+    const url = zendeskUrl("acme", "/api/v2/search.json", PROD, {
+      query: "type:ticket status<solved #1 @x",
+      "page[size]": "100",
+    });
     expect(url.origin).toBe("https://acme.zendesk.com");
     expect(url.pathname).toBe("/api/v2/search.json");
     expect(url.hash).toBe("");
@@ -171,7 +180,11 @@ describe("zendeskUrl", () => {
   });
 
   it("a query value cannot change the origin", () => {
-    const url = zendeskUrl("acme", "/api/v2/x.json", SIM, { next: "http://evil.com/", "@evil.com": "#", "../../": "//" });
+    const url = zendeskUrl("acme", "/api/v2/x.json", SIM, {
+      next: "http://evil.com/",
+      "@evil.com": "#",
+      "../../": "//",
+    });
     expect(url.origin).toBe("http://127.0.0.1:4010");
     expect(url.pathname).toBe("/acme/api/v2/x.json");
     expect(url.hash).toBe("");
@@ -184,7 +197,9 @@ describe("zendeskUrl", () => {
     ["array", [["a", "b"]]],
     ["string", "a=b"],
   ])("refuses a bad query (%s)", (_, query) => {
-    expect(() => zendeskUrl("acme", "/api/v2/x.json", PROD, query as unknown as Record<string, string>)).toThrow(InvalidZendeskUrlError);
+    expect(() => zendeskUrl("acme", "/api/v2/x.json", PROD, query as unknown as Record<string, string>)).toThrow(
+      InvalidZendeskUrlError,
+    );
   });
 
   describe.each([PROD, SIM])("refuses hostile subdomains with %s", (template) => {
@@ -259,7 +274,17 @@ describe("zendeskUrl", () => {
 
   it("invariant: whatever goes in, a built URL points at the template's instance", () => {
     const subdomains = [...HOSTILE_SUBDOMAINS, "acme", "a", "x".repeat(63), "a-b", "0"];
-    const paths = ["/oauth/tokens", "/api/v2/x.json", "/api/v2/../x", "/api/v2//x", "/api/v2/%2e", "/api/v2/x?y", "/api/v2/@x", "/api/v2/x#", "/oauth/\\x"];
+    const paths = [
+      "/oauth/tokens",
+      "/api/v2/x.json",
+      "/api/v2/../x",
+      "/api/v2//x",
+      "/api/v2/%2e",
+      "/api/v2/x?y",
+      "/api/v2/@x",
+      "/api/v2/x#",
+      "/oauth/\\x",
+    ];
     let built = 0;
     for (const template of [PROD, SIM]) {
       for (const subdomain of subdomains) {
@@ -299,7 +324,9 @@ describe("named helpers", () => {
   });
 
   it("apiUrl", () => {
-    expect(apiUrl("acme", PROD, "/api/v2/oauth/tokens/42.json").href).toBe("https://acme.zendesk.com/api/v2/oauth/tokens/42.json");
+    expect(apiUrl("acme", PROD, "/api/v2/oauth/tokens/42.json").href).toBe(
+      "https://acme.zendesk.com/api/v2/oauth/tokens/42.json",
+    );
     expect(apiUrl("acme", SIM, "/api/v2/tickets.json", { "page[size]": "2" }).href).toBe(
       "http://127.0.0.1:4010/acme/api/v2/tickets.json?page%5Bsize%5D=2",
     );
@@ -361,7 +388,9 @@ describe("authorizeUrl", () => {
     ["response_type", "token"],
     ["code_challenge_method", "plain"],
   ])("refuses %s = %j", (key, value) => {
-    expect(() => authorizeUrl("acme", PROD, { ...params, [key]: value } as AuthorizeParams)).toThrow(InvalidZendeskUrlError);
+    expect(() => authorizeUrl("acme", PROD, { ...params, [key]: value } as AuthorizeParams)).toThrow(
+      InvalidZendeskUrlError,
+    );
   });
 
   it("re-checks the subdomain", () => {
@@ -420,7 +449,9 @@ describe("isSameZendeskInstance", () => {
   });
 
   it("path-prefix tenancy: same origin and the subdomain's prefix", () => {
-    expect(isSameZendeskInstance("http://127.0.0.1:4010/acme/api/v2/tickets.json?page[after]=x", "acme", SIM)).toBe(true);
+    expect(isSameZendeskInstance("http://127.0.0.1:4010/acme/api/v2/tickets.json?page[after]=x", "acme", SIM)).toBe(
+      true,
+    );
     expect(isSameZendeskInstance("http://127.0.0.1:4010/other/api/v2/tickets.json", "acme", SIM)).toBe(false);
     expect(isSameZendeskInstance("http://127.0.0.1:4010/api/v2/tickets.json", "acme", SIM)).toBe(false);
     expect(isSameZendeskInstance("http://127.0.0.1:4010/acmex/api/v2/tickets.json", "acme", SIM)).toBe(false);

@@ -58,7 +58,12 @@ export function validateBaseUrlTemplate(template: string): string {
 }
 
 /** Builds a URL under /oauth/ or /api/v2/ on the subdomain's instance; throws InvalidZendeskUrlError rather than build anything else. */
-export function zendeskUrl(subdomain: string, path: string, template: string, query?: Readonly<Record<string, string>>): URL {
+export function zendeskUrl(
+  subdomain: string,
+  path: string,
+  template: string,
+  query?: Readonly<Record<string, string>>,
+): URL {
   if (typeof path !== "string" || !(path.startsWith(OAUTH_PREFIX) || path.startsWith(API_PREFIX))) {
     throw new InvalidZendeskUrlError(`Zendesk URL paths must start with ${OAUTH_PREFIX} or ${API_PREFIX}`);
   }
@@ -85,12 +90,14 @@ export function authorizeUrl(subdomain: string, template: string, params: Author
       throw new InvalidZendeskUrlError(`The authorization URL must not carry ${forbidden}`);
     }
   }
-  if (params.response_type !== undefined && params.response_type !== "code") throw new InvalidZendeskUrlError('response_type must be "code"');
+  if (params.response_type !== undefined && params.response_type !== "code")
+    throw new InvalidZendeskUrlError('response_type must be "code"');
   if (params.code_challenge_method !== undefined && params.code_challenge_method !== "S256") {
     throw new InvalidZendeskUrlError('code_challenge_method must be "S256"');
   }
   for (const key of ["client_id", "redirect_uri", "scope", "state", "code_challenge"] as const) {
-    if (typeof params[key] !== "string" || params[key].trim() === "") throw new InvalidZendeskUrlError(`The authorization URL needs a non-empty ${key}`);
+    if (typeof params[key] !== "string" || params[key].trim() === "")
+      throw new InvalidZendeskUrlError(`The authorization URL needs a non-empty ${key}`);
   }
   if (!/^[A-Za-z0-9_-]{43}$/.test(params.code_challenge)) {
     throw new InvalidZendeskUrlError("code_challenge must be an S256 challenge (43 base64url characters)");
@@ -113,8 +120,14 @@ export function tokenUrl(subdomain: string, template: string): URL {
 }
 
 /** A REST API URL; `path` must start with /api/v2/ and any query goes in `query`. */
-export function apiUrl(subdomain: string, template: string, path: string, query?: Readonly<Record<string, string>>): URL {
-  if (typeof path !== "string" || !path.startsWith(API_PREFIX)) throw new InvalidZendeskUrlError(`Zendesk API paths must start with ${API_PREFIX}`);
+export function apiUrl(
+  subdomain: string,
+  template: string,
+  path: string,
+  query?: Readonly<Record<string, string>>,
+): URL {
+  if (typeof path !== "string" || !path.startsWith(API_PREFIX))
+    throw new InvalidZendeskUrlError(`Zendesk API paths must start with ${API_PREFIX}`);
   return buildUrl(subdomain, path, template, query);
 }
 
@@ -152,7 +165,9 @@ export function isSameZendeskInstance(url: string, subdomain: string, template: 
 
 function buildUrl(subdomain: string, path: string, template: string, query?: Readonly<Record<string, string>>): URL {
   if (!isValidSubdomainLabel(subdomain)) {
-    throw new InvalidZendeskUrlError(`Refusing to build a Zendesk URL for the invalid subdomain ${JSON.stringify(String(subdomain).slice(0, 70))}`);
+    throw new InvalidZendeskUrlError(
+      `Refusing to build a Zendesk URL for the invalid subdomain ${JSON.stringify(String(subdomain).slice(0, 70))}`,
+    );
   }
   const parsedTemplate = parseTemplate(template);
   checkPath(path);
@@ -185,27 +200,34 @@ function expectedFor(t: ParsedTemplate, subdomain: string): Expected {
 }
 
 function checkPath(path: string): void {
-  if (typeof path !== "string" || path === "" || path.length > MAX_PATH_LENGTH) throw new InvalidZendeskUrlError("Invalid Zendesk URL path");
+  if (typeof path !== "string" || path === "" || path.length > MAX_PATH_LENGTH)
+    throw new InvalidZendeskUrlError("Invalid Zendesk URL path");
   if (!path.startsWith("/")) throw new InvalidZendeskUrlError("Zendesk URL paths must start with /");
-  if (/[\u0000-\u0020\u007f]/.test(path)) throw new InvalidZendeskUrlError("Zendesk URL paths must not contain whitespace or control characters");
+  if (/[\u0000-\u0020\u007f]/.test(path))
+    throw new InvalidZendeskUrlError("Zendesk URL paths must not contain whitespace or control characters");
   if (path.includes("\\")) throw new InvalidZendeskUrlError("Zendesk URL paths must not contain a backslash");
   if (path.includes("//")) throw new InvalidZendeskUrlError('Zendesk URL paths must not contain "//"');
   if (path.includes("..")) throw new InvalidZendeskUrlError('Zendesk URL paths must not contain ".."');
   if (path.includes("#")) throw new InvalidZendeskUrlError('Zendesk URL paths must not contain "#"');
   if (path.includes("@")) throw new InvalidZendeskUrlError('Zendesk URL paths must not contain "@"');
-  if (path.includes("?")) throw new InvalidZendeskUrlError("Zendesk URL paths must not contain a query: pass it as the query argument");
+  if (path.includes("?"))
+    throw new InvalidZendeskUrlError("Zendesk URL paths must not contain a query: pass it as the query argument");
   if (path.includes("%")) throw new InvalidZendeskUrlError("Zendesk URL paths must not contain percent-encoding");
-  if (path.split("/").includes(".")) throw new InvalidZendeskUrlError('Zendesk URL paths must not contain "." segments');
+  if (path.split("/").includes("."))
+    throw new InvalidZendeskUrlError('Zendesk URL paths must not contain "." segments');
   // Unreserved characters only (RFC 3986), so the URL parser has nothing to re-interpret.
-  if (!/^[A-Za-z0-9._~/-]+$/.test(path)) throw new InvalidZendeskUrlError("Zendesk URL paths may contain only letters, digits and - . _ ~ /");
+  if (!/^[A-Za-z0-9._~/-]+$/.test(path))
+    throw new InvalidZendeskUrlError("Zendesk URL paths may contain only letters, digits and - . _ ~ /");
 }
 
 function checkQuery(query: Readonly<Record<string, string>> | undefined): [string, string][] {
   if (query === undefined) return [];
-  if (query === null || typeof query !== "object" || Array.isArray(query)) throw new InvalidZendeskUrlError("The query must be an object of strings");
+  if (query === null || typeof query !== "object" || Array.isArray(query))
+    throw new InvalidZendeskUrlError("The query must be an object of strings");
   const entries = Object.entries(query);
   for (const [key, value] of entries) {
-    if (key === "" || typeof value !== "string") throw new InvalidZendeskUrlError("The query must be an object of non-empty names and string values");
+    if (key === "" || typeof value !== "string")
+      throw new InvalidZendeskUrlError("The query must be an object of non-empty names and string values");
   }
   return entries;
 }
@@ -221,7 +243,8 @@ function checkRedirectUri(redirectUri: string): void {
   if (!(url.protocol === "https:" || (url.protocol === "http:" && loopback))) {
     throw new InvalidZendeskUrlError("redirect_uri must use https (http only for localhost, 127.0.0.1 or [::1])");
   }
-  if (url.username !== "" || url.password !== "" || url.hash !== "") throw new InvalidZendeskUrlError("redirect_uri must not contain credentials or a fragment");
+  if (url.username !== "" || url.password !== "" || url.hash !== "")
+    throw new InvalidZendeskUrlError("redirect_uri must not contain credentials or a fragment");
 }
 
 function parseTemplate(template: string): ParsedTemplate {
@@ -232,7 +255,8 @@ function parseTemplate(template: string): ParsedTemplate {
   const count = template.split(PLACEHOLDER).length - 1;
   if (count === 0) throw badTemplate("must contain {subdomain}");
   if (count > 1) throw badTemplate("must contain {subdomain} exactly once");
-  if (/[{}]/.test(template.replace(PLACEHOLDER, ""))) throw badTemplate("must not contain braces other than {subdomain}");
+  if (/[{}]/.test(template.replace(PLACEHOLDER, "")))
+    throw badTemplate("must not contain braces other than {subdomain}");
   if (template.includes("\\")) throw badTemplate("must not contain a backslash");
   if (template.includes("?")) throw badTemplate("must not contain a query (?)");
   if (template.includes("#")) throw badTemplate("must not contain a fragment (#)");
@@ -241,7 +265,8 @@ function parseTemplate(template: string): ParsedTemplate {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(template);
   const protocolName = scheme?.[1]?.toLowerCase();
   if (!scheme || protocolName === undefined) throw badTemplate("must start with https://");
-  if (protocolName !== "https" && protocolName !== "http") throw badTemplate(`must use https://, not ${protocolName}://`);
+  if (protocolName !== "https" && protocolName !== "http")
+    throw badTemplate(`must use https://, not ${protocolName}://`);
 
   const rest = template.slice(scheme[0].length);
   const slash = rest.indexOf("/");
@@ -253,25 +278,31 @@ function parseTemplate(template: string): ParsedTemplate {
 
   let mode: "host" | "path";
   if (authority.includes(PLACEHOLDER)) {
-    if (authority === PLACEHOLDER || authority.startsWith(`${PLACEHOLDER}:`)) throw badTemplate("must have a domain after {subdomain}");
+    if (authority === PLACEHOLDER || authority.startsWith(`${PLACEHOLDER}:`))
+      throw badTemplate("must have a domain after {subdomain}");
     if (!authority.startsWith(`${PLACEHOLDER}.`)) {
-      throw badTemplate("must have {subdomain} as the whole first label of the host name, as in https://{subdomain}.zendesk.com");
+      throw badTemplate(
+        "must have {subdomain} as the whole first label of the host name, as in https://{subdomain}.zendesk.com",
+      );
     }
     if (path !== "") throw badTemplate("must not have a path when {subdomain} is in the host name");
     mode = "host";
   } else {
     if (path !== `/${PLACEHOLDER}`) {
-      throw badTemplate("must have {subdomain} as the whole and only path segment, as in http://127.0.0.1:4010/{subdomain}");
+      throw badTemplate(
+        "must have {subdomain} as the whole and only path segment, as in http://127.0.0.1:4010/{subdomain}",
+      );
     }
     mode = "path";
   }
 
-  const writtenHost = (authority.startsWith("[") ? authority.slice(0, authority.indexOf("]") + 1) : (authority.split(":")[0] ?? "")).replace(
-    PLACEHOLDER,
-    PROBE,
-  );
+  const writtenHost = (
+    authority.startsWith("[") ? authority.slice(0, authority.indexOf("]") + 1) : (authority.split(":")[0] ?? "")
+  ).replace(PLACEHOLDER, PROBE);
   if (!writtenHost.startsWith("[") && !/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(writtenHost)) {
-    throw badTemplate("has an invalid host name (empty label, trailing dot or a character other than letters, digits, hyphens and dots)");
+    throw badTemplate(
+      "has an invalid host name (empty label, trailing dot or a character other than letters, digits, hyphens and dots)",
+    );
   }
 
   const normalised = `${protocolName}://${authority}${path}`;
@@ -293,7 +324,8 @@ function parseTemplate(template: string): ParsedTemplate {
   const protocol = probe.protocol === "http:" ? "http:" : "https:";
 
   if (mode === "host") {
-    if (!probe.hostname.startsWith(`${PROBE}.`) || probe.pathname !== "/") throw badTemplate("must have {subdomain} as the first label of the host name");
+    if (!probe.hostname.startsWith(`${PROBE}.`) || probe.pathname !== "/")
+      throw badTemplate("must have {subdomain} as the first label of the host name");
     return { template: normalised, protocol, mode, host: probe.hostname.slice(PROBE.length), port: probe.port };
   }
   if (probe.pathname !== `/${PROBE}`) throw badTemplate("must have {subdomain} as the whole and only path segment");

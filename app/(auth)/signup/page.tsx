@@ -11,7 +11,9 @@ export default async function SignupPage({ searchParams }: PageProps<"/signup">)
   return (
     <>
       <h1 className="mb-1 text-xl font-semibold">Create your account</h1>
-      <p className="mb-6 text-sm text-zinc-600 dark:text-zinc-400">You&apos;ll get a workspace where you are the owner.</p>
+      <p className="mb-6 text-sm text-zinc-600 dark:text-zinc-400">
+        You&apos;ll get a workspace where you are the owner.
+      </p>
       <SignupForm returnTo={safe} />
       <p className="mt-6 text-sm text-zinc-600 dark:text-zinc-400">
         Already have an account?{" "}

@@ -13,7 +13,14 @@ export function SignupForm({ returnTo }: { returnTo: string }) {
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="returnTo" value={returnTo} />
       <FormMessage error={state.error} />
-      <Field name="name" label="Your name" autoComplete="name" required defaultValue={state.values?.name} errors={state.fieldErrors?.name} />
+      <Field
+        name="name"
+        label="Your name"
+        autoComplete="name"
+        required
+        defaultValue={state.values?.name}
+        errors={state.fieldErrors?.name}
+      />
       <Field
         name="email"
         label="Email"

@@ -3,7 +3,12 @@ import Link from "next/link";
 import { RedirectUrl } from "@/app/components/redirect-url";
 import { isZendeskErrorCode } from "@/lib/zendesk/error-codes";
 import { zendeskSettings } from "@/lib/zendesk/settings";
-import { HELP_TOPIC_GROUPS, type HelpTopic, OWN_CLIENT_SECTION_ID, TROUBLESHOOTING } from "@/lib/zendesk/troubleshooting";
+import {
+  HELP_TOPIC_GROUPS,
+  type HelpTopic,
+  OWN_CLIENT_SECTION_ID,
+  TROUBLESHOOTING,
+} from "@/lib/zendesk/troubleshooting";
 import { SkipLink } from "@/app/components/skip-link";
 
 export const metadata: Metadata = { title: "Troubleshooting" };
@@ -40,8 +45,8 @@ export default function ZendeskHelpPage() {
         <div className="space-y-3">
           <h1 className="text-2xl font-semibold">Troubleshooting Zendesk connections</h1>
           <p className={muted}>
-            What each message about a Zendesk connection means, what you see in Zendesk when it happens, and how to fix it. Most fixes are made in
-            Zendesk Admin Center by a Zendesk admin; the others on this app&apos;s{" "}
+            What each message about a Zendesk connection means, what you see in Zendesk when it happens, and how to fix
+            it. Most fixes are made in Zendesk Admin Center by a Zendesk admin; the others on this app&apos;s{" "}
             <Link href="/settings/integrations" className="link">
               Integrations page
             </Link>
@@ -53,7 +58,9 @@ export default function ZendeskHelpPage() {
           <h2 id="redirect-url-heading" className="font-semibold">
             This app&apos;s redirect URL
           </h2>
-          <p className={`text-sm ${muted}`}>Every OAuth client used with this app must list exactly this address among its Redirect URLs.</p>
+          <p className={`text-sm ${muted}`}>
+            Every OAuth client used with this app must list exactly this address among its Redirect URLs.
+          </p>
           <RedirectUrl url={redirectUrl} testId="help-redirect-url" />
           <p className={`text-sm ${muted}`}>
             {hasGlobalClient
@@ -93,7 +100,10 @@ export default function ZendeskHelpPage() {
 
         {HELP_TOPIC_GROUPS.map((group) => (
           <div key={group.title} className="space-y-4">
-            <p aria-hidden className="pt-2 text-xs font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
+            <p
+              aria-hidden
+              className="pt-2 text-xs font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400"
+            >
               {group.title}
             </p>
             {group.topics.map((topic) => (
@@ -103,8 +113,8 @@ export default function ZendeskHelpPage() {
         ))}
 
         <p className={`text-sm ${muted}`}>
-          Still stuck? Contact this app&apos;s support with the error code, your Zendesk subdomain and the time it happened. Never send a client secret
-          or token.
+          Still stuck? Contact this app&apos;s support with the error code, your Zendesk subdomain and the time it
+          happened. Never send a client secret or token.
         </p>
       </main>
     </div>
@@ -147,12 +157,17 @@ function TopicSection({ topic }: { topic: HelpTopic }) {
 
 function OwnClientSection({ redirectUrl }: { redirectUrl: string }) {
   return (
-    <section id={OWN_CLIENT_SECTION_ID} aria-labelledby={`${OWN_CLIENT_SECTION_ID}-title`} className="card scroll-mt-6 space-y-3">
+    <section
+      id={OWN_CLIENT_SECTION_ID}
+      aria-labelledby={`${OWN_CLIENT_SECTION_ID}-title`}
+      className="card scroll-mt-6 space-y-3"
+    >
       <h2 id={`${OWN_CLIENT_SECTION_ID}-title`} className="text-lg font-semibold">
         Setting up your own OAuth client
       </h2>
       <p className="text-sm">
-        A Zendesk admin does this once per Zendesk account, in about five minutes. It needs Suite Growth or higher, or Support Professional or higher (
+        A Zendesk admin does this once per Zendesk account, in about five minutes. It needs Suite Growth or higher, or
+        Support Professional or higher (
         <a href="#plan_without_oauth" className="link">
           other plans
         </a>
@@ -168,17 +183,19 @@ function OwnClientSection({ redirectUrl }: { redirectUrl: string }) {
           Choose <strong>Add OAuth client</strong>.
         </li>
         <li>
-          <strong>Client name</strong>: a name your team will recognise, such as this app&apos;s name. Zendesk shows it on the consent page.
+          <strong>Client name</strong>: a name your team will recognise, such as this app&apos;s name. Zendesk shows it
+          on the consent page.
         </li>
         <li>
-          <strong>Description</strong>: what the client is for, for example &ldquo;Connects our Zendesk to Zendesk Connect&rdquo;.
+          <strong>Description</strong>: what the client is for, for example &ldquo;Connects our Zendesk to Zendesk
+          Connect&rdquo;.
         </li>
         <li>
           <strong>Company</strong>: your company&apos;s name.
         </li>
         <li>
-          <strong>Unique identifier</strong>: Zendesk fills it in from the client name; you may change it. This text is the client ID this app asks
-          for (not the numeric ID).
+          <strong>Unique identifier</strong>: Zendesk fills it in from the client name; you may change it. This text is
+          the client ID this app asks for (not the numeric ID).
         </li>
         <li>
           <strong>Client kind</strong>: <strong>Confidential</strong>.
@@ -186,14 +203,16 @@ function OwnClientSection({ redirectUrl }: { redirectUrl: string }) {
         <li>
           <strong>Redirect URLs</strong>: paste exactly
           <RedirectUrl url={redirectUrl} testId="help-own-client-redirect-url" />
-          <span className={`mt-1 block ${muted}`}>No trailing slash, no spaces; https is required except for localhost and 127.0.0.1.</span>
+          <span className={`mt-1 block ${muted}`}>
+            No trailing slash, no spaces; https is required except for localhost and 127.0.0.1.
+          </span>
         </li>
         <li>
           Choose <strong>Save</strong>.
         </li>
         <li>
-          Zendesk now shows the <strong>secret</strong>, only once: copy it straight away and keep it somewhere safe until you have entered it in this app.
-          If it is lost, regenerate it (
+          Zendesk now shows the <strong>secret</strong>, only once: copy it straight away and keep it somewhere safe
+          until you have entered it in this app. If it is lost, regenerate it (
           <a href="#lost_secret" className="link">
             how
           </a>
@@ -215,18 +234,18 @@ function OwnClientSection({ redirectUrl }: { redirectUrl: string }) {
           Under <strong>OAuth client</strong>, choose <strong>My own OAuth client, created in my Zendesk</strong>.
         </li>
         <li>
-          <strong>Unique Identifier</strong>: the client&apos;s Unique identifier. <strong>Client kind</strong>: Confidential.{" "}
-          <strong>Secret</strong>: the secret you copied. It is stored encrypted and never shown again.
+          <strong>Unique Identifier</strong>: the client&apos;s Unique identifier. <strong>Client kind</strong>:
+          Confidential. <strong>Secret</strong>: the secret you copied. It is stored encrypted and never shown again.
         </li>
         <li>
-          Choose <strong>Connect Zendesk</strong>, sign in to Zendesk if asked, check the permissions on the consent page and choose{" "}
-          <strong>Allow</strong>.
+          Choose <strong>Connect Zendesk</strong>, sign in to Zendesk if asked, check the permissions on the consent
+          page and choose <strong>Allow</strong>.
         </li>
       </ol>
       <p className={`text-sm ${muted}`}>
         Prefer a connection without a Zendesk sign-in? With a Confidential client you can choose{" "}
-        <strong>My own confidential client, with client credentials</strong> instead: no consent page, and the token acts for the client rather than for
-        a person who approved it.
+        <strong>My own confidential client, with client credentials</strong> instead: no consent page, and the token
+        acts for the client rather than for a person who approved it.
       </p>
     </section>
   );

@@ -31,16 +31,28 @@ const connectSchema = z
       .string()
       .trim()
       .max(200, "That identifier is too long")
-      .regex(/^[A-Za-z0-9_.:-]*$/, "Use the client's Unique Identifier exactly as Zendesk shows it (letters, digits, - _ . :)")
-      .refine((v) => !/^\d+$/.test(v), "That looks like the client's numeric ID; enter its Unique Identifier (the text identifier) instead")
+      .regex(
+        /^[A-Za-z0-9_.:-]*$/,
+        "Use the client's Unique Identifier exactly as Zendesk shows it (letters, digits, - _ . :)",
+      )
+      .refine(
+        (v) => !/^\d+$/.test(v),
+        "That looks like the client's numeric ID; enter its Unique Identifier (the text identifier) instead",
+      )
       .optional(),
     clientSecret: z.string().trim().max(500, "That secret is too long").optional(),
     clientKind: z.enum(["confidential", "public"]).default("confidential"),
   })
   .transform((v, ctx) => {
-    const scopes = scopesSchema.safeParse(v.preset === "custom" ? (v.scopes ?? []) : [...SCOPE_PRESETS[v.preset].scopes]);
+    const scopes = scopesSchema.safeParse(
+      v.preset === "custom" ? (v.scopes ?? []) : [...SCOPE_PRESETS[v.preset].scopes],
+    );
     if (!scopes.success) {
-      ctx.addIssue({ code: "custom", path: ["scopes"], message: scopes.error.issues[0]?.message ?? "Choose at least one scope." });
+      ctx.addIssue({
+        code: "custom",
+        path: ["scopes"],
+        message: scopes.error.issues[0]?.message ?? "Choose at least one scope.",
+      });
       return z.NEVER;
     }
     return { ...v, scopes: scopes.data };
@@ -78,7 +90,10 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
 
   if (input.client === "client_credentials") {
     if (!input.clientIdentifier) {
-      return { ...fail("no_client", { clientIdentifier: ["Enter the client's Unique Identifier from Zendesk Admin Center"] }), error: undefined };
+      return {
+        ...fail("no_client", { clientIdentifier: ["Enter the client's Unique Identifier from Zendesk Admin Center"] }),
+        error: undefined,
+      };
     }
     const result = await connectWithClientCredentials({
       workspaceId: context.workspace.id,
@@ -90,10 +105,17 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
     });
     if (!result.ok) {
       if (result.code === "secret_required") {
-        return { ...fail("no_client", { clientSecret: ["Paste the client's secret: the client credentials grant needs it"] }), error: undefined };
+        return {
+          ...fail("no_client", { clientSecret: ["Paste the client's secret: the client credentials grant needs it"] }),
+          error: undefined,
+        };
       }
       return result.code === "unknown_subdomain"
-        ? fail("unknown_subdomain", { subdomain: [`There is no Zendesk account at ${input.subdomain}.zendesk.com. ${CONNECT_ERROR_MESSAGES.unknown_subdomain.message}`] })
+        ? fail("unknown_subdomain", {
+            subdomain: [
+              `There is no Zendesk account at ${input.subdomain}.zendesk.com. ${CONNECT_ERROR_MESSAGES.unknown_subdomain.message}`,
+            ],
+          })
         : fail(result.code);
     }
     revalidatePath(SETTINGS_PATH);
@@ -104,9 +126,17 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
   if (input.client === "local") {
     const existing = await findLocalClient(context.workspace.id, input.subdomain);
     if (input.clientIdentifier) {
-      const needsSecret = input.clientKind === "confidential" && !input.clientSecret && !(existing?.hasSecret && existing.identifier === input.clientIdentifier);
+      const needsSecret =
+        input.clientKind === "confidential" &&
+        !input.clientSecret &&
+        !(existing?.hasSecret && existing.identifier === input.clientIdentifier);
       if (needsSecret) {
-        return { ...fail("no_client", { clientSecret: ["Paste the client's secret (Zendesk shows it once, when the client is created)"] }), error: undefined };
+        return {
+          ...fail("no_client", {
+            clientSecret: ["Paste the client's secret (Zendesk shows it once, when the client is created)"],
+          }),
+          error: undefined,
+        };
       }
       const saved = await saveLocalClient({
         workspaceId: context.workspace.id,
@@ -120,7 +150,10 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
     } else if (existing) {
       oauthClientId = existing.id;
     } else {
-      return { ...fail("no_client", { clientIdentifier: ["Enter the client's Unique Identifier from Zendesk Admin Center"] }), error: undefined };
+      return {
+        ...fail("no_client", { clientIdentifier: ["Enter the client's Unique Identifier from Zendesk Admin Center"] }),
+        error: undefined,
+      };
     }
   }
 
@@ -134,7 +167,11 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
   });
   if (!prepared.ok) {
     return prepared.code === "unknown_subdomain"
-      ? fail("unknown_subdomain", { subdomain: [`There is no Zendesk account at ${input.subdomain}.zendesk.com. ${CONNECT_ERROR_MESSAGES.unknown_subdomain.message}`] })
+      ? fail("unknown_subdomain", {
+          subdomain: [
+            `There is no Zendesk account at ${input.subdomain}.zendesk.com. ${CONNECT_ERROR_MESSAGES.unknown_subdomain.message}`,
+          ],
+        })
       : fail(prepared.code);
   }
   const cookie = intentCookie(prepared.flow.intent.id);
@@ -156,7 +193,11 @@ async function authorizeAction(formData: FormData) {
   const parsed = parseForm(connectionActionSchema, formData);
   if (!parsed.ok) return { ok: false as const, state: failure("connection_not_found") };
   const access = await authorizeConnectionChange(parsed.data.connectionId);
-  if (!access.ok) return { ok: false as const, state: failure(access.code === "not_allowed" ? "not_allowed" : "connection_not_found") };
+  if (!access.ok)
+    return {
+      ok: false as const,
+      state: failure(access.code === "not_allowed" ? "not_allowed" : "connection_not_found"),
+    };
   return access;
 }
 
@@ -167,10 +208,15 @@ export async function refreshNowAction(_prev: FormState, formData: FormData): Pr
   const result = await refreshConnection(access.connection.id, { force: true, actorUserId: access.context.user.id });
   revalidatePath(SETTINGS_PATH);
   if (!result.ok) return failure(result.code);
-  const minutes = result.accessTokenExpiresAt ? Math.round((result.accessTokenExpiresAt.getTime() - Date.now()) / 60_000) : null;
+  const minutes = result.accessTokenExpiresAt
+    ? Math.round((result.accessTokenExpiresAt.getTime() - Date.now()) / 60_000)
+    : null;
   return {
     ok: true,
-    message: minutes === null ? "Token refreshed. The new access token does not expire." : `Token refreshed. The new access token is valid for ${minutes} minutes.`,
+    message:
+      minutes === null
+        ? "Token refreshed. The new access token does not expire."
+        : `Token refreshed. The new access token is valid for ${minutes} minutes.`,
   };
 }
 

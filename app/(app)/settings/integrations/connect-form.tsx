@@ -44,7 +44,10 @@ export function ConnectForm({
   return (
     <form action={action} className="space-y-6" noValidate aria-describedby={state.error ? "connect-error" : undefined}>
       <div id="connect-error">
-        <FormMessage error={state.error} helpHref={state.code && isHelpTopic(state.code) ? helpHref(state.code) : undefined} />
+        <FormMessage
+          error={state.error}
+          helpHref={state.code && isHelpTopic(state.code) ? helpHref(state.code) : undefined}
+        />
       </div>
       <Field
         name="subdomain"
@@ -56,7 +59,8 @@ export function ConnectForm({
         defaultValue={values.subdomain ?? defaults.subdomain}
         hint={
           <>
-            The first part of your Zendesk address: <strong>acme</strong> in acme.zendesk.com. Pasting the whole address works too.
+            The first part of your Zendesk address: <strong>acme</strong> in acme.zendesk.com. Pasting the whole address
+            works too.
           </>
         }
         errors={errors.subdomain}
@@ -64,10 +68,15 @@ export function ConnectForm({
 
       <fieldset>
         <legend className="label">Permissions</legend>
-        <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">What this app may do in Zendesk. Zendesk also limits it to what the connecting user&apos;s role allows.</p>
+        <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+          What this app may do in Zendesk. Zendesk also limits it to what the connecting user&apos;s role allows.
+        </p>
         <div className="space-y-2">
           {Object.values(SCOPE_PRESETS).map((p) => (
-            <label key={p.id} className="flex cursor-pointer gap-3 rounded-md border border-zinc-200 p-3 has-checked:border-accent-600 dark:border-zinc-700">
+            <label
+              key={p.id}
+              className="flex cursor-pointer gap-3 rounded-md border border-zinc-200 p-3 has-checked:border-accent-600 dark:border-zinc-700"
+            >
               <input type="radio" name="preset" value={p.id} defaultChecked={preset === p.id} className="mt-1" />
               <span>
                 <span className="block text-sm font-medium">{p.label}</span>
@@ -80,20 +89,31 @@ export function ConnectForm({
             <input type="radio" name="preset" value="custom" defaultChecked={preset === "custom"} className="mt-1" />
             <span>
               <span className="block text-sm font-medium">Choose individual scopes (advanced)</span>
-              <span className="block text-sm text-zinc-600 dark:text-zinc-400">Pick exactly the Zendesk scopes to request.</span>
+              <span className="block text-sm text-zinc-600 dark:text-zinc-400">
+                Pick exactly the Zendesk scopes to request.
+              </span>
             </span>
           </label>
         </div>
         <div className="reveal-when-custom-scopes mt-3 gap-1 sm:grid-cols-2" role="group" aria-label="Scopes">
-            {SCOPE_CATALOGUE.map((s) => (
-              <label key={s.name} className="flex gap-2 rounded px-2 py-1 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800">
-                <input type="checkbox" name="scopes" value={s.name} defaultChecked={chosenScopes.has(s.name)} className="mt-0.5" />
-                <span>
-                  <span className="font-mono text-xs">{s.name}</span>
-                  <span className="block text-xs text-zinc-600 dark:text-zinc-400">{s.description}</span>
-                </span>
-              </label>
-            ))}
+          {SCOPE_CATALOGUE.map((s) => (
+            <label
+              key={s.name}
+              className="flex gap-2 rounded px-2 py-1 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
+            >
+              <input
+                type="checkbox"
+                name="scopes"
+                value={s.name}
+                defaultChecked={chosenScopes.has(s.name)}
+                className="mt-0.5"
+              />
+              <span>
+                <span className="font-mono text-xs">{s.name}</span>
+                <span className="block text-xs text-zinc-600 dark:text-zinc-400">{s.description}</span>
+              </span>
+            </label>
+          ))}
         </div>
         {errors.scopes?.length ? <p className="field-error">{errors.scopes[0]}</p> : null}
       </fieldset>
@@ -116,10 +136,17 @@ export function ConnectForm({
             My own OAuth client, created in my Zendesk
           </label>
           <label className="flex cursor-pointer gap-3 text-sm">
-            <input type="radio" name="client" value="client_credentials" defaultChecked={client === "client_credentials"} />
+            <input
+              type="radio"
+              name="client"
+              value="client_credentials"
+              defaultChecked={client === "client_credentials"}
+            />
             <span>
               My own confidential client, with client credentials
-              <span className="block text-zinc-600 dark:text-zinc-400">No Zendesk sign-in or consent page: the token is issued to the client itself, for server-to-server use.</span>
+              <span className="block text-zinc-600 dark:text-zinc-400">
+                No Zendesk sign-in or consent page: the token is issued to the client itself, for server-to-server use.
+              </span>
             </span>
           </label>
         </div>
@@ -128,8 +155,8 @@ export function ConnectForm({
             <div className="space-y-4">
               {localClients.length ? (
                 <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                  Saved clients: {localClients.map((c) => `${c.subdomain} (${c.identifier})`).join(", ")}. Leave the fields empty to use the saved client for
-                  that subdomain.
+                  Saved clients: {localClients.map((c) => `${c.subdomain} (${c.identifier})`).join(", ")}. Leave the
+                  fields empty to use the saved client for that subdomain.
                 </p>
               ) : null}
               <Field
@@ -140,7 +167,10 @@ export function ConnectForm({
                 defaultValue={values.clientIdentifier ?? defaults.clientIdentifier}
                 hint={
                   <>
-                    The client&apos;s Unique Identifier (client_id), not its numeric ID. <a className="link" href="#guide-identifier">Step 7</a>
+                    The client&apos;s Unique Identifier (client_id), not its numeric ID.{" "}
+                    <a className="link" href="#guide-identifier">
+                      Step 7
+                    </a>
                   </>
                 }
                 errors={errors.clientIdentifier}
@@ -149,7 +179,12 @@ export function ConnectForm({
                 <legend className="label">Client kind</legend>
                 <div className="flex gap-4 text-sm">
                   <label className="flex gap-2">
-                    <input type="radio" name="clientKind" value="confidential" defaultChecked={kind === "confidential"} />
+                    <input
+                      type="radio"
+                      name="clientKind"
+                      value="confidential"
+                      defaultChecked={kind === "confidential"}
+                    />
                     Confidential
                   </label>
                   <label className="flex gap-2">
@@ -158,7 +193,10 @@ export function ConnectForm({
                   </label>
                 </div>
                 <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-                  As chosen in Zendesk. <a className="link" href="#guide-kind">Step 4</a>
+                  As chosen in Zendesk.{" "}
+                  <a className="link" href="#guide-kind">
+                    Step 4
+                  </a>
                 </p>
               </fieldset>
               <div className="hide-when-public-client">
@@ -169,7 +207,10 @@ export function ConnectForm({
                   autoComplete="off"
                   hint={
                     <>
-                      Stored encrypted and never shown again. <a className="link" href="#guide-secret">Step 6</a>
+                      Stored encrypted and never shown again.{" "}
+                      <a className="link" href="#guide-secret">
+                        Step 6
+                      </a>
                     </>
                   }
                   errors={errors.clientSecret}
@@ -191,7 +232,8 @@ export function ConnectForm({
  * links to its step; the redirect URL is the exact one this app uses.
  */
 function SetupGuide({ callbackUrl }: { callbackUrl: string }) {
-  const step = "scroll-mt-8 target:rounded target:bg-sky-50 target:outline target:outline-2 target:outline-accent-600 dark:target:bg-zinc-800";
+  const step =
+    "scroll-mt-8 target:rounded target:bg-sky-50 target:outline target:outline-2 target:outline-accent-600 dark:target:bg-zinc-800";
   return (
     <aside aria-labelledby="setup-guide-title" className="text-sm" data-testid="setup-guide">
       <h4 id="setup-guide-title" className="font-semibold">
@@ -199,21 +241,23 @@ function SetupGuide({ callbackUrl }: { callbackUrl: string }) {
       </h4>
       <ol className="mt-2 list-decimal space-y-2 pl-5 text-zinc-700 dark:text-zinc-300">
         <li id="guide-plan" className={step}>
-          Check your plan: OAuth clients need Zendesk <strong>Suite Growth</strong> or higher, or <strong>Support Professional</strong> or higher.{" "}
+          Check your plan: OAuth clients need Zendesk <strong>Suite Growth</strong> or higher, or{" "}
+          <strong>Support Professional</strong> or higher.{" "}
           <a className="link" href={helpHref("plan_without_oauth")}>
             Not available?
           </a>
         </li>
         <li id="guide-open" className={step}>
-          As a Zendesk admin, open <strong>Admin Center → Apps and integrations → APIs → OAuth Clients</strong> and choose <strong>Add OAuth client</strong>.
-          Use a Zendesk Support client, not a Sell one.
+          As a Zendesk admin, open <strong>Admin Center → Apps and integrations → APIs → OAuth Clients</strong> and
+          choose <strong>Add OAuth client</strong>. Use a Zendesk Support client, not a Sell one.
         </li>
         <li id="guide-fields" className={step}>
-          Fill in every field: <strong>Client name</strong> (your people see it on Zendesk&apos;s consent page), <strong>Description</strong>,{" "}
-          <strong>Company</strong>; a logo is optional.
+          Fill in every field: <strong>Client name</strong> (your people see it on Zendesk&apos;s consent page),{" "}
+          <strong>Description</strong>, <strong>Company</strong>; a logo is optional.
         </li>
         <li id="guide-kind" className={step}>
-          <strong>Client kind</strong>: <strong>Confidential</strong>. (Public works only for the sign-in flow, never for client credentials.)
+          <strong>Client kind</strong>: <strong>Confidential</strong>. (Public works only for the sign-in flow, never
+          for client credentials.)
         </li>
         <li id="guide-redirect" className={step}>
           <span className="block">
@@ -222,12 +266,12 @@ function SetupGuide({ callbackUrl }: { callbackUrl: string }) {
           <RedirectUrl url={callbackUrl} />
         </li>
         <li id="guide-secret" className={step}>
-          Choose <strong>Save</strong>. Zendesk shows the <strong>Secret</strong> once: copy it into <em>Secret</em> here. Lost it? Regenerate it on the client
-          and enter the new one.
+          Choose <strong>Save</strong>. Zendesk shows the <strong>Secret</strong> once: copy it into <em>Secret</em>{" "}
+          here. Lost it? Regenerate it on the client and enter the new one.
         </li>
         <li id="guide-identifier" className={step}>
-          Copy the <strong>Unique Identifier</strong> (the text you typed or Zendesk suggested, e.g. <code>acme_connect</code>), not the numeric ID in the
-          address bar, into <em>Unique Identifier</em> here.
+          Copy the <strong>Unique Identifier</strong> (the text you typed or Zendesk suggested, e.g.{" "}
+          <code>acme_connect</code>), not the numeric ID in the address bar, into <em>Unique Identifier</em> here.
         </li>
       </ol>
       <p className="mt-3">

@@ -48,8 +48,12 @@ export function ConnectionActions({
         <DisconnectButton connectionId={connectionId} subdomain={subdomain} />
       </div>
       <div aria-live="polite" data-testid="action-result">
-        {refreshState.error || refreshState.message ? <FormMessage error={refreshState.error} message={refreshState.message} helpHref={help(refreshState)} /> : null}
-        {testState.error || testState.message ? <FormMessage error={testState.error} message={testState.message} helpHref={help(testState)} /> : null}
+        {refreshState.error || refreshState.message ? (
+          <FormMessage error={refreshState.error} message={refreshState.message} helpHref={help(refreshState)} />
+        ) : null}
+        {testState.error || testState.message ? (
+          <FormMessage error={testState.error} message={testState.message} helpHref={help(testState)} />
+        ) : null}
       </div>
     </div>
   );
@@ -89,7 +93,8 @@ function DisconnectButton({ connectionId, subdomain }: { connectionId: string; s
               Disconnect {subdomain}.zendesk.com?
             </h2>
             <p className="mt-2 text-sm text-zinc-700 dark:text-zinc-300">
-              This revokes the token in Zendesk and deletes the stored tokens. This workspace will stop syncing with Zendesk until someone connects again.
+              This revokes the token in Zendesk and deletes the stored tokens. This workspace will stop syncing with
+              Zendesk until someone connects again.
             </p>
             {state.error ? (
               <div className="mt-3">

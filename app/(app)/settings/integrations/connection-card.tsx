@@ -36,7 +36,12 @@ export function ConnectionCard({
   const diff = diffScopes(c.requestedScopes, c.grantedScopes);
   const headingId = `connection-${c.subdomain}`;
   return (
-    <article aria-labelledby={headingId} className="card space-y-4" data-testid={`connection-${c.subdomain}`} data-connection-id={c.id}>
+    <article
+      aria-labelledby={headingId}
+      className="card space-y-4"
+      data-testid={`connection-${c.subdomain}`}
+      data-connection-id={c.id}
+    >
       <header className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <h3 id={headingId} className="text-lg font-semibold">
@@ -50,7 +55,10 @@ export function ConnectionCard({
           </p>
         </div>
         <div className="text-right">
-          <span className={`inline-block rounded-full px-2.5 py-0.5 text-sm font-medium ${BADGE[status.status]}`} data-testid="connection-status">
+          <span
+            className={`inline-block rounded-full px-2.5 py-0.5 text-sm font-medium ${BADGE[status.status]}`}
+            data-testid="connection-status"
+          >
             {STATUS_LABEL[status.status]}
           </span>
           <p className="mt-1 max-w-xs text-sm text-zinc-600 dark:text-zinc-400" data-testid="status-reason">
@@ -75,18 +83,22 @@ export function ConnectionCard({
         </div>
         <div>
           <dt className="font-medium text-zinc-500">Access token expires</dt>
-          <dd data-testid="access-expiry">{c.accessTokenExpiresAt ? <LocalTime iso={c.accessTokenExpiresAt.toISOString()} /> : "Does not expire"}</dd>
+          <dd data-testid="access-expiry">
+            {c.accessTokenExpiresAt ? <LocalTime iso={c.accessTokenExpiresAt.toISOString()} /> : "Does not expire"}
+          </dd>
         </div>
         <div>
           <dt className="font-medium text-zinc-500">Refresh token expires</dt>
           <dd data-testid="refresh-expiry">
-            {c.mode === "client_credentials"
-              ? "Not used (renewed with the client's credentials)"
-              : c.refreshTokenExpiresAt
-                ? <LocalTime iso={c.refreshTokenExpiresAt.toISOString()} />
-                : c.hasRefreshToken
-                  ? "Does not expire"
-                  : "No refresh token"}
+            {c.mode === "client_credentials" ? (
+              "Not used (renewed with the client's credentials)"
+            ) : c.refreshTokenExpiresAt ? (
+              <LocalTime iso={c.refreshTokenExpiresAt.toISOString()} />
+            ) : c.hasRefreshToken ? (
+              "Does not expire"
+            ) : (
+              "No refresh token"
+            )}
           </dd>
         </div>
         <div>
@@ -98,7 +110,9 @@ export function ConnectionCard({
         </div>
         <div>
           <dt className="font-medium text-zinc-500">Last refreshed</dt>
-          <dd data-testid="last-refreshed">{c.lastRefreshedAt ? <LocalTime iso={c.lastRefreshedAt.toISOString()} /> : "Not yet"}</dd>
+          <dd data-testid="last-refreshed">
+            {c.lastRefreshedAt ? <LocalTime iso={c.lastRefreshedAt.toISOString()} /> : "Not yet"}
+          </dd>
         </div>
         {c.lastError ? (
           <div>
@@ -120,7 +134,11 @@ export function ConnectionCard({
         <h4 className="mb-2 text-sm font-medium text-zinc-500">Granted permissions</h4>
         <ul className="flex flex-wrap gap-2" aria-label="Granted scopes">
           {c.grantedScopes.map((scope) => (
-            <li key={scope} className="rounded-full border border-zinc-300 px-2.5 py-0.5 text-xs dark:border-zinc-700" title={describeScope(scope)}>
+            <li
+              key={scope}
+              className="rounded-full border border-zinc-300 px-2.5 py-0.5 text-xs dark:border-zinc-700"
+              title={describeScope(scope)}
+            >
               <span className="font-mono">{scope}</span>
               <span className="sr-only">: {describeScope(scope)}</span>
             </li>
@@ -134,7 +152,9 @@ export function ConnectionCard({
         ) : null}
       </div>
 
-      {actions ? <div className="flex flex-wrap gap-2 border-t border-zinc-200 pt-4 dark:border-zinc-800">{actions}</div> : null}
+      {actions ? (
+        <div className="flex flex-wrap gap-2 border-t border-zinc-200 pt-4 dark:border-zinc-800">{actions}</div>
+      ) : null}
       {history}
     </article>
   );

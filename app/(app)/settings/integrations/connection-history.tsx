@@ -17,7 +17,13 @@ const EVENT_LABEL: Record<ZendeskConnectionEventType, string> = {
   test_failed: "Test failed",
 };
 
-const FAILURES = new Set<ZendeskConnectionEventType>(["refresh_failed", "needs_reconnect", "revocation_failed", "test_failed", "revoked"]);
+const FAILURES = new Set<ZendeskConnectionEventType>([
+  "refresh_failed",
+  "needs_reconnect",
+  "revocation_failed",
+  "test_failed",
+  "revoked",
+]);
 
 /**
  * A connection's history, on demand: a link until opened (so a page of cards stays light),
@@ -48,7 +54,12 @@ export function ConnectionHistory({
   }
   const { entries, hasMore } = history;
   return (
-    <section id={id} aria-label={`History of ${subdomain}.zendesk.com`} className="scroll-mt-8 border-t border-zinc-200 pt-4 dark:border-zinc-800" data-testid="connection-history">
+    <section
+      id={id}
+      aria-label={`History of ${subdomain}.zendesk.com`}
+      className="scroll-mt-8 border-t border-zinc-200 pt-4 dark:border-zinc-800"
+      data-testid="connection-history"
+    >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h4 className="text-sm font-medium text-zinc-700 dark:text-zinc-300">History</h4>
         <Link className="link text-sm" href={hideHref} scroll={false}>
@@ -63,11 +74,15 @@ export function ConnectionHistory({
             const type = e.type as ZendeskConnectionEventType;
             return (
               <li key={e.id} className="flex flex-wrap gap-x-2" data-testid="history-entry" data-type={type}>
-                <span className={FAILURES.has(type) ? "font-medium text-red-800 dark:text-red-300" : "font-medium"}>{EVENT_LABEL[type] ?? type}</span>
+                <span className={FAILURES.has(type) ? "font-medium text-red-800 dark:text-red-300" : "font-medium"}>
+                  {EVENT_LABEL[type] ?? type}
+                </span>
                 <span className="text-zinc-600 dark:text-zinc-400">
                   <LocalTime iso={e.createdAt.toISOString()} relative={false} /> · {e.actorName ?? "System"}
                 </span>
-                {e.detail ? <span className="w-full break-words text-zinc-700 dark:text-zinc-300">{e.detail}</span> : null}
+                {e.detail ? (
+                  <span className="w-full break-words text-zinc-700 dark:text-zinc-300">{e.detail}</span>
+                ) : null}
               </li>
             );
           })}

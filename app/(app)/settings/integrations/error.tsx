@@ -19,8 +19,8 @@ export default function IntegrationsError({ error, reset }: { error: Error & { d
     <div role="alert" className="card space-y-3" data-testid="integrations-error">
       <h2 className="text-lg font-semibold">The integrations page couldn&apos;t load</h2>
       <p className="text-sm text-zinc-700 dark:text-zinc-300">
-        Something failed on our side while reading your connections. Nothing was changed. Try again; if it keeps failing, give your administrator
-        this reference{error.digest ? `: ${error.digest}` : "."}
+        Something failed on our side while reading your connections. Nothing was changed. Try again; if it keeps
+        failing, give your administrator this reference{error.digest ? `: ${error.digest}` : "."}
       </p>
       <button type="button" className="btn-primary" onClick={retry}>
         Try again

@@ -1,38 +1,51 @@
-import { type ConnectErrorCode, isConnectErrorCode, type TokenErrorCode, type ZendeskErrorCode } from "@/lib/zendesk/error-codes";
+import {
+  type ConnectErrorCode,
+  isConnectErrorCode,
+  type TokenErrorCode,
+  type ZendeskErrorCode,
+} from "@/lib/zendesk/error-codes";
 
 /** The one table from error codes to what a person reads. Never raw errors, never JSON. */
 export const CONNECT_ERROR_MESSAGES: Record<ConnectErrorCode, { title: string; message: string }> = {
   access_denied: {
     title: "Access was denied in Zendesk",
-    message: "Deny was chosen on Zendesk's consent page, so nothing was connected. Connect again and choose Allow to finish.",
+    message:
+      "Deny was chosen on Zendesk's consent page, so nothing was connected. Connect again and choose Allow to finish.",
   },
   flow_expired: {
     title: "This connection attempt is no longer valid",
-    message: "It expired or was already used (a page reloaded or a link opened twice). Nothing was changed. Start again with Connect Zendesk.",
+    message:
+      "It expired or was already used (a page reloaded or a link opened twice). Nothing was changed. Start again with Connect Zendesk.",
   },
   session_mismatch: {
     title: "You came back signed in as someone else",
-    message: "The connection was started by another account in this browser. Nothing was stored. Sign in as that person, or start again.",
+    message:
+      "The connection was started by another account in this browser. Nothing was stored. Sign in as that person, or start again.",
   },
   state_invalid: {
     title: "Zendesk's answer could not be verified",
-    message: "The security check (state and PKCE) of the response failed, so nothing was stored. Start again with Connect Zendesk.",
+    message:
+      "The security check (state and PKCE) of the response failed, so nothing was stored. Start again with Connect Zendesk.",
   },
   invalid_grant: {
     title: "Zendesk refused the authorization code",
-    message: "It expired (codes last 120 seconds) or was already used, or the redirect URL does not match. Start again with Connect Zendesk.",
+    message:
+      "It expired (codes last 120 seconds) or was already used, or the redirect URL does not match. Start again with Connect Zendesk.",
   },
   invalid_client: {
     title: "Zendesk did not accept the OAuth client",
-    message: "The client's Unique Identifier or secret is wrong, or the client was deleted. Check it in Zendesk Admin Center → Apps and integrations → APIs → OAuth Clients, then save it here again.",
+    message:
+      "The client's Unique Identifier or secret is wrong, or the client was deleted. Check it in Zendesk Admin Center → Apps and integrations → APIs → OAuth Clients, then save it here again.",
   },
   invalid_scope: {
     title: "Zendesk refused the requested permissions",
-    message: "Zendesk did not accept one of the requested permissions. Choose a smaller set of permissions and connect again.",
+    message:
+      "Zendesk did not accept one of the requested permissions. Choose a smaller set of permissions and connect again.",
   },
   invalid_request: {
     title: "Zendesk refused the request",
-    message: "Zendesk said the request was invalid. Start again; if it keeps happening, check the OAuth client's settings in Zendesk Admin Center.",
+    message:
+      "Zendesk said the request was invalid. Start again; if it keeps happening, check the OAuth client's settings in Zendesk Admin Center.",
   },
   unknown_subdomain: {
     title: "No Zendesk account at that address",
@@ -60,11 +73,13 @@ export const CONNECT_ERROR_MESSAGES: Record<ConnectErrorCode, { title: string; m
   },
   anonymous_user: {
     title: "Zendesk didn't identify a user",
-    message: "Zendesk answered as an anonymous visitor, so the connection can't be used. Sign in to Zendesk as an agent or admin and connect again.",
+    message:
+      "Zendesk answered as an anonymous visitor, so the connection can't be used. Sign in to Zendesk as an agent or admin and connect again.",
   },
   forbidden: {
     title: "Zendesk refused access",
-    message: "The token's permissions or the Zendesk user's own role don't allow this. Reconnect as a Zendesk admin, or with wider permissions.",
+    message:
+      "The token's permissions or the Zendesk user's own role don't allow this. Reconnect as a Zendesk admin, or with wider permissions.",
   },
   token_revoked: {
     title: "Zendesk no longer accepts this connection",
@@ -72,7 +87,8 @@ export const CONNECT_ERROR_MESSAGES: Record<ConnectErrorCode, { title: string; m
   },
   no_client: {
     title: "No OAuth client to connect with",
-    message: "This app has no global Zendesk client configured. Register your own OAuth client for this subdomain below.",
+    message:
+      "This app has no global Zendesk client configured. Register your own OAuth client for this subdomain below.",
   },
   not_allowed: {
     title: "Only owners and admins can do this",
@@ -88,11 +104,13 @@ export const CONNECT_ERROR_MESSAGES: Record<ConnectErrorCode, { title: string; m
 export const TOKEN_ERROR_MESSAGES: Record<TokenErrorCode, { title: string; message: string }> = {
   needs_reconnect: {
     title: "This connection needs to be reconnected",
-    message: "Zendesk no longer accepts its refresh token (it was revoked, or used elsewhere). Choose Reconnect and approve again in Zendesk.",
+    message:
+      "Zendesk no longer accepts its refresh token (it was revoked, or used elsewhere). Choose Reconnect and approve again in Zendesk.",
   },
   refresh_token_expired: {
     title: "This connection lapsed",
-    message: "Its refresh token expired after a long period without use. Choose Reconnect and approve again in Zendesk.",
+    message:
+      "Its refresh token expired after a long period without use. Choose Reconnect and approve again in Zendesk.",
   },
   connection_not_found: {
     title: "This connection no longer exists",

@@ -51,7 +51,12 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
       </div>
 
       {errorCode && isConnectErrorCode(errorCode) ? (
-        <div role="alert" data-testid="connect-error" data-code={errorCode} className="rounded-md border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
+        <div
+          role="alert"
+          data-testid="connect-error"
+          data-code={errorCode}
+          className="rounded-md border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
+        >
           <p className="font-semibold">{CONNECT_ERROR_MESSAGES[errorCode].title}</p>
           <p className="mt-1 text-sm">
             {CONNECT_ERROR_MESSAGES[errorCode].message}{" "}
@@ -65,7 +70,11 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
         <FormMessage message={`${params.reconnected ? "Reconnected" : "Connected"} ${connected}.zendesk.com.`} />
       ) : null}
       {disconnected && isValidSubdomainLabel(disconnected) ? (
-        <DisconnectedNotice subdomain={disconnected} revocation={revocation} tokenId={one(params.token)?.match(/^\d{1,20}$/)?.[0]} />
+        <DisconnectedNotice
+          subdomain={disconnected}
+          revocation={revocation}
+          tokenId={one(params.token)?.match(/^\d{1,20}$/)?.[0]}
+        />
       ) : null}
 
       <div className="space-y-4">
@@ -78,13 +87,28 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
   );
 }
 
-function DisconnectedNotice({ subdomain, revocation, tokenId }: { subdomain: string; revocation?: string; tokenId?: string }) {
+function DisconnectedNotice({
+  subdomain,
+  revocation,
+  tokenId,
+}: {
+  subdomain: string;
+  revocation?: string;
+  tokenId?: string;
+}) {
   if (revocation === "failed") {
     return (
-      <div role="alert" data-testid="revocation-failed" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-        <p className="font-semibold">Disconnected {subdomain}.zendesk.com here, but Zendesk did not confirm that its token was revoked</p>
+      <div
+        role="alert"
+        data-testid="revocation-failed"
+        className="rounded-md border border-amber-300 bg-amber-50 p-4 text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+      >
+        <p className="font-semibold">
+          Disconnected {subdomain}.zendesk.com here, but Zendesk did not confirm that its token was revoked
+        </p>
         <p className="mt-1 text-sm">
-          The stored tokens are deleted, so this app can no longer use them. To be sure Zendesk no longer accepts the token
+          The stored tokens are deleted, so this app can no longer use them. To be sure Zendesk no longer accepts the
+          token
           {tokenId ? ` (id ${tokenId})` : ""}: {MANUAL_REVOCATION_STEPS.replace("{id}", tokenId ?? "{id}")}{" "}
           <a className="font-medium underline underline-offset-2" href={helpHref("revocation_failed")}>
             Learn more
@@ -93,11 +117,24 @@ function DisconnectedNotice({ subdomain, revocation, tokenId }: { subdomain: str
       </div>
     );
   }
-  const detail = revocation === "revoked" ? " Its token was revoked in Zendesk." : revocation === "not_needed" ? " Zendesk had already stopped accepting its token." : "";
+  const detail =
+    revocation === "revoked"
+      ? " Its token was revoked in Zendesk."
+      : revocation === "not_needed"
+        ? " Zendesk had already stopped accepting its token."
+        : "";
   return <FormMessage message={`Disconnected ${subdomain}.zendesk.com.${detail}`} />;
 }
 
-async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId: string; canManage: boolean; params: Params }) {
+async function ZendeskSection({
+  workspaceId,
+  canManage,
+  params,
+}: {
+  workspaceId: string;
+  canManage: boolean;
+  params: Params;
+}) {
   const settings = zendeskSettings();
   const expanded = one(params.history);
   const page = Number(one(params.page) ?? "1");
@@ -115,13 +152,21 @@ async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId:
   const now = new Date();
 
   const reconnectSub = one(params.reconnect);
-  const reconnecting = reconnectSub && isValidSubdomainLabel(reconnectSub) ? connections.find((c) => c.subdomain === reconnectSub) : undefined;
+  const reconnecting =
+    reconnectSub && isValidSubdomainLabel(reconnectSub)
+      ? connections.find((c) => c.subdomain === reconnectSub)
+      : undefined;
   const defaults: ConnectFormDefaults = reconnecting
     ? {
         subdomain: reconnecting.subdomain,
         preset: presetForScopes(reconnecting.requestedScopes)?.id ?? "custom",
         scopes: reconnecting.requestedScopes,
-        client: reconnecting.mode === "client_credentials" ? "client_credentials" : reconnecting.oauthClientId ? "local" : "global",
+        client:
+          reconnecting.mode === "client_credentials"
+            ? "client_credentials"
+            : reconnecting.oauthClientId
+              ? "local"
+              : "global",
         clientIdentifier: reconnecting.clientIdentifier ?? undefined,
       }
     : {};
@@ -140,8 +185,9 @@ async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId:
         <div className="card text-sm text-zinc-700 dark:text-zinc-300" data-testid="empty-state">
           <p className="font-medium">No Zendesk account is connected yet.</p>
           <p className="mt-1">
-            Connecting lets this workspace read (and, if you allow it, update) tickets and users in your Zendesk, as the Zendesk user who approves the
-            connection. You choose the permissions; you can disconnect at any time, which also revokes access in Zendesk.
+            Connecting lets this workspace read (and, if you allow it, update) tickets and users in your Zendesk, as the
+            Zendesk user who approves the connection. You choose the permissions; you can disconnect at any time, which
+            also revokes access in Zendesk.
           </p>
         </div>
       ) : (
@@ -181,7 +227,13 @@ async function ZendeskSection({ workspaceId, canManage, params }: { workspaceId:
 
       {canManage ? (
         <div id="connect-zendesk" className="card scroll-mt-8">
-          <h3 className="mb-4 text-lg font-semibold">{reconnecting ? `Reconnect ${reconnecting.subdomain}` : connections.length ? "Connect another Zendesk account" : "Connect Zendesk"}</h3>
+          <h3 className="mb-4 text-lg font-semibold">
+            {reconnecting
+              ? `Reconnect ${reconnecting.subdomain}`
+              : connections.length
+                ? "Connect another Zendesk account"
+                : "Connect Zendesk"}
+          </h3>
           <ConnectForm
             key={reconnecting?.subdomain ?? "new"}
             defaults={defaults}
@@ -210,10 +262,16 @@ function PageSummary({
   const first = (paging.page - 1) * paging.pageSize + 1;
   const last = Math.min(paging.total, paging.page * paging.pageSize);
   return (
-    <nav aria-label="Connection pages" className="flex flex-wrap items-center justify-between gap-2 text-sm" data-testid="connection-pages">
+    <nav
+      aria-label="Connection pages"
+      className="flex flex-wrap items-center justify-between gap-2 text-sm"
+      data-testid="connection-pages"
+    >
       <p>
         {first}–{last} of {paging.total} connections
-        {paging.troubled ? ` · ${paging.troubled} need${paging.troubled === 1 ? "s" : ""} attention (listed first)` : ""}
+        {paging.troubled
+          ? ` · ${paging.troubled} need${paging.troubled === 1 ? "s" : ""} attention (listed first)`
+          : ""}
       </p>
       <div className="flex gap-2">
         {paging.page > 1 ? (

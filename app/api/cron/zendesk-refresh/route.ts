@@ -8,10 +8,16 @@ export const runtime = "nodejs";
 export async function POST(request: Request): Promise<Response> {
   const authorization = checkCronAuthorization(request.headers.get("authorization"));
   if (authorization === "not_configured") {
-    return Response.json({ error: "cron_not_configured", message: "Set CRON_SECRET to enable this endpoint" }, { status: 503 });
+    return Response.json(
+      { error: "cron_not_configured", message: "Set CRON_SECRET to enable this endpoint" },
+      { status: 503 },
+    );
   }
   if (authorization === "unauthorized") {
-    return Response.json({ error: "unauthorized" }, { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="cron"' } });
+    return Response.json(
+      { error: "unauthorized" },
+      { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="cron"' } },
+    );
   }
   const summary = await refreshDueConnections();
   console.info(`[zendesk] ${formatKeepAliveSummary(summary)}`);

@@ -7,7 +7,11 @@ export const dynamic = "force-dynamic";
 
 export async function GET(): Promise<Response> {
   const context = await currentWorkspace();
-  if (!context) return Response.json({ error: "unauthorized", message: "Sign in to read integration status" }, { status: 401 });
+  if (!context)
+    return Response.json({ error: "unauthorized", message: "Sign in to read integration status" }, { status: 401 });
   const report = await statusReport(context.workspace.id);
-  return Response.json({ workspace: { id: context.workspace.id, name: context.workspace.name }, ...report }, { headers: { "Cache-Control": "no-store" } });
+  return Response.json(
+    { workspace: { id: context.workspace.id, name: context.workspace.name }, ...report },
+    { headers: { "Cache-Control": "no-store" } },
+  );
 }
