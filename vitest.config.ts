@@ -6,12 +6,15 @@ export default defineConfig({
     alias: {
       "@": fileURLToPath(new URL("./", import.meta.url)),
       // `server-only` throws outside a React Server environment; tests run in plain Node.
-      "server-only": fileURLToPath(new URL("./db/test/server-only-stub.ts", import.meta.url)),
+      "server-only": fileURLToPath(new URL("./testing/server-only-stub.ts", import.meta.url)),
     },
   },
   test: {
-    include: ["{lib,db,simulator,app,scripts}/**/*.test.ts"],
+    include: ["{lib,db,simulator,app,scripts,testing}/**/*.test.ts"],
     environment: "node",
+    // next-auth imports "next/server" without an extension; inlined, Vite resolves it (the
+    // module's front door, lib/zendesk/index.ts, brings the Auth.js provider along).
+    server: { deps: { inline: ["next-auth"] } },
     // Fixed test-only secrets: tests never read or write the developer's .data/.
     env: {
       AUTH_SECRET: "test-auth-secret-0123456789-abcdefghijklmnop",

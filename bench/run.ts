@@ -11,7 +11,7 @@ import path from "node:path";
 import { closeDatabase, database, db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
 import { inArray } from "drizzle-orm";
-import { resetEnvForTests } from "@/lib/env";
+import { resetEnvForTests } from "@/config/env";
 import { writeReport } from "./report";
 import { clientJs } from "./scenarios/client-js";
 import { connectCallback } from "./scenarios/connect-callback";

@@ -1,4 +1,4 @@
-import { env } from "@/lib/env";
+import { env } from "@/config/env";
 import { type DatabaseHandle, type Db, openDatabase } from "./client";
 
 export type { Db } from "./client";

@@ -1,7 +1,7 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded PGlite.
 import { closeDatabase, database } from "@/db";
 import { describeDatabaseUrl } from "@/db/client";
-import { env } from "@/lib/env";
+import { env } from "@/config/env";
 
 try {
   const e = env();

@@ -1,6 +1,6 @@
 import { database } from "@/db";
 import { describeDatabaseUrl } from "@/db/client";
-import { ConfigError, env } from "@/lib/env";
+import { ConfigError, env } from "@/config/env";
 
 /**
  * Everything a server process checks before it serves: configuration, database reachability,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { zendeskSettings } from "@/lib/zendesk/settings";
-import { requestedLifetimes } from "@/lib/zendesk/token-endpoint";
-import { ACME_ADMIN_ID, SIM_GLOBAL_CLIENT } from "@/lib/zendesk/test-support";
+import { zendeskSettings } from "@/lib/zendesk/config";
+import { requestedLifetimes } from "@/lib/zendesk/tokens/endpoint";
+import { ACME_ADMIN_ID, SIM_GLOBAL_CLIENT } from "@/testing/zendesk";
 import type { ZendeskSimulator } from "@/simulator/index";
 import { CONNECT_LATENCY_MS, type SampleSizes } from "../support/config";
 import { type BenchBrowser, decodeHtml, formInputs } from "../support/http-client";

@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
 import { openSecret, sealSecret, secretAad } from "@/lib/crypto/secrets";
-import { resolveClientCredentials } from "@/lib/zendesk/oauth-clients";
-import { requestToken } from "@/lib/zendesk/token-endpoint";
-import { accessTokenDue, loadConnection } from "@/lib/zendesk/tokens";
+import { resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
+import { requestToken } from "@/lib/zendesk/tokens/endpoint";
+import { accessTokenDue, loadConnection } from "@/lib/zendesk/tokens/lifecycle";
 
 /**
  * The baseline of the refresh storm: token refresh as commonly written from Auth.js's

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { database } from "@/db";
-import { asTokenError, getAccessToken } from "@/lib/zendesk/tokens";
+import { asTokenError, getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
 import { naiveGetAccessToken } from "./naive-refresh";
 
 export type StormMode = "ours" | "naive";

@@ -1,6 +1,6 @@
 /**
  * One process of the cross-process refresh storm (Postgres only), modelled on
- * lib/zendesk/tokens.race-worker.ts but long-lived, so every sample starts both processes'
+ * testing/race-worker.ts but long-lived, so every sample starts both processes'
  * callers at the same instant without paying process start-up:
  *   stdin  {"cmd":"run","mode":"ours"|"naive","connectionId":"…","calls":50} | {"cmd":"exit"}
  *   stdout {"ready":true} once the database answers, then one CallerRun (JSON) per run.

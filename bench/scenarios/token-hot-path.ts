@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { database, db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
-import { connectTestConnection } from "@/lib/zendesk/test-support";
-import { getAccessToken } from "@/lib/zendesk/tokens";
+import { connectTestConnection } from "@/testing/zendesk";
+import { getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
 import type { ZendeskSimulator } from "@/simulator/index";
 import { HOT_CONCURRENCY, type SampleSizes } from "../support/config";
 import { median, round, type Summary, summarize } from "../support/stats";

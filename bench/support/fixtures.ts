@@ -1,7 +1,7 @@
 import { db } from "@/db";
 import { memberships, workspaces } from "@/db/schema";
 import { createAccount } from "@/lib/accounts/accounts";
-import { connectTestConnection } from "@/lib/zendesk/test-support";
+import { connectTestConnection } from "@/testing/zendesk";
 import type { ZendeskSimulator } from "@/simulator/index";
 import { BENCH_PASSWORD } from "./config";
 import { benchInstance } from "./simulator";

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { memberships, users } from "@/db/schema";
-import { setupTestDatabase } from "@/db/test/database";
+import { setupTestDatabase } from "@/testing/database";
 import { signUpSchema } from "./fields";
 import { addMember, createAccount, listMemberships, verifyCredentials } from "./accounts";
 

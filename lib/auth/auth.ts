@@ -3,16 +3,16 @@ import NextAuth, { type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { signInSchema } from "@/lib/accounts/fields";
 import { verifyCredentials } from "@/lib/accounts/accounts";
-import { env } from "@/lib/env";
-import { completeZendeskSignIn } from "@/lib/zendesk/connect-flow";
-import { currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "@/lib/zendesk/provider";
+import { env } from "@/config/env";
+import { completeZendeskSignIn } from "@/lib/zendesk/connect/flow";
+import { currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "@/lib/zendesk/connect/provider";
 import { authLogger } from "./logger";
 
 const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * One NextAuth instance with lazy configuration, built per request: app sign-in with email and
- * password, plus (per connect intent) the Zendesk provider of lib/zendesk/provider.ts.
+ * password, plus (per connect intent) the Zendesk provider of lib/zendesk/connect/provider.ts.
  * Sessions are signed JWT cookies, so they survive a server restart.
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(async () => buildAuthConfig());

@@ -2,17 +2,17 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { zendeskConnections, zendeskOauthClients } from "@/db/schema";
-import { setupTestDatabase } from "@/db/test/database";
-import { resetEnvForTests } from "@/lib/env";
-import { resolveClientCredentials, saveLocalClient } from "@/lib/zendesk/oauth-clients";
+import { setupTestDatabase } from "@/testing/database";
+import { resetEnvForTests } from "@/config/env";
+import { resolveClientCredentials, saveLocalClient } from "@/lib/zendesk/store/oauth-clients";
 import {
   connectTestConnection,
   expireStoredAccessToken,
   grantCount,
   setupZendeskSimulator,
   storedConnection,
-} from "@/lib/zendesk/test-support";
-import { getAccessToken } from "@/lib/zendesk/tokens";
+} from "@/testing/zendesk";
+import { getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
 import { MissingKeyError } from "./keyring";
 import { reencryptAllSecrets } from "./rotate-keys";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { env } from "@/lib/env";
+import { env } from "@/config/env";
 import { decryptSecret, encryptSecret, type KeyRing, parseKeyRing } from "./keyring";
 
 /*

@@ -1,20 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RedirectUrl } from "@/app/components/redirect-url";
-import { isZendeskErrorCode } from "@/lib/zendesk/error-codes";
-import { zendeskSettings } from "@/lib/zendesk/settings";
 import {
   HELP_TOPIC_GROUPS,
   type HelpTopic,
+  isZendeskErrorCode,
   OWN_CLIENT_SECTION_ID,
   TROUBLESHOOTING,
-} from "@/lib/zendesk/troubleshooting";
+  zendeskSettings,
+} from "@/lib/zendesk";
 import { SkipLink } from "@/app/components/skip-link";
 
 export const metadata: Metadata = { title: "Troubleshooting" };
 
 // Public (proxy.ts guards only / and /settings). The redirect URL comes from configuration,
-// which lib/env.ts reads lazily: render per request so `next build` never needs production env.
+// which config/env.ts reads lazily: render per request so `next build` never needs production env.
 export const dynamic = "force-dynamic";
 
 const muted = "text-zinc-600 dark:text-zinc-400";

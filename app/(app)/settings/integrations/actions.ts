@@ -7,18 +7,26 @@ import { z } from "zod";
 import { signIn } from "@/lib/auth/auth";
 import { canManageIntegrations, currentWorkspace } from "@/lib/auth/session";
 import { type FormState, parseForm } from "@/lib/forms";
-import { intentCookie, prepareConnect, runInConnectFlow, SETTINGS_PATH } from "@/lib/zendesk/connect-flow";
-import { findLocalClient, saveLocalClient } from "@/lib/zendesk/oauth-clients";
-import { ZENDESK_PROVIDER_ID } from "@/lib/zendesk/provider";
-import { scopesSchema } from "@/lib/zendesk/scope-schemas";
-import { DEFAULT_PRESET_ID, SCOPE_PRESET_IDS, SCOPE_PRESETS } from "@/lib/zendesk/scopes";
-import { subdomainSchema } from "@/lib/zendesk/subdomain";
-import { testConnection } from "@/lib/zendesk/client";
-import { connectWithClientCredentials } from "@/lib/zendesk/client-credentials";
-import { authorizeConnectionChange } from "@/lib/zendesk/connection-access";
-import { disconnectConnection } from "@/lib/zendesk/disconnect";
-import type { ZendeskErrorCode } from "@/lib/zendesk/error-codes";
-import { refreshConnection } from "@/lib/zendesk/tokens";
+import {
+  authorizeConnectionChange,
+  connectWithClientCredentials,
+  DEFAULT_PRESET_ID,
+  disconnectConnection,
+  findLocalClient,
+  intentCookie,
+  prepareConnect,
+  refreshConnection,
+  runInConnectFlow,
+  saveLocalClient,
+  SCOPE_PRESET_IDS,
+  SCOPE_PRESETS,
+  scopesSchema,
+  SETTINGS_PATH,
+  subdomainSchema,
+  testConnection,
+  ZENDESK_PROVIDER_ID,
+  type ZendeskErrorCode,
+} from "@/lib/zendesk";
 import { CONNECT_ERROR_MESSAGES, messageForCode } from "./messages";
 
 const connectSchema = z

@@ -5,8 +5,7 @@ import { RedirectUrl } from "@/app/components/redirect-url";
 import { Field, FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
 import type { FormState } from "@/lib/forms";
-import { SCOPE_CATALOGUE, SCOPE_PRESETS, type ScopePresetId } from "@/lib/zendesk/scopes";
-import { helpHref, isHelpTopic } from "@/lib/zendesk/help-links";
+import { helpHref, isHelpTopic, SCOPE_CATALOGUE, SCOPE_PRESETS, type ScopePresetId } from "@/lib/zendesk/public";
 import { connectZendeskAction } from "./actions";
 
 export interface ConnectFormDefaults {

@@ -5,7 +5,7 @@ import { useActionState, useEffect, useRef, useState } from "react";
 import { FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
 import type { FormState } from "@/lib/forms";
-import { helpHref, isHelpTopic } from "@/lib/zendesk/help-links";
+import { helpHref, isHelpTopic } from "@/lib/zendesk/public";
 import { disconnectAction, refreshNowAction, testConnectionAction } from "./actions";
 
 /** Refresh now, Test connection, Reconnect and Disconnect for one connection (owners and admins). */

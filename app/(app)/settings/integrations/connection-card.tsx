@@ -1,8 +1,13 @@
 import { LocalTime } from "@/app/components/local-time";
-import type { ConnectionRow } from "@/lib/zendesk/connection-queries";
-import { describeScope, diffScopes } from "@/lib/zendesk/scopes";
-import { type DisplayStatus, STATUS_LABEL } from "@/lib/zendesk/status";
-import { type HelpTopic, helpHref } from "@/lib/zendesk/help-links";
+import {
+  type ConnectionRow,
+  describeScope,
+  diffScopes,
+  type DisplayStatus,
+  helpHref,
+  type HelpTopic,
+  STATUS_LABEL,
+} from "@/lib/zendesk";
 
 /** Where a troubled status's reason links to. */
 const STATUS_HELP: Partial<Record<DisplayStatus, HelpTopic>> = {

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { LocalTime } from "@/app/components/local-time";
 import type { ZendeskConnectionEventType } from "@/db/schema";
-import { HISTORY_MAX, type HistoryEntry } from "@/lib/zendesk/page-data";
+import { HISTORY_MAX, type HistoryEntry } from "@/lib/zendesk";
 
 const EVENT_LABEL: Record<ZendeskConnectionEventType, string> = {
   connected: "Connected",

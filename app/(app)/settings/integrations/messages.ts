@@ -3,7 +3,7 @@ import {
   isConnectErrorCode,
   type TokenErrorCode,
   type ZendeskErrorCode,
-} from "@/lib/zendesk/error-codes";
+} from "@/lib/zendesk/public";
 
 /** The one table from error codes to what a person reads. Never raw errors, never JSON. */
 export const CONNECT_ERROR_MESSAGES: Record<ConnectErrorCode, { title: string; message: string }> = {

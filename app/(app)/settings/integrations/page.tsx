@@ -2,15 +2,17 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { FormMessage } from "@/app/components/field";
 import { canManageIntegrations, requireWorkspace } from "@/lib/auth/session";
-import { MANUAL_REVOCATION_STEPS } from "@/lib/zendesk/disconnect";
-import { isConnectErrorCode } from "@/lib/zendesk/error-codes";
-import { loadIntegrationsData } from "@/lib/zendesk/page-data";
-import { helpHref } from "@/lib/zendesk/help-links";
-import { presetForScopes } from "@/lib/zendesk/scopes";
-import { zendeskSettings } from "@/lib/zendesk/settings";
-import { computeStatus } from "@/lib/zendesk/status";
-import { isValidSubdomainLabel } from "@/lib/zendesk/subdomain";
-import { instanceUrl } from "@/lib/zendesk/urls";
+import {
+  computeStatus,
+  helpHref,
+  instanceUrl,
+  isConnectErrorCode,
+  isValidSubdomainLabel,
+  loadIntegrationsData,
+  MANUAL_REVOCATION_STEPS,
+  presetForScopes,
+  zendeskSettings,
+} from "@/lib/zendesk";
 import { ConnectForm, type ConnectFormDefaults } from "./connect-form";
 import { ConnectionActions } from "./connection-actions";
 import { ConnectionCard } from "./connection-card";

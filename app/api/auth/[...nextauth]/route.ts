@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth/auth";
-import { handleZendeskCallback } from "@/lib/zendesk/connect-flow";
+import { handleZendeskCallback } from "@/lib/zendesk";
 
 export const { POST } = handlers;
 

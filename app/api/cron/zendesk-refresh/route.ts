@@ -1,4 +1,4 @@
-import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "@/lib/zendesk/keep-alive";
+import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "@/lib/zendesk";
 
 // POST /api/cron/zendesk-refresh: the keep-alive for schedulers (cron, Vercel Cron, Kubernetes
 // CronJob). Thin: check the bearer secret, run the job, answer with its summary (no secrets).

@@ -1,5 +1,5 @@
 import { currentWorkspace } from "@/lib/auth/session";
-import { statusReport } from "@/lib/zendesk/status-report";
+import { statusReport } from "@/lib/zendesk";
 
 // GET /api/integrations/zendesk/status: the signed-in user's workspace connections, for the
 // host app to poll (a banner when one needs reconnecting, say). Members may read it too.

@@ -1,0 +1,26 @@
+/*
+ * The client-safe front door of the Zendesk module: the vocabulary a browser component may
+ * need (scope catalogue, help links, status labels, error codes). Nothing here touches secrets,
+ * the database or the network. Server code imports lib/zendesk/index.ts, which re-exports this.
+ */
+export {
+  CONNECT_ERROR_CODES,
+  type ConnectErrorCode,
+  isConnectErrorCode,
+  isZendeskErrorCode,
+  TOKEN_ERROR_CODES,
+  type TokenErrorCode,
+  type ZendeskErrorCode,
+} from "./catalogue/error-codes";
+export { EXTRA_TOPICS, HELP_TOPICS, type HelpTopic, helpHref, isHelpTopic } from "./catalogue/help-links";
+export {
+  DEFAULT_PRESET_ID,
+  describeScope,
+  diffScopes,
+  presetForScopes,
+  SCOPE_CATALOGUE,
+  SCOPE_PRESET_IDS,
+  SCOPE_PRESETS,
+  type ScopePresetId,
+} from "./catalogue/scopes";
+export { computeStatus, type DisplayStatus, STATUS_LABEL } from "./catalogue/status";

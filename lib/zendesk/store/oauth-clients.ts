@@ -1,0 +1,146 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import { db } from "@/db";
+import { zendeskOauthClients } from "@/db/schema";
+import { openSecret, sealSecret, secretAad } from "@/lib/crypto/secrets";
+import { zendeskSettings } from "@/lib/zendesk/config";
+
+/** The OAuth client a flow or a connection uses: the operator's global client or a workspace's own. */
+export interface ZendeskClientCredentials {
+  source: "global" | "local";
+  /** Row id of a workspace's local client; null for the global client. */
+  oauthClientId: string | null;
+  /** Zendesk's "Unique Identifier" (client_id). */
+  identifier: string;
+  kind: "confidential" | "public";
+  /** Absent for public clients. */
+  secret?: string;
+}
+
+/** A workspace's own client as the UI may see it: never the secret. */
+export interface LocalClientSummary {
+  id: string;
+  subdomain: string;
+  identifier: string;
+  kind: "confidential" | "public";
+  hasSecret: boolean;
+  updatedAt: Date;
+}
+
+const summaryColumns = {
+  id: zendeskOauthClients.id,
+  subdomain: zendeskOauthClients.subdomain,
+  identifier: zendeskOauthClients.identifier,
+  kind: zendeskOauthClients.kind,
+  secretCiphertext: zendeskOauthClients.secretCiphertext,
+  updatedAt: zendeskOauthClients.updatedAt,
+};
+
+function toSummary(
+  row: { secretCiphertext: string | null } & Omit<LocalClientSummary, "hasSecret">,
+): LocalClientSummary {
+  const { secretCiphertext, ...rest } = row;
+  return { ...rest, hasSecret: secretCiphertext !== null };
+}
+
+/**
+ * Registers (or replaces) a workspace's own OAuth client for one subdomain. The secret is
+ * encrypted for this row; leaving it out on a confidential client keeps the stored one.
+ */
+export async function saveLocalClient(input: {
+  workspaceId: string;
+  subdomain: string;
+  identifier: string;
+  kind: "confidential" | "public";
+  secret?: string;
+  userId: string;
+}): Promise<LocalClientSummary> {
+  return db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select({ id: zendeskOauthClients.id, secretCiphertext: zendeskOauthClients.secretCiphertext })
+      .from(zendeskOauthClients)
+      .where(
+        and(eq(zendeskOauthClients.workspaceId, input.workspaceId), eq(zendeskOauthClients.subdomain, input.subdomain)),
+      )
+      .for("update");
+    const id = existing?.id ?? randomUUID();
+    const secretCiphertext =
+      input.kind === "public"
+        ? null
+        : input.secret
+          ? sealSecret(secretAad("zendesk_oauth_clients", id, "client_secret"), input.secret)
+          : (existing?.secretCiphertext ?? null);
+    if (input.kind === "confidential" && !secretCiphertext) throw new Error("a confidential client needs its secret");
+    const values = {
+      identifier: input.identifier,
+      kind: input.kind,
+      secretCiphertext,
+      createdByUserId: input.userId,
+    };
+    const [row] = await tx
+      .insert(zendeskOauthClients)
+      .values({ id, workspaceId: input.workspaceId, subdomain: input.subdomain, ...values })
+      .onConflictDoUpdate({ target: [zendeskOauthClients.workspaceId, zendeskOauthClients.subdomain], set: values })
+      .returning(summaryColumns);
+    return toSummary(row!);
+  });
+}
+
+/** The workspace's own clients, without secrets. */
+export async function listLocalClients(workspaceId: string): Promise<LocalClientSummary[]> {
+  const rows = await db
+    .select(summaryColumns)
+    .from(zendeskOauthClients)
+    .where(eq(zendeskOauthClients.workspaceId, workspaceId))
+    .orderBy(asc(zendeskOauthClients.subdomain));
+  return rows.map(toSummary);
+}
+
+/** The workspace's own client for a subdomain, if it registered one. */
+export async function findLocalClient(workspaceId: string, subdomain: string): Promise<LocalClientSummary | null> {
+  const [row] = await db
+    .select(summaryColumns)
+    .from(zendeskOauthClients)
+    .where(and(eq(zendeskOauthClients.workspaceId, workspaceId), eq(zendeskOauthClients.subdomain, subdomain)));
+  return row ? toSummary(row) : null;
+}
+
+export class MissingClientError extends Error {
+  override name = "MissingClientError";
+}
+
+/**
+ * The credentials to use: the workspace's local client by id, or (null) the operator's global
+ * client. The local client must belong to the workspace.
+ */
+export async function resolveClientCredentials(
+  workspaceId: string,
+  oauthClientId: string | null,
+): Promise<ZendeskClientCredentials> {
+  if (oauthClientId === null) {
+    const global = zendeskSettings().globalClient;
+    if (!global) throw new MissingClientError("No global Zendesk OAuth client is configured");
+    return {
+      source: "global",
+      oauthClientId: null,
+      identifier: global.identifier,
+      secret: global.secret,
+      kind: "confidential",
+    };
+  }
+  const [row] = await db
+    .select()
+    .from(zendeskOauthClients)
+    .where(and(eq(zendeskOauthClients.id, oauthClientId), eq(zendeskOauthClients.workspaceId, workspaceId)));
+  if (!row) throw new MissingClientError("This workspace's OAuth client no longer exists");
+  return {
+    source: "local",
+    oauthClientId: row.id,
+    identifier: row.identifier,
+    kind: row.kind,
+    secret: row.secretCiphertext
+      ? openSecret(secretAad("zendesk_oauth_clients", row.id, "client_secret"), row.secretCiphertext)
+      : undefined,
+  };
+}

@@ -1,0 +1,89 @@
+import "server-only";
+import { and, desc, eq } from "drizzle-orm";
+import { db } from "@/db";
+import { users, zendeskConnectionEvents } from "@/db/schema";
+import { type ConnectionRow, listConnections } from "./queries";
+import { listLocalClients } from "./oauth-clients";
+
+export const HISTORY_PAGE_SIZE = 20;
+export const HISTORY_MAX = 200;
+
+export interface HistoryEntry {
+  id: number;
+  connectionId: string;
+  type: string;
+  detail: string | null;
+  createdAt: Date;
+  actorName: string | null;
+}
+
+/** Connection cards per page: the page's cost stays that of this many cards however many exist. */
+export const CONNECTIONS_PAGE_SIZE = 10;
+
+/**
+ * Everything the Integrations page shows, in a constant number of queries whatever the number
+ * of connections: one page of connections with the totals (1), the workspace's own clients
+ * (1), and the history of the one connection whose history is open (1, only then). History is
+ * on demand so each card stays light.
+ */
+export async function loadIntegrationsData(
+  workspaceId: string,
+  {
+    includeClients = true,
+    expanded,
+    page = 1,
+    moreHistory = false,
+  }: { includeClients?: boolean; expanded?: string; page?: number; moreHistory?: boolean } = {},
+) {
+  const current = Number.isSafeInteger(page) && page > 0 ? page : 1;
+  const [connections, localClients] = await Promise.all([
+    listConnections(workspaceId, { limit: CONNECTIONS_PAGE_SIZE, offset: (current - 1) * CONNECTIONS_PAGE_SIZE }),
+    includeClients ? listLocalClients(workspaceId) : Promise.resolve([]),
+  ]);
+  const open = connections.find((c) => c.subdomain === expanded);
+  const history = open
+    ? await loadHistory(workspaceId, open.id, moreHistory ? HISTORY_MAX : HISTORY_PAGE_SIZE)
+    : undefined;
+  const total = connections[0]?.total ?? 0;
+  return {
+    connections,
+    localClients,
+    history,
+    paging: {
+      page: current,
+      pageSize: CONNECTIONS_PAGE_SIZE,
+      total,
+      troubled: connections[0]?.troubled ?? 0,
+      pages: Math.max(1, Math.ceil(total / CONNECTIONS_PAGE_SIZE)),
+    },
+  };
+}
+
+/** One connection's latest events, newest first, and whether older ones exist. One query. */
+async function loadHistory(workspaceId: string, connectionId: string, limit: number) {
+  const rows = await db
+    .select({
+      id: zendeskConnectionEvents.id,
+      connectionId: zendeskConnectionEvents.connectionId,
+      type: zendeskConnectionEvents.type,
+      detail: zendeskConnectionEvents.detail,
+      createdAt: zendeskConnectionEvents.createdAt,
+      actorName: users.name,
+    })
+    .from(zendeskConnectionEvents)
+    .leftJoin(users, eq(users.id, zendeskConnectionEvents.actorUserId))
+    .where(
+      and(eq(zendeskConnectionEvents.workspaceId, workspaceId), eq(zendeskConnectionEvents.connectionId, connectionId)),
+    )
+    .orderBy(desc(zendeskConnectionEvents.createdAt), desc(zendeskConnectionEvents.id))
+    .limit(limit + 1);
+  return {
+    connectionId,
+    entries: rows.slice(0, limit).map((r) => ({ ...r, connectionId })) as HistoryEntry[],
+    hasMore: rows.length > limit,
+    limit,
+  };
+}
+
+export type IntegrationsData = Awaited<ReturnType<typeof loadIntegrationsData>>;
+export type { ConnectionRow };

@@ -1,0 +1,265 @@
+/**
+ * Test fixture for the token lifecycle: a Zendesk simulator per test file (reset before each
+ * test) that the app's configuration points at, and real connections made by driving the
+ * simulator's consent page over HTTP, exactly as a person would (authorize with PKCE, Allow,
+ * code exchange, users/me + current.json, saveConnection). Tests only: nothing in the app imports it.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { db } from "@/db";
+import { memberships, users, workspaces, zendeskConnections } from "@/db/schema";
+import { resetEnvForTests } from "@/config/env";
+import { startZendeskSimulator, type ZendeskSimulator } from "@/simulator";
+import { fetchTokenInfo, fetchZendeskUser } from "../lib/zendesk/transport/api";
+import { saveConnection } from "../lib/zendesk/store/connections";
+import { zendeskSettings } from "../lib/zendesk/config";
+import { requestedLifetimes } from "../lib/zendesk/tokens/endpoint";
+import { setRefreshRetryPolicy } from "../lib/zendesk/tokens/lifecycle";
+
+/** The simulator's seeded global client (simulator/seed.json): a development fixture, not a secret. */
+export const SIM_GLOBAL_CLIENT = { id: "zdg-zendesk-connect-dev", secret: "dev-global-client-secret" } as const;
+export const ACME_ADMIN_ID = 10001;
+
+const ENV_KEYS = [
+  "ZENDESK_BASE_URL_TEMPLATE",
+  "ZENDESK_CLIENT_ID",
+  "ZENDESK_CLIENT_SECRET",
+  "ZENDESK_HTTP_TIMEOUT_MS",
+] as const;
+
+export interface SimulatorFixture {
+  readonly sim: ZendeskSimulator;
+}
+
+/**
+ * Starts the simulator for the file (port 0), points ZENDESK_BASE_URL_TEMPLATE and the global
+ * client at it, and makes refresh retries short. Call after setupTestDatabase().
+ */
+export function setupZendeskSimulator(options: { httpTimeoutMs?: number } = {}): SimulatorFixture {
+  let sim: ZendeskSimulator | undefined;
+  const saved: Partial<Record<(typeof ENV_KEYS)[number], string | undefined>> = {};
+  beforeAll(async () => {
+    sim = await startZendeskSimulator({ port: 0 });
+    for (const key of ENV_KEYS) saved[key] = process.env[key];
+    process.env.ZENDESK_BASE_URL_TEMPLATE = sim.baseUrlTemplate;
+    process.env.ZENDESK_CLIENT_ID = SIM_GLOBAL_CLIENT.id;
+    process.env.ZENDESK_CLIENT_SECRET = SIM_GLOBAL_CLIENT.secret;
+    process.env.ZENDESK_HTTP_TIMEOUT_MS = String(options.httpTimeoutMs ?? 2000);
+    resetEnvForTests();
+    setRefreshRetryPolicy({ maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100, maxTotalWaitMs: 1500 });
+  });
+  beforeEach(async () => {
+    await sim!.control.reset();
+  });
+  afterAll(async () => {
+    setRefreshRetryPolicy(null);
+    for (const key of ENV_KEYS) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+    resetEnvForTests();
+    await sim?.stop();
+  });
+  return {
+    get sim() {
+      if (!sim) throw new Error("the simulator starts in beforeAll");
+      return sim;
+    },
+  };
+}
+
+/** A user who owns a fresh workspace (inserted directly: these tests are not about sign-up). */
+export async function createTestAccount(): Promise<{ userId: string; workspaceId: string }> {
+  const suffix = randomBytes(4).toString("hex");
+  const [user] = await db
+    .insert(users)
+    .values({ email: `owner-${suffix}@example.com`, name: `Owner ${suffix}`, passwordHash: "test-fixture-not-a-hash" })
+    .returning({ id: users.id });
+  const [workspace] = await db
+    .insert(workspaces)
+    .values({ name: `Workspace ${suffix}` })
+    .returning({ id: workspaces.id });
+  await db.insert(memberships).values({ workspaceId: workspace!.id, userId: user!.id, role: "owner" });
+  return { userId: user!.id, workspaceId: workspace!.id };
+}
+
+export interface ConnectOptions {
+  subdomain?: string;
+  scope?: string;
+  zendeskUserId?: number;
+  mode?: "authorization_code" | "client_credentials";
+  /** Reuse an account instead of creating one. */
+  account?: { userId: string; workspaceId: string };
+}
+
+/** A real connection: consent page driven over HTTP, code exchanged, identity and token info fetched, saved. */
+export async function connectTestConnection(
+  sim: ZendeskSimulator,
+  options: ConnectOptions = {},
+): Promise<{ connectionId: string; userId: string; workspaceId: string }> {
+  const account = options.account ?? (await createTestAccount());
+  const subdomain = options.subdomain ?? "acme";
+  const scope = options.scope ?? "read write";
+  const lifetimes = requestedLifetimes();
+  let body: Record<string, unknown>;
+  if (options.mode === "client_credentials") {
+    body = await tokenRequest(sim, subdomain, {
+      grant_type: "client_credentials",
+      client_id: SIM_GLOBAL_CLIENT.id,
+      client_secret: SIM_GLOBAL_CLIENT.secret,
+      scope,
+      expires_in: lifetimes.expires_in,
+    });
+  } else {
+    const verifier = randomBytes(32).toString("base64url");
+    const challenge = createHash("sha256").update(verifier).digest("base64url");
+    const redirectUri = zendeskSettings().callbackUrl;
+    const code = await consent(sim, subdomain, {
+      scope,
+      redirectUri,
+      challenge,
+      userId: options.zendeskUserId ?? ACME_ADMIN_ID,
+    });
+    body = await tokenRequest(sim, subdomain, {
+      grant_type: "authorization_code",
+      code,
+      client_id: SIM_GLOBAL_CLIENT.id,
+      client_secret: SIM_GLOBAL_CLIENT.secret,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+      ...lifetimes,
+    });
+  }
+  const accessToken = String(body.access_token);
+  const refreshToken = typeof body.refresh_token === "string" ? body.refresh_token : null;
+  const [user, info] = await Promise.all([
+    fetchZendeskUser(subdomain, accessToken),
+    fetchTokenInfo(subdomain, accessToken),
+  ]);
+  const now = Date.now();
+  const saved = await saveConnection({
+    workspaceId: account.workspaceId,
+    subdomain,
+    mode: options.mode ?? "authorization_code",
+    oauthClientId: null,
+    user,
+    requestedScopes: scope.split(" "),
+    grantedScopes: info.scopes,
+    zendeskTokenId: info.id,
+    tokens: {
+      accessToken,
+      refreshToken,
+      accessTokenExpiresAt: info.expiresAt ?? new Date(now + Number(body.expires_in) * 1000),
+      refreshTokenExpiresAt: refreshToken
+        ? (info.refreshTokenExpiresAt ?? new Date(now + Number(body.refresh_token_expires_in) * 1000))
+        : null,
+    },
+    actorUserId: account.userId,
+  });
+  return { connectionId: saved.id, ...account };
+}
+
+/** GETs the consent page, POSTs Allow, returns the code from the redirect. */
+async function consent(
+  sim: ZendeskSimulator,
+  subdomain: string,
+  o: { scope: string; redirectUri: string; challenge: string; userId: number },
+): Promise<string> {
+  const params = new URLSearchParams({
+    response_type: "code",
+    client_id: SIM_GLOBAL_CLIENT.id,
+    redirect_uri: o.redirectUri,
+    scope: o.scope,
+    state: randomBytes(16).toString("base64url"),
+    code_challenge: o.challenge,
+    code_challenge_method: "S256",
+  });
+  const page = await fetch(`${sim.instanceUrl(subdomain)}/oauth/authorizations/new?${params}`, { redirect: "manual" });
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`consent page answered ${page.status}`);
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
+    fields[decodeHtml(m[1]!)] = decodeHtml(m[2]!);
+  const action = /<form method="post" action="([^"]*)">/.exec(html)?.[1];
+  if (!action) throw new Error("no consent form on the page");
+  const answer = await fetch(new URL(decodeHtml(action), sim.url), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ ...fields, user_id: String(o.userId), decision: "allow" }),
+    redirect: "manual",
+  });
+  const code = new URL(answer.headers.get("location") ?? "http://invalid/").searchParams.get("code");
+  if (answer.status !== 302 || !code) throw new Error(`consent POST answered ${answer.status} without a code`);
+  return code;
+}
+
+async function tokenRequest(
+  sim: ZendeskSimulator,
+  subdomain: string,
+  params: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${sim.instanceUrl(subdomain)}/oauth/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: new URLSearchParams(params),
+  });
+  const body = (await response.json()) as Record<string, unknown>;
+  // The error body is Zendesk's {error, error_description}: no token material.
+  if (response.status !== 201 && response.status !== 200)
+    throw new Error(`token endpoint answered ${response.status} ${String(body.error)}`);
+  return body;
+}
+
+function decodeHtml(value: string): string {
+  return value
+    .replaceAll("&quot;", '"')
+    .replaceAll("&#39;", "'")
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&amp;", "&");
+}
+
+/** The stored row (tests inspect state; never print it: it holds ciphertexts). */
+export async function storedConnection(connectionId: string) {
+  const [row] = await db.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId));
+  if (!row) throw new Error("no such connection");
+  return row;
+}
+
+/** Makes the stored access token look expired, as it would be after its lifetime. */
+export async function expireStoredAccessToken(connectionId: string, secondsAgo = 60): Promise<void> {
+  await db
+    .update(zendeskConnections)
+    .set({ accessTokenExpiresAt: new Date(Date.now() - secondsAgo * 1000) })
+    .where(eq(zendeskConnections.id, connectionId));
+}
+
+/** Moves the simulator past the access token's lifetime and marks the stored one expired. */
+export async function expireAccessToken(sim: ZendeskSimulator, connectionId: string): Promise<void> {
+  await sim.control.advanceClock(zendeskSettings().accessTokenTtlSeconds + 60);
+  await expireStoredAccessToken(connectionId);
+}
+
+/** Token requests of one grant type the simulator received since its last reset. */
+export async function grantCount(
+  sim: ZendeskSimulator,
+  grantType: "refresh_token" | "client_credentials" | "authorization_code",
+): Promise<number> {
+  const log = await sim.control.requestLog();
+  return log.counts.by_grant_type[grantType] ?? 0;
+}
+
+/** Requests to one endpoint since the simulator's last reset. */
+export async function endpointCount(
+  sim: ZendeskSimulator,
+  endpoint: "token" | "users_me" | "tokens_current" | "token_revoke" | "tickets",
+): Promise<number> {
+  const log = await sim.control.requestLog();
+  return log.counts.by_endpoint[endpoint] ?? 0;
+}
+
+/** A short digest to compare tokens across processes without ever printing one. */
+export function tokenDigest(token: string): string {
+  return createHash("sha256").update(token).digest("hex").slice(0, 16);
+}
