@@ -4,7 +4,7 @@
 // With embedded PGlite, run it only while the app is stopped (one process per data directory),
 // or call POST /api/cron/zendesk-refresh instead.
 import { closeDatabase } from "@/db";
-import { formatKeepAliveSummary, refreshDueConnections, unattributedFailures } from "@/lib/zendesk/keep-alive";
+import { formatKeepAliveSummary, refreshDueConnections, unattributedFailures } from "@/lib/zendesk/tokens/keep-alive";
 
 try {
   const summary = await refreshDueConnections();
