@@ -15,6 +15,7 @@ import { fetchTokenInfo, fetchZendeskUser } from "../lib/zendesk/transport/api";
 import { saveConnection } from "../lib/zendesk/store/connections";
 import { zendeskSettings } from "../lib/zendesk/config";
 import { requestedLifetimes } from "../lib/zendesk/tokens/endpoint";
+import { tokenExpiries } from "../lib/zendesk/tokens/expiry";
 import { setRefreshRetryPolicy } from "../lib/zendesk/tokens/lifecycle";
 
 /** The simulator's seeded global client (simulator/seed.json): a development fixture, not a secret. */
@@ -137,7 +138,11 @@ export async function connectTestConnection(
     fetchZendeskUser(subdomain, accessToken),
     fetchTokenInfo(subdomain, accessToken),
   ]);
-  const now = Date.now();
+  const expiries = tokenExpiries(
+    { expires_in: Number(body.expires_in), refresh_token_expires_in: Number(body.refresh_token_expires_in) },
+    info,
+    Date.now(),
+  );
   const saved = await saveConnection({
     workspaceId: account.workspaceId,
     subdomain,
@@ -150,10 +155,8 @@ export async function connectTestConnection(
     tokens: {
       accessToken,
       refreshToken,
-      accessTokenExpiresAt: info.expiresAt ?? new Date(now + Number(body.expires_in) * 1000),
-      refreshTokenExpiresAt: refreshToken
-        ? (info.refreshTokenExpiresAt ?? new Date(now + Number(body.refresh_token_expires_in) * 1000))
-        : null,
+      ...expiries,
+      refreshTokenExpiresAt: refreshToken ? expiries.refreshTokenExpiresAt : null,
     },
     actorUserId: account.userId,
   });

@@ -7,6 +7,7 @@ import { codeForFailure, type ConnectErrorCode } from "@/lib/zendesk/catalogue/e
 import { ZendeskError } from "@/lib/zendesk/transport/http";
 import { findLocalClient, resolveClientCredentials, saveLocalClient } from "@/lib/zendesk/store/oauth-clients";
 import { requestToken } from "@/lib/zendesk/tokens/endpoint";
+import { tokenExpiries } from "@/lib/zendesk/tokens/expiry";
 
 export type ClientCredentialsResult =
   { ok: true; connectionId: string; created: boolean } | { ok: false; code: ConnectErrorCode | "secret_required" };
@@ -73,8 +74,8 @@ export async function connectWithClientCredentials(input: {
       tokens: {
         accessToken: response.access_token,
         refreshToken: null,
-        accessTokenExpiresAt:
-          response.expires_in !== undefined ? new Date(now + response.expires_in * 1000) : info.expiresAt,
+        // No refresh token: the same grant renews it (tokens/lifecycle.ts).
+        accessTokenExpiresAt: tokenExpiries(response, info, now).accessTokenExpiresAt,
         refreshTokenExpiresAt: null,
       },
       actorUserId: input.userId,

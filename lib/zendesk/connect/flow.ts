@@ -9,6 +9,7 @@ import { fetchTokenInfo, probeInstance, type ZendeskUser } from "@/lib/zendesk/t
 import { saveConnection } from "@/lib/zendesk/store/connections";
 import { codeForFailure, type ConnectErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { describeFailure, ZendeskError } from "@/lib/zendesk/transport/http";
+import { type TokenLifetimes, tokenExpiries } from "@/lib/zendesk/tokens/expiry";
 import { consumeConnectIntent, createConnectIntent, INTENT_COOKIE, INTENT_TTL_SECONDS } from "./intents";
 import { MissingClientError, resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { type ConnectFlow, connectFlowStorage, currentConnectFlow } from "./provider";
@@ -88,8 +89,6 @@ export async function completeZendeskSignIn(account: Account | null, profile: un
     const accessToken = account.access_token;
     // The profile is users/me as the provider fetched it (a null id already failed there).
     const tokenInfo = await fetchTokenInfo(intent.subdomain, accessToken);
-    const now = Date.now();
-    const refreshIn = Number((account as Record<string, unknown>).refresh_token_expires_in);
     const saved = await saveConnection({
       workspaceId: intent.workspaceId,
       subdomain: intent.subdomain,
@@ -102,11 +101,7 @@ export async function completeZendeskSignIn(account: Account | null, profile: un
       tokens: {
         accessToken,
         refreshToken: account.refresh_token ?? null,
-        // current.json is the source of truth; the token response is the fallback.
-        accessTokenExpiresAt: tokenInfo.expiresAt ?? (account.expires_at ? new Date(account.expires_at * 1000) : null),
-        refreshTokenExpiresAt:
-          tokenInfo.refreshTokenExpiresAt ??
-          (Number.isFinite(refreshIn) && refreshIn > 0 ? new Date(now + refreshIn * 1000) : null),
+        ...tokenExpiries(accountLifetimes(account), tokenInfo, Date.now()),
       },
       actorUserId: intent.userId,
     });
@@ -122,6 +117,22 @@ export async function completeZendeskSignIn(account: Account | null, profile: un
     console.error(`[zendesk] storing the connection failed: ${error instanceof Error ? error.name : "error"}`);
     return errorPath("storage_failed", intent.subdomain);
   }
+}
+
+/** The token response's lifetimes as Auth.js hands them over (it adds expires_at from expires_in). */
+function accountLifetimes(account: Account): TokenLifetimes {
+  const raw = account as Record<string, unknown>;
+  const expiresIn = Number(raw.expires_in);
+  const refreshIn = Number(raw.refresh_token_expires_in);
+  return {
+    expires_in:
+      Number.isFinite(expiresIn) && expiresIn > 0
+        ? expiresIn
+        : account.expires_at
+          ? account.expires_at - Math.floor(Date.now() / 1000)
+          : undefined,
+    refresh_token_expires_in: Number.isFinite(refreshIn) && refreshIn > 0 ? refreshIn : undefined,
+  };
 }
 
 /**

@@ -5,12 +5,7 @@ import type { OAuthConfig } from "next-auth/providers";
 import type { ZendeskConnectIntent } from "@/db/schema";
 import { fetchZendeskUser, type ZendeskUser } from "@/lib/zendesk/transport/api";
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
-import {
-  classifyErrorResponse,
-  classifyFetchError,
-  ZendeskError,
-  type ZendeskFailure,
-} from "@/lib/zendesk/transport/http";
+import { ZendeskError, type ZendeskFailure, zendeskRequest } from "@/lib/zendesk/transport/http";
 import { zendeskSettings } from "@/lib/zendesk/config";
 import { requestedLifetimes } from "@/lib/zendesk/tokens/endpoint";
 import { apiUrl, tokenUrl, zendeskUrl } from "@/lib/zendesk/transport/urls";
@@ -83,9 +78,11 @@ export function zendeskProvider(flow: ConnectFlow): OAuthConfig<ZendeskProfile> 
 }
 
 /**
- * Auth.js's token request passes through here: Zendesk's extra body fields are added, its
- * documented 201 becomes the 200 Auth.js's OAuth library insists on, redirects are never
- * followed, and a refusal is remembered precisely for the error page.
+ * Auth.js's token request passes through here, into the one transport: Zendesk's extra body
+ * fields are added, its documented 201 becomes the 200 Auth.js's OAuth library insists on,
+ * redirects are never followed, and a refusal is remembered precisely for the error page.
+ * Auth.js has no other request to make (the profile comes from userinfo.request above), so
+ * anything else is refused rather than sent.
  */
 async function tokenEndpointFetch(
   flow: ConnectFlow,
@@ -94,33 +91,24 @@ async function tokenEndpointFetch(
   init?: RequestInit,
 ): Promise<Response> {
   const url = new URL(input instanceof Request ? input.url : input.toString());
-  if (url.href !== token.href) return fetch(input, init);
+  if (url.href !== token.href) throw new Error("Auth.js asked for a URL other than the Zendesk token endpoint");
   const body = new URLSearchParams(init?.body instanceof URLSearchParams ? init.body : String(init?.body ?? ""));
   for (const [key, value] of Object.entries(requestedLifetimes())) body.set(key, value);
-
-  let response: Response;
   try {
-    response = await fetch(token, {
-      ...init,
+    const response = await zendeskRequest(token, {
+      method: "POST",
+      headers: Object.fromEntries(new Headers(init?.headers).entries()),
       body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(zendeskSettings().httpTimeoutMs),
+      timeoutMs: zendeskSettings().httpTimeoutMs,
+    });
+    if (!response.body || typeof response.body !== "object")
+      throw new ZendeskError({ kind: "malformed", status: response.status });
+    return new Response(JSON.stringify(response.body), {
+      status: 200,
+      headers: { "content-type": "application/json" },
     });
   } catch (error) {
-    flow.failure ??= classifyFetchError(error);
-    throw new ZendeskError(flow.failure);
+    if (error instanceof ZendeskError) flow.failure ??= error.failure;
+    throw error;
   }
-  const text = await response.text().catch(() => "");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  if (response.status === 200 || response.status === 201) {
-    if (!json || typeof json !== "object") flow.failure ??= { kind: "malformed", status: response.status };
-    return new Response(text, { status: 200, headers: { "content-type": "application/json" } });
-  }
-  flow.failure ??= classifyErrorResponse(response.status, response.headers, json);
-  return new Response(text, { status: response.status, headers: response.headers });
 }

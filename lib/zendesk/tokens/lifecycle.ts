@@ -10,6 +10,7 @@ import { type ConnectionEvent, recordConnectionEvent } from "@/lib/zendesk/store
 import { describeFailure, isTransient, ZendeskError, type ZendeskFailure } from "@/lib/zendesk/transport/http";
 import { MissingClientError, resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { zendeskSettings } from "@/lib/zendesk/config";
+import { tokenExpiries } from "./expiry";
 import { requestToken, type TokenGrant, type TokenResponse } from "./endpoint";
 
 /*
@@ -475,19 +476,15 @@ async function revokeReplacedToken(row: ZendeskConnection): Promise<void> {
 /** Stores the rotated pair, re-encrypted, with token_version + 1, in the caller's transaction. */
 async function storeRotation(tx: Tx, row: ZendeskConnection, response: TokenResponse): Promise<ZendeskConnection> {
   const now = Date.now();
-  const s = zendeskSettings();
-  // current.json names the new token (revocation is by id) and is the fallback for a missing
-  // expiry. Best effort: the new pair must be stored whatever it answers, the old one is gone.
+  // current.json names the new token (revocation is by id) and refines a missing expiry
+  // (tokens/expiry.ts). Best effort: the new pair must be stored whatever it answers, the old one is gone.
   let info: ZendeskTokenInfo | null = null;
   try {
     info = await fetchTokenInfo(row.subdomain, response.access_token);
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
   }
-  const accessTokenExpiresAt =
-    response.expires_in !== undefined
-      ? new Date(now + response.expires_in * 1000)
-      : (info?.expiresAt ?? new Date(now + Math.min(s.accessTokenTtlSeconds, 1800) * 1000));
+  const expiries = tokenExpiries(response, info, now);
   const isClientCredentials = row.mode === "client_credentials";
   // A refresh answer without a new refresh token did not rotate it: keep the one we have.
   const refreshTokenCiphertext = isClientCredentials
@@ -497,11 +494,10 @@ async function storeRotation(tx: Tx, row: ZendeskConnection, response: TokenResp
       : row.refreshTokenCiphertext;
   const refreshTokenExpiresAt = isClientCredentials
     ? null
-    : response.refresh_token_expires_in !== undefined
-      ? new Date(now + response.refresh_token_expires_in * 1000)
-      : response.refresh_token
-        ? (info?.refreshTokenExpiresAt ?? new Date(now + Math.min(s.refreshTokenTtlSeconds, 2_592_000) * 1000))
-        : row.refreshTokenExpiresAt;
+    : response.refresh_token_expires_in !== undefined || response.refresh_token
+      ? expiries.refreshTokenExpiresAt
+      : row.refreshTokenExpiresAt;
+  const accessTokenExpiresAt = expiries.accessTokenExpiresAt;
   if (isClientCredentials && row.zendeskTokenId) await revokeReplacedToken(row);
   const [updated] = await tx
     .update(zendeskConnections)

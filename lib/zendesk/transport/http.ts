@@ -122,8 +122,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Maps an HTTP error answer to a failure (exported for the Auth.js token hook). */
-export function classifyErrorResponse(status: number, headers: Headers, json: unknown): ZendeskFailure {
+/** Maps an HTTP error answer to a failure. */
+function classifyErrorResponse(status: number, headers: Headers, json: unknown): ZendeskFailure {
   const body = json && typeof json === "object" ? (json as Record<string, unknown>) : undefined;
   if (status === 429) return { kind: "rate_limited", retryAfterSeconds: parseRetryAfter(headers.get("retry-after")) };
   if (status >= 500) return { kind: "server_error", status };
@@ -147,7 +147,7 @@ export function classifyErrorResponse(status: number, headers: Headers, json: un
 }
 
 /** Retry-After in seconds (delta-seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(value: string | null): number | undefined {
+function parseRetryAfter(value: string | null): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
@@ -156,7 +156,7 @@ export function parseRetryAfter(value: string | null): number | undefined {
 }
 
 /** Maps a thrown fetch error (DNS, refused, reset, abort) to a failure. */
-export function classifyFetchError(error: unknown): ZendeskFailure {
+function classifyFetchError(error: unknown): ZendeskFailure {
   const e = error as { name?: string; cause?: { code?: string; name?: string } };
   if (e?.name === "TimeoutError" || e?.name === "AbortError" || e?.cause?.name === "TimeoutError")
     return { kind: "timeout" };
