@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { createAccount } from "@/lib/accounts/accounts";
 import { signInSchema, signUpSchema } from "@/lib/accounts/fields";
 import { signIn } from "@/lib/auth/auth";
-import { safeReturnTo } from "@/lib/auth/return-to";
+import { safeReturnTo } from "@/lib/return-to";
 import { type FormState, parseForm } from "@/lib/forms";
 
 /** Email + password sign-in; one generic message for every wrong combination. */

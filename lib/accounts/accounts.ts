@@ -70,6 +70,11 @@ export async function findUser(userId: string) {
   return user ?? null;
 }
 
+/** The one owner-or-admin rule: owners and admins change integrations; members only look. */
+export function canManageIntegrations(role: MembershipRole): boolean {
+  return role === "owner" || role === "admin";
+}
+
 /**
  * Whether the user may change the workspace's integrations (owner or admin), read from the
  * database: flows that outlive a request re-check it rather than trust an earlier session.
@@ -79,5 +84,5 @@ export async function userCanManage(userId: string, workspaceId: string): Promis
     .select({ role: memberships.role })
     .from(memberships)
     .where(and(eq(memberships.userId, userId), eq(memberships.workspaceId, workspaceId)));
-  return row?.role === "owner" || row?.role === "admin";
+  return row !== undefined && canManageIntegrations(row.role);
 }

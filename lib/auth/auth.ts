@@ -4,8 +4,7 @@ import Credentials from "next-auth/providers/credentials";
 import { signInSchema } from "@/lib/accounts/fields";
 import { verifyCredentials } from "@/lib/accounts/accounts";
 import { env } from "@/config/env";
-import { completeZendeskSignIn } from "@/lib/zendesk/connect/flow";
-import { currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "@/lib/zendesk/connect/provider";
+import { completeZendeskSignIn, currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "@/lib/zendesk";
 import { authLogger } from "./logger";
 
 const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;

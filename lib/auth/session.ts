@@ -4,6 +4,8 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { MembershipRole } from "@/db/schema";
 import { findUser, listMemberships } from "@/lib/accounts/accounts";
+
+export { canManageIntegrations } from "@/lib/accounts/accounts";
 import { auth } from "./auth";
 
 export const WORKSPACE_COOKIE = "zc_workspace";
@@ -46,9 +48,4 @@ export async function requireWorkspace(returnTo: string): Promise<WorkspaceConte
   const context = await currentWorkspace();
   if (!context) redirect(`/login?returnTo=${encodeURIComponent(returnTo)}`);
   return context;
-}
-
-/** Owners and admins change integrations; members only look. */
-export function canManageIntegrations(role: MembershipRole): boolean {
-  return role === "owner" || role === "admin";
 }

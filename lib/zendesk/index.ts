@@ -16,8 +16,15 @@ export { scopePresetIdSchema, scopesSchema } from "./catalogue/scope-schemas";
 export { zendeskSettings } from "./config";
 export { connectWithClientCredentials } from "./connect/client-credentials";
 export { disconnectConnection, MANUAL_REVOCATION_STEPS } from "./connect/disconnect";
-export { handleZendeskCallback, intentCookie, prepareConnect, runInConnectFlow, SETTINGS_PATH } from "./connect/flow";
-export { ZENDESK_PROVIDER_ID } from "./connect/provider";
+export {
+  completeZendeskSignIn,
+  handleZendeskCallback,
+  intentCookie,
+  prepareConnect,
+  runInConnectFlow,
+  SETTINGS_PATH,
+} from "./connect/flow";
+export { currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "./connect/provider";
 export { authorizeConnectionChange } from "./store/access";
 export { findLocalClient, saveLocalClient } from "./store/oauth-clients";
 export { HISTORY_MAX, type HistoryEntry, loadIntegrationsData } from "./store/page-data";

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { memberships, zendeskConnections, zendeskOauthClients } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
+import { appZendeskHost } from "@/lib/auth/zendesk-host";
 import { connectWithClientCredentials } from "./client-credentials";
 import { zendesk } from "@/lib/zendesk/api-client";
 import { disconnectConnection } from "./disconnect";
@@ -18,12 +19,15 @@ const ACME_LOCAL = { identifier: "acme-local-app", secret: "acme-local-secret" }
 describe("connectWithClientCredentials", () => {
   it("connects with no browser, as the client's owner, and stores no refresh token", async () => {
     const account = await createTestAccount();
-    const result = await connectWithClientCredentials({
-      ...account,
-      subdomain: "acme",
-      scopes: ["tickets:read", "users:read"],
-      ...ACME_LOCAL,
-    });
+    const result = await connectWithClientCredentials(
+      {
+        ...account,
+        subdomain: "acme",
+        scopes: ["tickets:read", "users:read"],
+        ...ACME_LOCAL,
+      },
+      appZendeskHost,
+    );
     expect(result).toMatchObject({ ok: true, created: true });
     if (!result.ok) return;
     const row = await storedConnection(result.connectionId);
@@ -39,12 +43,15 @@ describe("connectWithClientCredentials", () => {
 
   it("renews with the same grant, exactly once, and Disconnect revokes it", async () => {
     const account = await createTestAccount();
-    const result = await connectWithClientCredentials({
-      ...account,
-      subdomain: "acme",
-      scopes: ["read"],
-      ...ACME_LOCAL,
-    });
+    const result = await connectWithClientCredentials(
+      {
+        ...account,
+        subdomain: "acme",
+        scopes: ["read"],
+        ...ACME_LOCAL,
+      },
+      appZendeskHost,
+    );
     if (!result.ok) throw new Error(result.code);
     const renewed = await Promise.all(
       Array.from({ length: 5 }, () => refreshConnection(result.connectionId, { force: true })),
@@ -63,13 +70,16 @@ describe("connectWithClientCredentials", () => {
 
   it("a wrong secret is invalid_client and stores neither the client nor a connection", async () => {
     const account = await createTestAccount();
-    const result = await connectWithClientCredentials({
-      ...account,
-      subdomain: "acme",
-      scopes: ["read"],
-      identifier: ACME_LOCAL.identifier,
-      secret: "wrong",
-    });
+    const result = await connectWithClientCredentials(
+      {
+        ...account,
+        subdomain: "acme",
+        scopes: ["read"],
+        identifier: ACME_LOCAL.identifier,
+        secret: "wrong",
+      },
+      appZendeskHost,
+    );
     expect(result).toEqual({ ok: false, code: "invalid_client" });
     expect(
       await db.select().from(zendeskOauthClients).where(eq(zendeskOauthClients.workspaceId, account.workspaceId)),
@@ -81,45 +91,60 @@ describe("connectWithClientCredentials", () => {
 
   it("a public client is refused by Zendesk; an unknown subdomain is reported as such", async () => {
     const account = await createTestAccount();
-    const pub = await connectWithClientCredentials({
-      ...account,
-      subdomain: "acme",
-      scopes: ["read"],
-      identifier: "acme-public-app",
-      secret: "anything",
-    });
+    const pub = await connectWithClientCredentials(
+      {
+        ...account,
+        subdomain: "acme",
+        scopes: ["read"],
+        identifier: "acme-public-app",
+        secret: "anything",
+      },
+      appZendeskHost,
+    );
     expect(pub).toMatchObject({ ok: false, code: "invalid_client" });
-    const unknown = await connectWithClientCredentials({
-      ...account,
-      subdomain: "nosuchco",
-      scopes: ["read"],
-      ...ACME_LOCAL,
-    });
+    const unknown = await connectWithClientCredentials(
+      {
+        ...account,
+        subdomain: "nosuchco",
+        scopes: ["read"],
+        ...ACME_LOCAL,
+      },
+      appZendeskHost,
+    );
     expect(unknown).toEqual({ ok: false, code: "unknown_subdomain" });
   });
 
   it("reconnecting without the secret reuses the saved one; a different identifier needs its secret", async () => {
     const account = await createTestAccount();
-    const first = await connectWithClientCredentials({
-      ...account,
-      subdomain: "acme",
-      scopes: ["read"],
-      ...ACME_LOCAL,
-    });
-    const again = await connectWithClientCredentials({
-      ...account,
-      subdomain: "acme",
-      scopes: ["read"],
-      identifier: ACME_LOCAL.identifier,
-    });
+    const first = await connectWithClientCredentials(
+      {
+        ...account,
+        subdomain: "acme",
+        scopes: ["read"],
+        ...ACME_LOCAL,
+      },
+      appZendeskHost,
+    );
+    const again = await connectWithClientCredentials(
+      {
+        ...account,
+        subdomain: "acme",
+        scopes: ["read"],
+        identifier: ACME_LOCAL.identifier,
+      },
+      appZendeskHost,
+    );
     expect(again).toMatchObject({ ok: true, created: false });
     if (first.ok && again.ok) expect(again.connectionId).toBe(first.connectionId);
-    const other = await connectWithClientCredentials({
-      ...account,
-      subdomain: "acme",
-      scopes: ["read"],
-      identifier: "someone-else",
-    });
+    const other = await connectWithClientCredentials(
+      {
+        ...account,
+        subdomain: "acme",
+        scopes: ["read"],
+        identifier: "someone-else",
+      },
+      appZendeskHost,
+    );
     expect(other).toEqual({ ok: false, code: "secret_required" });
   });
 
@@ -127,13 +152,16 @@ describe("connectWithClientCredentials", () => {
     const owner = await createTestAccount();
     const member = await createTestAccount();
     await db.insert(memberships).values({ workspaceId: owner.workspaceId, userId: member.userId, role: "member" });
-    const result = await connectWithClientCredentials({
-      workspaceId: owner.workspaceId,
-      userId: member.userId,
-      subdomain: "acme",
-      scopes: ["read"],
-      ...ACME_LOCAL,
-    });
+    const result = await connectWithClientCredentials(
+      {
+        workspaceId: owner.workspaceId,
+        userId: member.userId,
+        subdomain: "acme",
+        scopes: ["read"],
+        ...ACME_LOCAL,
+      },
+      appZendeskHost,
+    );
     expect(result).toEqual({ ok: false, code: "not_allowed" });
   });
 });

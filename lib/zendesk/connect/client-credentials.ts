@@ -1,5 +1,5 @@
 import "server-only";
-import { userCanManage } from "@/lib/accounts/accounts";
+import type { ZendeskHost } from "@/lib/host";
 import { fetchTokenInfo, fetchZendeskUser, probeInstance } from "@/lib/zendesk/transport/api";
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { saveConnection } from "@/lib/zendesk/store/connections";
@@ -17,16 +17,19 @@ export type ClientCredentialsResult =
  * browser redirect, no refresh token (the same grant renews it, in lib/zendesk/tokens/lifecycle.ts).
  * The client is saved only after Zendesk accepted it, so a mistyped secret stores nothing.
  */
-export async function connectWithClientCredentials(input: {
-  workspaceId: string;
-  userId: string;
-  subdomain: string;
-  scopes: string[];
-  identifier: string;
-  /** Omitted: reuse the saved secret of the same client for this subdomain. */
-  secret?: string;
-}): Promise<ClientCredentialsResult> {
-  if (!(await userCanManage(input.userId, input.workspaceId))) return { ok: false, code: "not_allowed" };
+export async function connectWithClientCredentials(
+  input: {
+    workspaceId: string;
+    userId: string;
+    subdomain: string;
+    scopes: string[];
+    identifier: string;
+    /** Omitted: reuse the saved secret of the same client for this subdomain. */
+    secret?: string;
+  },
+  host: ZendeskHost,
+): Promise<ClientCredentialsResult> {
+  if (!(await host.canManage(input.userId, input.workspaceId))) return { ok: false, code: "not_allowed" };
   let client: ZendeskClientCredentials;
   if (input.secret) {
     client = {

@@ -1,9 +1,8 @@
 import "server-only";
 import type { Account } from "next-auth";
 import { type NextRequest, NextResponse } from "next/server";
-import { auth } from "@/lib/auth/auth";
-import { userCanManage } from "@/lib/accounts/accounts";
-import { safeReturnTo } from "@/lib/auth/return-to";
+import type { ZendeskHost } from "@/lib/host";
+import { safeReturnTo } from "@/lib/return-to";
 import { env } from "@/config/env";
 import { fetchTokenInfo, probeInstance, type ZendeskUser } from "@/lib/zendesk/transport/api";
 import { saveConnection } from "@/lib/zendesk/store/connections";
@@ -22,15 +21,18 @@ export type StartConnectResult = { ok: true; flow: ConnectFlow } | { ok: false; 
  * Checks everything that can be checked before anyone is sent to Zendesk (permission, the
  * account exists, a usable client) and stores the single-use connect intent.
  */
-export async function prepareConnect(input: {
-  userId: string;
-  workspaceId: string;
-  subdomain: string;
-  scopes: string[];
-  oauthClientId: string | null;
-  returnTo?: string;
-}): Promise<StartConnectResult> {
-  if (!(await userCanManage(input.userId, input.workspaceId))) return { ok: false, code: "not_allowed" };
+export async function prepareConnect(
+  input: {
+    userId: string;
+    workspaceId: string;
+    subdomain: string;
+    scopes: string[];
+    oauthClientId: string | null;
+    returnTo?: string;
+  },
+  host: ZendeskHost,
+): Promise<StartConnectResult> {
+  if (!(await host.canManage(input.userId, input.workspaceId))) return { ok: false, code: "not_allowed" };
   let client;
   try {
     client = await resolveClientCredentials(input.workspaceId, input.oauthClientId);
@@ -137,22 +139,24 @@ function accountLifetimes(account: Account): TokenLifetimes {
 
 /**
  * GET /api/auth/callback/zendesk. The intent named by the cookie is consumed first (single
- * use), must belong to the signed-in app user, and is the only source of the flow's
+ * use), must belong to the user the host says is signed in, and is the only source of the flow's
  * parameters. Every outcome is a redirect to the settings page with a code; nothing is stored
  * unless Zendesk's answer checks out.
  */
 export async function handleZendeskCallback(
   request: NextRequest,
   authHandler: (request: NextRequest) => Promise<Response>,
+  host: ZendeskHost,
 ): Promise<Response> {
   const query = request.nextUrl.searchParams;
   const intentId = request.cookies.get(INTENT_COOKIE)?.value;
   const intent = intentId ? await consumeConnectIntent(intentId) : null;
   if (!intent) return finish(errorPath("flow_expired"));
 
-  const session = await auth();
-  if (session?.user?.id !== intent.userId) return finish(errorPath("session_mismatch", intent.subdomain));
-  if (!(await userCanManage(intent.userId, intent.workspaceId)))
+  // The host says who is signed in (passed in: this module never reads the app's sessions).
+  const member = await host.currentMember();
+  if (member?.userId !== intent.userId) return finish(errorPath("session_mismatch", intent.subdomain));
+  if (!(await host.canManage(intent.userId, intent.workspaceId)))
     return finish(errorPath("not_allowed", intent.subdomain));
 
   const zendeskError = query.get("error");

@@ -2,10 +2,10 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
-import { canManageIntegrations, currentWorkspace, type WorkspaceContext } from "@/lib/auth/session";
+import type { HostMember, ZendeskHost } from "@/lib/host";
 
 export type ConnectionAccess =
-  | { ok: true; context: WorkspaceContext; connection: { id: string; workspaceId: string; subdomain: string } }
+  | { ok: true; member: HostMember; connection: { id: string; workspaceId: string; subdomain: string } }
   | { ok: false; code: "not_allowed" | "not_found" };
 
 /**
@@ -13,10 +13,9 @@ export type ConnectionAccess =
  * admin of the workspace the connection belongs to. A crafted id of another workspace's
  * connection is indistinguishable from a missing one.
  */
-export async function authorizeConnectionChange(connectionId: string): Promise<ConnectionAccess> {
-  const context = await currentWorkspace();
-  if (!context) return { ok: false, code: "not_allowed" };
-  if (!canManageIntegrations(context.role)) return { ok: false, code: "not_allowed" };
+export async function authorizeConnectionChange(connectionId: string, host: ZendeskHost): Promise<ConnectionAccess> {
+  const member = await host.currentMember();
+  if (!member?.canManageIntegrations) return { ok: false, code: "not_allowed" };
   if (!/^[0-9a-f-]{36}$/i.test(connectionId)) return { ok: false, code: "not_found" };
   const [connection] = await db
     .select({
@@ -25,6 +24,6 @@ export async function authorizeConnectionChange(connectionId: string): Promise<C
       subdomain: zendeskConnections.subdomain,
     })
     .from(zendeskConnections)
-    .where(and(eq(zendeskConnections.id, connectionId), eq(zendeskConnections.workspaceId, context.workspace.id)));
-  return connection ? { ok: true, context, connection } : { ok: false, code: "not_found" };
+    .where(and(eq(zendeskConnections.id, connectionId), eq(zendeskConnections.workspaceId, member.workspaceId)));
+  return connection ? { ok: true, member, connection } : { ok: false, code: "not_found" };
 }

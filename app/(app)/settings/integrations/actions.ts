@@ -6,6 +6,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signIn } from "@/lib/auth/auth";
 import { canManageIntegrations, currentWorkspace } from "@/lib/auth/session";
+import { appZendeskHost } from "@/lib/auth/zendesk-host";
 import { type FormState, parseForm } from "@/lib/forms";
 import {
   authorizeConnectionChange,
@@ -103,14 +104,17 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
         error: undefined,
       };
     }
-    const result = await connectWithClientCredentials({
-      workspaceId: context.workspace.id,
-      userId: context.user.id,
-      subdomain: input.subdomain,
-      scopes: input.scopes,
-      identifier: input.clientIdentifier,
-      secret: input.clientSecret || undefined,
-    });
+    const result = await connectWithClientCredentials(
+      {
+        workspaceId: context.workspace.id,
+        userId: context.user.id,
+        subdomain: input.subdomain,
+        scopes: input.scopes,
+        identifier: input.clientIdentifier,
+        secret: input.clientSecret || undefined,
+      },
+      appZendeskHost,
+    );
     if (!result.ok) {
       if (result.code === "secret_required") {
         return {
@@ -165,14 +169,17 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
     }
   }
 
-  const prepared = await prepareConnect({
-    userId: context.user.id,
-    workspaceId: context.workspace.id,
-    subdomain: input.subdomain,
-    scopes: input.scopes,
-    oauthClientId,
-    returnTo: SETTINGS_PATH,
-  });
+  const prepared = await prepareConnect(
+    {
+      userId: context.user.id,
+      workspaceId: context.workspace.id,
+      subdomain: input.subdomain,
+      scopes: input.scopes,
+      oauthClientId,
+      returnTo: SETTINGS_PATH,
+    },
+    appZendeskHost,
+  );
   if (!prepared.ok) {
     return prepared.code === "unknown_subdomain"
       ? fail("unknown_subdomain", {
@@ -200,7 +207,7 @@ function failure(code: ZendeskErrorCode): FormState {
 async function authorizeAction(formData: FormData) {
   const parsed = parseForm(connectionActionSchema, formData);
   if (!parsed.ok) return { ok: false as const, state: failure("connection_not_found") };
-  const access = await authorizeConnectionChange(parsed.data.connectionId);
+  const access = await authorizeConnectionChange(parsed.data.connectionId, appZendeskHost);
   if (!access.ok)
     return {
       ok: false as const,
@@ -213,7 +220,7 @@ async function authorizeAction(formData: FormData) {
 export async function refreshNowAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const access = await authorizeAction(formData);
   if (!access.ok) return access.state;
-  const result = await refreshConnection(access.connection.id, { force: true, actorUserId: access.context.user.id });
+  const result = await refreshConnection(access.connection.id, { force: true, actorUserId: access.member.userId });
   revalidatePath(SETTINGS_PATH);
   if (!result.ok) return failure(result.code);
   const minutes = result.accessTokenExpiresAt
@@ -232,7 +239,7 @@ export async function refreshNowAction(_prev: FormState, formData: FormData): Pr
 export async function testConnectionAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const access = await authorizeAction(formData);
   if (!access.ok) return access.state;
-  const result = await testConnection(access.connection.id, access.context.user.id);
+  const result = await testConnection(access.connection.id, access.member.userId);
   revalidatePath(SETTINGS_PATH);
   if (!result.ok) return failure(result.code);
   const who = result.user.email ? `${result.user.name} (${result.user.email})` : result.user.name;
@@ -243,7 +250,7 @@ export async function testConnectionAction(_prev: FormState, formData: FormData)
 export async function disconnectAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const access = await authorizeAction(formData);
   if (!access.ok) return access.state;
-  const result = await disconnectConnection(access.connection.id, access.context.user.id);
+  const result = await disconnectConnection(access.connection.id, access.member.userId);
   if (!result.ok) return failure(result.code);
   revalidatePath(SETTINGS_PATH);
   const query = new URLSearchParams({ disconnected: result.subdomain, revocation: result.revocation.status });

@@ -1,0 +1,19 @@
+import "server-only";
+import { userCanManage } from "@/lib/accounts/accounts";
+import type { ZendeskHost } from "@/lib/host";
+import { canManageIntegrations, currentWorkspace } from "./session";
+
+/** This app's implementation of the host seam: its own email-and-password sign-in and workspaces. */
+export const appZendeskHost: ZendeskHost = {
+  async currentMember() {
+    const context = await currentWorkspace();
+    if (!context) return null;
+    return {
+      userId: context.user.id,
+      workspaceId: context.workspace.id,
+      canManageIntegrations: canManageIntegrations(context.role),
+    };
+  },
+  canManage: userCanManage,
+  signInPath: (returnTo) => `/login?returnTo=${encodeURIComponent(returnTo)}`,
+};
