@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadSeed } from "./seed";
 import {
   ACME_AGENT_ID,
   ACME_END_USER_ID,
@@ -96,6 +97,146 @@ describe("oauth/tokens/current.json", () => {
         .status,
     ).toBe(204);
     expect((await apiCall(context.sim, "/api/v2/users/me.json", revoked.accessToken)).status).toBe(401);
+  });
+});
+
+describe("oauth/tokens/current.json per-instance mode (tokens_current)", () => {
+  const CURRENT = "/api/v2/oauth/tokens/current.json";
+
+  it("require_read: 403 Forbidden without the read scope, 200 with it; other instances unaffected", async () => {
+    const options = await context.sim.control.setOptions({ tokens_current: { acme: "require_read" } });
+    expect(options.tokens_current).toEqual({ acme: "require_read", globex: "available", initech: "available" });
+    const narrow = await connect(context.sim, { scope: "tickets:read users:read" });
+    expect(await apiCall(context.sim, CURRENT, narrow.accessToken)).toMatchObject({ status: 403, body: FORBIDDEN });
+    // The rest of the API still answers that token.
+    expect((await apiCall(context.sim, "/api/v2/users/me.json", narrow.accessToken)).status).toBe(200);
+    expect((await apiCall(context.sim, "/api/v2/tickets.json", narrow.accessToken)).status).toBe(200);
+    const broad = await connect(context.sim, { scope: "read" });
+    expect((await apiCall(context.sim, CURRENT, broad.accessToken)).status).toBe(200);
+    const globex = await connect(context.sim, { subdomain: "globex", userId: 20001, scope: "tickets:read" });
+    expect((await apiCall(context.sim, CURRENT, globex.accessToken, { subdomain: "globex" })).status).toBe(200);
+    // Still a 401 first for a dead token: the scope check needs a live one.
+    expect((await apiCall(context.sim, CURRENT, "not-a-token")).status).toBe(401);
+  });
+
+  it("missing: 404 InvalidEndpoint whatever the token; DELETE current.json and delete-by-id still work", async () => {
+    await context.sim.control.setOptions({ tokens_current: { acme: "missing" } });
+    const { accessToken } = await connect(context.sim, { scope: "read write" });
+    expect(await apiCall(context.sim, CURRENT, accessToken)).toMatchObject({
+      status: 404,
+      body: { error: "InvalidEndpoint", description: "Not found" },
+    });
+    await context.sim.control.setOptions({ revoke_on_delete_current: true });
+    expect((await apiCall(context.sim, CURRENT, accessToken, { method: "DELETE" })).status).toBe(204);
+    expect(await apiCall(context.sim, "/api/v2/users/me.json", accessToken)).toMatchObject({
+      status: 401,
+      body: INVALID_TOKEN,
+    });
+  });
+
+  it("comes from the seed, and reset restores it", async () => {
+    const seed = loadSeed();
+    const acme = seed.instances.find((instance) => instance.subdomain === "acme");
+    if (acme === undefined) throw new Error("no acme in the seed");
+    await context.sim.control.reset({ ...seed, instances: [{ ...acme, tokens_current: "missing" }] });
+    try {
+      const { accessToken } = await connect(context.sim, { scope: "read" });
+      expect((await apiCall(context.sim, CURRENT, accessToken)).status).toBe(404);
+      expect((await context.sim.control.instances())[0]).toMatchObject({
+        subdomain: "acme",
+        tokens_current: "missing",
+      });
+      await context.sim.control.setOptions({ tokens_current: { acme: "available" } });
+      expect((await apiCall(context.sim, CURRENT, accessToken)).status).toBe(200);
+      await context.sim.control.reset();
+      expect((await context.sim.control.options()).tokens_current).toEqual({ acme: "missing" });
+    } finally {
+      await context.sim.control.reset(loadSeed());
+    }
+  });
+
+  it("refuses an unknown mode or instance without changing anything", async () => {
+    await expect(
+      context.sim.control.setOptions({ tokens_current: { acme: "sometimes" as "missing" } }),
+    ).rejects.toMatchObject({ status: 400, body: { error: "invalid_body" } });
+    await expect(
+      context.sim.control.setOptions({ rate_limits: { acme: 5 }, tokens_current: { nowhere: "missing" } }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect(await context.sim.control.options()).toMatchObject({
+      rate_limits: { acme: 400 },
+      tokens_current: { acme: "available" },
+    });
+  });
+
+  it("faults break current.json and the token endpoint: 401/403/404/500 and a delay", async () => {
+    const { accessToken } = await connect(context.sim, { scope: "read" });
+    for (const status of [401, 403, 404, 500]) {
+      await context.sim.control.injectFault({
+        endpoint: "tokens_current",
+        kind: "status",
+        status,
+        body: { error: `simulated ${status}` },
+      });
+      expect(await apiCall(context.sim, CURRENT, accessToken)).toMatchObject({
+        status,
+        body: { error: `simulated ${status}` },
+      });
+    }
+    expect((await apiCall(context.sim, CURRENT, accessToken)).status).toBe(200);
+
+    await context.sim.control.injectFault({ endpoint: "tokens_current", kind: "delay", delay_ms: 400 });
+    let started = performance.now();
+    expect((await apiCall(context.sim, CURRENT, accessToken)).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+
+    await context.sim.control.injectFault({
+      endpoint: "token",
+      grant_type: "client_credentials",
+      kind: "delay",
+      delay_ms: 400,
+    });
+    started = performance.now();
+    const slow = await tokenRequest(context.sim, {
+      grant_type: "client_credentials",
+      client_id: ACME_LOCAL.id,
+      client_secret: ACME_LOCAL.secret,
+      scope: "read",
+    });
+    expect(slow.status).toBe(201);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    // A 6 s delay (issue 13's scenario) is accepted; it fires on the next matching request only.
+    expect(
+      await context.sim.control.injectFault({ endpoint: "tokens_current", kind: "delay", delay_ms: 6000 }),
+    ).toMatchObject({ delay_ms: 6000, remaining: 1 });
+  });
+});
+
+describe("DELETE oauth/tokens/current.json with revoke_on_delete_current", () => {
+  it("revokes the calling token and its refresh token: the next API call is 401 invalid_token", async () => {
+    await context.sim.control.setOptions({ revoke_on_delete_current: true });
+    const { accessToken, refreshToken } = await connect(context.sim, { scope: "tickets:read" });
+    const other = await connect(context.sim, { scope: "tickets:read" });
+    const answer = await apiCall(context.sim, "/api/v2/oauth/tokens/current.json", accessToken, { method: "DELETE" });
+    expect(answer).toMatchObject({ status: 204, text: "" });
+    expect(await apiCall(context.sim, "/api/v2/tickets.json", accessToken)).toMatchObject({
+      status: 401,
+      body: INVALID_TOKEN,
+    });
+    expect(answer.headers.get("content-length")).toBeNull();
+    const refreshed = await tokenRequest(context.sim, {
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+      client_id: "zdg-zendesk-connect-dev",
+      client_secret: "dev-global-client-secret",
+    });
+    expect(refreshed).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    // Only the calling token: another connection to the same instance lives on.
+    expect((await apiCall(context.sim, "/api/v2/tickets.json", other.accessToken)).status).toBe(200);
+    const log = await context.sim.control.requestLog();
+    expect(log.entries.find((entry) => entry.method === "DELETE")).toMatchObject({
+      endpoint: "token_revoke",
+      status: 204,
+    });
   });
 });
 

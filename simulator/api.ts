@@ -169,10 +169,16 @@ function tokenJson(req: ZendeskRequest, token: OAuthToken): Record<string, unkno
   };
 }
 
-/** `GET /api/v2/oauth/tokens/current.json`: the source of truth for scopes and expiry. */
+/**
+ * `GET /api/v2/oauth/tokens/current.json`. It is not in Zendesk's public API reference, so the
+ * instance's `tokens_current` mode can make it need the `read` scope (403) or be missing (404).
+ */
 export function showCurrentToken(req: ZendeskRequest): SimResponse {
+  const mode = req.instance.tokensCurrent;
+  if (mode === "missing") return jsonResponse(404, INVALID_ENDPOINT);
   const caller = requireToken(req);
   if (isResponse(caller)) return caller;
+  if (mode === "require_read" && !caller.token.scopes.includes("read")) return forbidden();
   return jsonResponse(200, { token: tokenJson(req, caller.token) });
 }
 

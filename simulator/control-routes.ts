@@ -5,13 +5,15 @@ import {
   addInstanceInputSchema,
   advanceClockInputSchema,
   faultInputSchema,
+  issueTokenInputSchema,
   resetInputSchema,
   revokeInputSchema,
   simOptionsPatchSchema,
+  updateClientInputSchema,
 } from "./control-schema";
 import { BodyTooLargeError, jsonResponse, readBody } from "./http";
 import { seedInstanceSchema } from "./seed";
-import type { ClockState, ControlErrorBody, HealthResponse } from "./control-schema";
+import type { ClockState, ControlErrorBody, HealthResponse, IssuedToken } from "./control-schema";
 import type { SimResponse } from "./http";
 import type { SeedUser } from "./seed";
 import type { SimulatorState } from "./state";
@@ -98,6 +100,64 @@ function addClient(state: SimulatorState, raw: string): SimResponse {
   return jsonResponse(201, { client: state.store.summarizeClient(created) });
 }
 
+function updateClient(state: SimulatorState, identifier: string, raw: string): SimResponse {
+  const input = parseInput(updateClientInputSchema, raw);
+  if (!input.ok) return input.response;
+  const { subdomain, allowed_scopes: allowedScopes, non_expiring_tokens: nonExpiring } = input.data;
+  if (subdomain !== undefined && state.store.findInstance(subdomain) === undefined) {
+    return controlError(404, "not_found", `No instance "${subdomain}".`);
+  }
+  const found = state.store.resolveClient(identifier, subdomain ?? null);
+  if (!found.ok) {
+    return found.reason === "ambiguous"
+      ? controlError(409, "conflict", `Several instances have a client "${identifier}": name its subdomain.`)
+      : controlError(
+          404,
+          "not_found",
+          `No client "${identifier}"${subdomain === undefined ? "" : ` on ${subdomain}`}.`,
+        );
+  }
+  // Tokens already issued keep working; the new rules apply to the next authorize or token request.
+  if (allowedScopes !== undefined) found.client.allowedScopes = allowedScopes === null ? null : [...allowedScopes];
+  if (nonExpiring !== undefined) found.client.nonExpiringTokens = nonExpiring;
+  return jsonResponse(200, { client: state.store.summarizeClient(found.client) });
+}
+
+function issueToken(state: SimulatorState, raw: string): SimResponse {
+  const input = parseInput(issueTokenInputSchema, raw);
+  if (!input.ok) return input.response;
+  const { subdomain, client_id: clientId, user_id: userId, scopes, expires_in: expiresIn } = input.data;
+  const refreshTtl = input.data.refresh_token_expires_in;
+  const instance = state.store.findInstance(subdomain);
+  if (instance === undefined) return controlError(404, "not_found", `No instance "${subdomain}".`);
+  const client = state.store.findClient(subdomain, clientId);
+  if (client === undefined) return controlError(404, "not_found", `No client "${clientId}" usable on ${subdomain}.`);
+  const user =
+    userId === undefined
+      ? instance.users.find((candidate) => candidate.role === "admin")
+      : instance.users.find((candidate) => candidate.id === userId);
+  if (user === undefined) return controlError(404, "not_found", `No user ${userId ?? "(admin)"} on ${subdomain}.`);
+  const now = state.clock.now();
+  const token = state.store.issueToken({
+    subdomain,
+    clientIdentifier: client.identifier,
+    clientNumericId: client.id,
+    userId: user.id,
+    grantType: "authorization_code",
+    scopes: [...new Set(scopes)],
+    createdAt: now,
+    expiresAt: expiresIn === null ? null : now + expiresIn * 1000,
+    refreshTokenExpiresAt: refreshTtl === undefined || refreshTtl === null ? null : now + refreshTtl * 1000,
+    withRefreshToken: refreshTtl !== undefined,
+  });
+  const answer: IssuedToken = {
+    token: state.store.summarizeToken(token),
+    access_token: token.accessToken,
+    refresh_token: token.refreshToken,
+  };
+  return jsonResponse(201, answer);
+}
+
 function addInstance(state: SimulatorState, raw: string): SimResponse {
   const input = parseInput(addInstanceInputSchema, raw);
   if (!input.ok) return input.response;
@@ -121,15 +181,22 @@ function addInstance(state: SimulatorState, raw: string): SimResponse {
 function setOptions(state: SimulatorState, raw: string): SimResponse {
   const input = parseInput(simOptionsPatchSchema, raw);
   if (!input.ok) return input.response;
-  const { rate_limits: rateLimits, ...switches } = input.data;
-  for (const subdomain of Object.keys(rateLimits ?? {})) {
-    if (state.store.findInstance(subdomain) === undefined) {
-      return controlError(404, "not_found", `No instance "${subdomain}" for rate_limits.`);
+  const { rate_limits: rateLimits, tokens_current: tokensCurrent, ...switches } = input.data;
+  // Check every named instance before changing anything: a refused patch changes nothing.
+  for (const [option, perInstance] of Object.entries({ rate_limits: rateLimits, tokens_current: tokensCurrent })) {
+    for (const subdomain of Object.keys(perInstance ?? {})) {
+      if (state.store.findInstance(subdomain) === undefined) {
+        return controlError(404, "not_found", `No instance "${subdomain}" for ${option}.`);
+      }
     }
   }
   for (const [subdomain, limit] of Object.entries(rateLimits ?? {})) {
     const instance = state.store.findInstance(subdomain);
     if (instance !== undefined) instance.rateLimitPerMinute = limit;
+  }
+  for (const [subdomain, mode] of Object.entries(tokensCurrent ?? {})) {
+    const instance = state.store.findInstance(subdomain);
+    if (instance !== undefined) instance.tokensCurrent = mode;
   }
   const defined = Object.fromEntries(Object.entries(switches).filter(([, value]) => value !== undefined));
   state.switches = { ...state.switches, ...defined };
@@ -210,6 +277,8 @@ export async function handleControl(req: IncomingMessage, url: URL, state: Simul
         .map((token) => state.store.summarizeToken(token));
       return jsonResponse(200, { tokens });
     }
+    case "POST /__sim/tokens":
+      return issueToken(state, raw);
     case "POST /__sim/tokens/revoke":
       return revokeMatching(state, raw);
     case "GET /__sim/instances":
@@ -225,7 +294,21 @@ export async function handleControl(req: IncomingMessage, url: URL, state: Simul
     case "DELETE /__sim/log":
       state.log.clear();
       return jsonResponse(200, { ok: true });
-    default:
+    default: {
+      const clientPath = /^\/__sim\/clients\/([^/]+)$/.exec(path);
+      const identifier = clientPath?.[1];
+      if (identifier !== undefined && (method === "PATCH" || method === "POST")) {
+        return updateClient(state, decodePathSegment(identifier), raw);
+      }
       return controlError(404, "not_found", `No control endpoint ${method} ${path}. See simulator/README.md.`);
+    }
+  }
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }

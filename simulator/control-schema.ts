@@ -4,8 +4,15 @@
  * only types from here. JSON fields are snake_case, like the seed and Zendesk's own API.
  */
 import { z } from "zod";
-import { seedClientObject, seedInstanceObject, seedSchema, checkClientSecret } from "./seed";
-import type { ClientKind, UserRole } from "./seed";
+import {
+  seedClientObject,
+  seedInstanceObject,
+  seedSchema,
+  checkClientSecret,
+  scopeNameSchema,
+  tokensCurrentModeSchema,
+} from "./seed";
+import type { ClientKind, TokensCurrentMode, UserRole } from "./seed";
 
 export const ENDPOINT_NAMES = ["authorize", "token", "users_me", "tokens_current", "token_revoke", "tickets"] as const;
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
@@ -37,6 +44,8 @@ export const simOptionsSchema = z.object({
   latency_ms: z.int().min(0).max(60_000),
   /** Requests per minute per instance on `/api/`; seeded from each instance's plan. */
   rate_limits: z.record(z.string(), z.int().positive()),
+  /** How `GET tokens/current.json` answers, per instance; seeded from each instance's `tokens_current`. */
+  tokens_current: z.record(z.string(), tokensCurrentModeSchema),
 });
 export type SimOptions = z.infer<typeof simOptionsSchema>;
 
@@ -116,6 +125,36 @@ export const addClientInputSchema = seedClientObject
   });
 export type AddClientInput = z.input<typeof addClientInputSchema>;
 
+/** Changes a client in place, as a Zendesk admin editing it would. */
+export const updateClientInputSchema = z
+  .strictObject({
+    /** Which instance's client (or a global client used there); needed when several instances share the identifier. */
+    subdomain: z.string().optional(),
+    /** The new allowlist; null lifts the restriction. */
+    allowed_scopes: z.array(scopeNameSchema).nullable().optional(),
+    non_expiring_tokens: z.boolean().optional(),
+  })
+  .refine((input) => input.allowed_scopes !== undefined || input.non_expiring_tokens !== undefined, {
+    message: "change allowed_scopes and/or non_expiring_tokens",
+  });
+export type UpdateClientInput = z.input<typeof updateClientInputSchema>;
+
+/**
+ * A token made directly, without consent: an "imported" or pre-2026 connection for app tests.
+ * `expires_in` null = never expires; `refresh_token_expires_in` omitted = no refresh token.
+ */
+export const issueTokenInputSchema = z.strictObject({
+  subdomain: z.string(),
+  /** The client's identifier. */
+  client_id: z.string(),
+  /** Default: the instance's first admin. */
+  user_id: z.int().positive().optional(),
+  scopes: z.array(scopeNameSchema).min(1),
+  expires_in: z.int().positive().nullable().default(null),
+  refresh_token_expires_in: z.int().positive().nullable().optional(),
+});
+export type IssueTokenInput = z.input<typeof issueTokenInputSchema>;
+
 /** Users are optional: an instance without them gets an admin, an agent and an end-user. */
 export const addInstanceInputSchema = seedInstanceObject
   .extend({ users: seedInstanceObject.shape.users.optional() })
@@ -171,6 +210,9 @@ export interface ClientSummary {
   redirect_uris: string[];
   /** null for a global client. */
   subdomain: string | null;
+  /** The admin's allowlist; null = unrestricted. */
+  allowed_scopes: string[] | null;
+  non_expiring_tokens: boolean;
 }
 
 export interface UserSummary {
@@ -185,6 +227,7 @@ export interface InstanceSummary {
   name: string;
   plan: string;
   rate_limit_per_minute: number;
+  tokens_current: TokensCurrentMode;
   users: UserSummary[];
   /** Local clients and the global clients that also work here. */
   clients: ClientSummary[];
@@ -208,7 +251,22 @@ export interface RequestLogEntry {
   auth: "bearer" | "basic" | "other" | null;
   /** Body parameters of token and consent requests, secrets masked. */
   params: Record<string, string> | null;
+  /** The `X-Zendesk-Marketplace-*` headers sent (a missing one is null); null when none was. */
+  marketplace: MarketplaceHeaders | null;
   duration_ms: number;
+}
+
+export interface MarketplaceHeaders {
+  name: string | null;
+  organization_id: string | null;
+  app_id: string | null;
+}
+
+/** The answer of `POST /__sim/tokens`: the only place a full token is shown. */
+export interface IssuedToken {
+  token: TokenSummary;
+  access_token: string;
+  refresh_token: string | null;
 }
 
 export interface RequestLogSnapshot {

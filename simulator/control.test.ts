@@ -249,6 +249,41 @@ describe("request log", () => {
     expect(JSON.stringify(await context.sim.control.requestLog())).not.toContain(code);
   });
 
+  it("records the Marketplace headers of every request, null when none was sent (OAuth endpoints too)", async () => {
+    const marketplace = {
+      "X-Zendesk-Marketplace-Name": "Zendesk Connect",
+      "X-Zendesk-Marketplace-Organization-Id": "12345",
+      "X-Zendesk-Marketplace-App-Id": "678",
+    };
+    const { accessToken } = await connect(context.sim, { scope: "read" });
+    await apiCall(context.sim, "/api/v2/users/me.json", accessToken, { headers: marketplace });
+    await apiCall(context.sim, "/api/v2/oauth/tokens/current.json", accessToken, { headers: marketplace });
+    await apiCall(context.sim, "/api/v2/tickets.json", accessToken);
+    await apiCall(context.sim, "/api/v2/users/me.json", accessToken, {
+      headers: { "X-Zendesk-Marketplace-App-Id": "678" },
+    });
+    await tokenRequest(
+      context.sim,
+      { grant_type: "client_credentials", client_id: ACME_LOCAL.id, client_secret: ACME_LOCAL.secret, scope: "read" },
+      { headers: marketplace },
+    );
+    await fetch(`${context.sim.url}/nosuchco/api/v2/users/me.json`, { headers: marketplace });
+
+    const entries = (await context.sim.control.requestLog()).entries;
+    const full = { name: "Zendesk Connect", organization_id: "12345", app_id: "678" };
+    expect(entries.map((entry) => [entry.endpoint, entry.subdomain, entry.marketplace])).toEqual([
+      ["authorize", "acme", null],
+      ["authorize", "acme", null],
+      ["token", "acme", null],
+      ["users_me", "acme", full],
+      ["tokens_current", "acme", full],
+      ["tickets", "acme", null],
+      ["users_me", "acme", { name: null, organization_id: null, app_id: "678" }],
+      ["token", "acme", full],
+      ["users_me", "nosuchco", full],
+    ]);
+  });
+
   it("clears", async () => {
     await apiCall(context.sim, "/api/v2/users/me.json", null);
     await context.sim.control.clearLog();

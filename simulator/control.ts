@@ -7,11 +7,14 @@ import type {
   FaultInput,
   HealthResponse,
   InstanceSummary,
+  IssueTokenInput,
+  IssuedToken,
   RequestLogSnapshot,
   RevokeInput,
   SimOptions,
   SimOptionsPatch,
   TokenSummary,
+  UpdateClientInput,
 } from "./control-schema";
 import type { Seed } from "./seed";
 
@@ -106,6 +109,24 @@ export class SimulatorControl {
   async addClient(client: AddClientInput): Promise<ClientSummary> {
     const answer = await this.#call<{ client: ClientSummary }>("POST", "/__sim/clients", client);
     return answer.client;
+  }
+
+  /**
+   * Changes a client as a Zendesk admin would: its scope allowlist (null lifts it) and/or
+   * whether it issues never-expiring tokens. Tokens already issued are untouched.
+   */
+  async updateClient(identifier: string, patch: UpdateClientInput): Promise<ClientSummary> {
+    const answer = await this.#call<{ client: ClientSummary }>(
+      "PATCH",
+      `/__sim/clients/${encodeURIComponent(identifier)}`,
+      patch,
+    );
+    return answer.client;
+  }
+
+  /** A token made directly, without consent (by default one that never expires, no refresh token). */
+  issueToken(input: IssueTokenInput): Promise<IssuedToken> {
+    return this.#call("POST", "/__sim/tokens", input);
   }
 
   /** A new instance; without `users` it gets an admin, an agent and an end-user. */

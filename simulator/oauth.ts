@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { renderConsentPage, renderErrorPage } from "./consent-page";
 import { htmlResponse, jsonResponse, redirectResponse } from "./http";
-import { formatScope, isSubset, parseScope } from "./scopes";
+import { formatScope, isSubset, parseScope, refusedScopes } from "./scopes";
 import { CODE_TTL_MS } from "./store";
 import type { ZendeskRequest } from "./context";
 import type { Params, SimResponse } from "./http";
@@ -37,6 +37,16 @@ function oauthError(error: OAuthErrorCode, detail?: string): SimResponse {
   const status = error === "invalid_client" ? 401 : 400;
   const description = detail === undefined ? DESCRIPTIONS[error] : `${DESCRIPTIONS[error]} ${detail}`;
   return jsonResponse(status, { error, error_description: description }, NO_STORE);
+}
+
+/**
+ * The allowlist's refusal, or null. The description names the refused scopes in one quoted,
+ * space-separated list, so a client can tell its user exactly which scopes to drop.
+ */
+function allowlistRefusal(client: Client, scopes: readonly string[]): string | null {
+  const refused = refusedScopes(scopes, client.allowedScopes);
+  if (refused.length === 0) return null;
+  return `This OAuth client may not request "${formatScope(refused)}": its scopes are restricted by the Zendesk admin.`;
 }
 
 function present(value: string | undefined): value is string {
@@ -138,6 +148,8 @@ function checkAuthorization(instance: Instance, store: ZendeskStore, params: Par
   // Unknown scope names are accepted, as Zendesk does; only an empty scope is refused.
   const scopes = parseScope(params.scope);
   if (scopes.length === 0) return fail("invalid_scope", "Missing required parameter: scope.");
+  const refusal = allowlistRefusal(client, scopes);
+  if (refusal !== null) return fail("invalid_scope", `${DESCRIPTIONS.invalid_scope} ${refusal}`);
 
   const challenge = params.code_challenge;
   if (present(challenge)) {
@@ -317,8 +329,11 @@ function issue(
 ): SimResponse {
   const { switches, clock, store } = req.state;
   const now = clock.now();
-  const accessTtl = lifetimes.access ?? switches.default_access_token_ttl;
-  const refreshTtl = fields.withRefreshToken ? (lifetimes.refresh ?? switches.default_refresh_token_ttl) : null;
+  // A client switched to never-expiring tokens ignores the requested lifetimes, as Zendesk did before 2026.
+  const neverExpires = fields.client.nonExpiringTokens;
+  const withRefreshToken = fields.withRefreshToken && !neverExpires;
+  const accessTtl = neverExpires ? null : (lifetimes.access ?? switches.default_access_token_ttl);
+  const refreshTtl = withRefreshToken ? (lifetimes.refresh ?? switches.default_refresh_token_ttl) : null;
   const token: OAuthToken = store.issueToken({
     subdomain: req.instance.subdomain,
     clientIdentifier: fields.client.identifier,
@@ -329,7 +344,7 @@ function issue(
     createdAt: now,
     expiresAt: accessTtl === null ? null : now + accessTtl * 1000,
     refreshTokenExpiresAt: refreshTtl === null ? null : now + refreshTtl * 1000,
-    withRefreshToken: fields.withRefreshToken,
+    withRefreshToken,
   });
 
   const body: Record<string, string | number> = {
@@ -340,6 +355,7 @@ function issue(
   if (token.refreshToken !== null) body.refresh_token = token.refreshToken;
   // The pitfall: a request without expires_in gets a response without it, yet the token expires.
   const reportDefaults = !switches.omit_default_expires_in;
+  if (neverExpires) return jsonResponse(switches.token_success_status, body, NO_STORE);
   if (lifetimes.access !== null) body.expires_in = lifetimes.access;
   else if (reportDefaults && accessTtl !== null) body.expires_in = accessTtl;
   if (token.refreshToken !== null) {
@@ -372,6 +388,9 @@ function exchangeCode(req: ZendeskRequest, params: Params, client: Client, lifet
   }
   const scopes = narrowScopes(params, code.scopes);
   if (!scopes.ok) return scopes.response;
+  // The admin may have narrowed the allowlist since the consent (codes live 120 s).
+  const refusal = allowlistRefusal(client, scopes.value);
+  if (refusal !== null) return oauthError("invalid_scope", refusal);
 
   store.consumeCode(code.code);
   return issue(
@@ -399,6 +418,10 @@ function refresh(req: ZendeskRequest, params: Params, client: Client, lifetimes:
   }
   const scopes = narrowScopes(params, previous.scopes);
   if (!scopes.ok) return scopes.response;
+  // A refresh keeps the grant's scopes: once the admin narrows the allowlist below them, the
+  // grant can no longer be renewed (unless the request narrows to allowed scopes). Nothing rotates.
+  const refusal = allowlistRefusal(client, scopes.value);
+  if (refusal !== null) return oauthError("invalid_scope", refusal);
 
   // Rotation: the previous access token and refresh token stop working at once.
   store.revoke(previous);
@@ -420,6 +443,8 @@ function clientCredentials(
   }
   const scopes = parseScope(params.scope);
   if (scopes.length === 0) return oauthError("invalid_scope", "Missing required parameter: scope.");
+  const refusal = allowlistRefusal(client, scopes);
+  if (refusal !== null) return oauthError("invalid_scope", refusal);
   // No user takes part: the token acts as the account owner, the instance's first admin.
   const owner = req.instance.users.find((user) => user.role === "admin");
   if (owner === undefined) return oauthError("invalid_client", "This instance has no admin to own the token.");

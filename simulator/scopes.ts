@@ -46,6 +46,11 @@ export function isSubset(requested: readonly string[], granted: readonly string[
   return requested.every((scope) => granted.includes(scope));
 }
 
+/** The requested scopes an allowlist refuses (none when there is no allowlist). */
+export function refusedScopes(requested: readonly string[], allowed: readonly string[] | null): string[] {
+  return allowed === null ? [] : requested.filter((scope) => !allowed.includes(scope));
+}
+
 export function describeScope(scope: string): { label: string; known: boolean } {
   const fixed = SCOPE_DESCRIPTIONS[scope];
   if (fixed !== undefined) return { label: fixed, known: true };

@@ -27,6 +27,9 @@ export const seedUserSchema = z.object({
   organization_id: z.int().positive().nullable().default(null),
 });
 
+/** One scope name as Zendesk writes it: no whitespace (scopes are space-separated). */
+export const scopeNameSchema = z.string().regex(/^\S+$/, "a scope name without spaces");
+
 export const clientKindSchema = z.enum(["confidential", "public"]);
 export type ClientKind = z.infer<typeof clientKindSchema>;
 
@@ -39,6 +42,13 @@ export const seedClientObject = z.object({
   kind: clientKindSchema,
   secret: z.string().min(1).optional(),
   redirect_uris: z.array(z.url()).min(1),
+  /**
+   * Granular scopes (Zendesk, Aug 2026): the only scopes this client may request, as an admin
+   * restricted them. Omitted = unrestricted. Names match exactly (`read` does not cover `tickets:read`).
+   */
+  allowed_scopes: z.array(scopeNameSchema).optional(),
+  /** Issue tokens that never expire and have no refresh token, as clients made before 2026 got. */
+  non_expiring_tokens: z.boolean().optional(),
 });
 
 /** A confidential client has a secret; a public one never does (it must use PKCE instead). */
@@ -71,6 +81,10 @@ export const seedTicketSchema = z.object({
   created_at: z.iso.datetime().default("2025-01-06T09:00:00Z"),
 });
 
+export const TOKENS_CURRENT_MODES = ["available", "require_read", "missing"] as const;
+export const tokensCurrentModeSchema = z.enum(TOKENS_CURRENT_MODES);
+export type TokensCurrentMode = z.infer<typeof tokensCurrentModeSchema>;
+
 export const seedInstanceObject = z.object({
   subdomain: z.string().regex(SUBDOMAIN_PATTERN, "a single lowercase DNS label"),
   name: z.string().min(1),
@@ -80,6 +94,12 @@ export const seedInstanceObject = z.object({
   users: z.array(seedUserSchema).min(1),
   clients: z.array(seedClientSchema).default([]),
   tickets: z.array(seedTicketSchema).default([]),
+  /**
+   * How `GET /api/v2/oauth/tokens/current.json` behaves here (it is not in Zendesk's public API
+   * reference): `available` to any valid token, `require_read` (403 without the `read` scope) or
+   * `missing` (404, as an unknown API path). Omitted = `available`.
+   */
+  tokens_current: tokensCurrentModeSchema.optional(),
 });
 
 export const seedInstanceSchema = seedInstanceObject.superRefine((instance, ctx) => {

@@ -23,7 +23,7 @@ import {
 } from "./http";
 import { decideAuthorization, handleToken, showAuthorization } from "./oauth";
 import { maskParams, maskPath } from "./request-log";
-import type { EndpointName, Fault } from "./control-schema";
+import type { EndpointName, Fault, MarketplaceHeaders } from "./control-schema";
 import type { ZendeskRequest } from "./context";
 import type { BodyParseResult, SimResponse } from "./http";
 import type { SimulatorState } from "./state";
@@ -142,6 +142,20 @@ function rateLimited(req: ZendeskRequest, handle: () => SimResponse): SimRespons
   return { ...response, headers: { ...response.headers, ...headers } };
 }
 
+/** Marketplace apps must send these on every API request (and only there): the log shows them. */
+function marketplaceHeaders(req: IncomingMessage): MarketplaceHeaders | null {
+  const read = (name: string): string | null => {
+    const value = req.headers[name];
+    return typeof value === "string" ? value : (value?.join(", ") ?? null);
+  };
+  const headers: MarketplaceHeaders = {
+    name: read("x-zendesk-marketplace-name"),
+    organization_id: read("x-zendesk-marketplace-organization-id"),
+    app_id: read("x-zendesk-marketplace-app-id"),
+  };
+  return headers.name === null && headers.organization_id === null && headers.app_id === null ? null : headers;
+}
+
 async function handleZendesk(
   req: IncomingMessage,
   res: ServerResponse,
@@ -165,6 +179,8 @@ async function handleZendesk(
   const params = body.ok && (endpoint === "token" || endpoint === "authorize") ? body.params : null;
   const grantType = endpoint === "token" ? (params?.grant_type ?? null) : null;
 
+  const marketplace = marketplaceHeaders(req);
+
   if (state.switches.latency_ms > 0) await sleep(state.switches.latency_ms);
 
   const record = (status: number | null, fault: Fault | undefined): void => {
@@ -179,6 +195,7 @@ async function handleZendesk(
       fault: fault?.kind ?? null,
       auth: authorizationScheme(req.headers.authorization),
       params: params === null ? null : maskParams(params),
+      marketplace,
       duration_ms: Math.round(performance.now() - started),
     });
   };

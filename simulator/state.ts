@@ -6,8 +6,8 @@ import { ZendeskStore } from "./store";
 import type { ParsedSeed } from "./seed";
 import type { SimOptions } from "./control-schema";
 
-/** The switches without the per-instance rate limits (those live on each instance). */
-export type Switches = Omit<SimOptions, "rate_limits">;
+/** The switches without the per-instance ones (rate limits, tokens_current: those live on each instance). */
+export type Switches = Omit<SimOptions, "rate_limits" | "tokens_current">;
 
 export const DEFAULT_SWITCHES: Readonly<Switches> = {
   token_success_status: 201,
@@ -46,7 +46,11 @@ export class SimulatorState {
 
   options(): SimOptions {
     const rateLimits: Record<string, number> = {};
-    for (const instance of this.store.instances.values()) rateLimits[instance.subdomain] = instance.rateLimitPerMinute;
-    return { ...this.switches, rate_limits: rateLimits };
+    const tokensCurrent: SimOptions["tokens_current"] = {};
+    for (const instance of this.store.instances.values()) {
+      rateLimits[instance.subdomain] = instance.rateLimitPerMinute;
+      tokensCurrent[instance.subdomain] = instance.tokensCurrent;
+    }
+    return { ...this.switches, rate_limits: rateLimits, tokens_current: tokensCurrent };
   }
 }

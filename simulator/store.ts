@@ -1,6 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { PLAN_RATE_LIMITS } from "./seed";
-import type { ClientKind, ParsedClient, ParsedInstance, ParsedSeed, ParsedTicket, ParsedUser } from "./seed";
+import type {
+  ClientKind,
+  ParsedClient,
+  ParsedInstance,
+  ParsedSeed,
+  ParsedTicket,
+  ParsedUser,
+  TokensCurrentMode,
+} from "./seed";
 import type { ClientSummary, InstanceSummary, TokenSummary } from "./control-schema";
 
 export interface Client {
@@ -12,6 +20,10 @@ export interface Client {
   redirectUris: string[];
   /** null: a global client, valid on every instance. */
   subdomain: string | null;
+  /** The admin's allowlist of requestable scopes; null = unrestricted. */
+  allowedScopes: string[] | null;
+  /** Tokens never expire and come without a refresh token (pre-2026 clients). */
+  nonExpiringTokens: boolean;
 }
 
 export interface Instance {
@@ -19,6 +31,8 @@ export interface Instance {
   name: string;
   plan: ParsedInstance["plan"];
   rateLimitPerMinute: number;
+  /** How `GET tokens/current.json` answers on this instance. */
+  tokensCurrent: TokensCurrentMode;
   /** Admins first: the consent page lists them first and client_credentials acts as the first. */
   users: ParsedUser[];
   tickets: ParsedTicket[];
@@ -68,6 +82,8 @@ function toClient(client: ParsedClient, subdomain: string | null): Client {
     secret: client.secret ?? null,
     redirectUris: [...client.redirect_uris],
     subdomain,
+    allowedScopes: client.allowed_scopes === undefined ? null : [...client.allowed_scopes],
+    nonExpiringTokens: client.non_expiring_tokens ?? false,
   };
 }
 
@@ -77,6 +93,7 @@ function toInstance(instance: ParsedInstance): Instance {
     name: instance.name,
     plan: instance.plan,
     rateLimitPerMinute: instance.rate_limit_per_minute ?? PLAN_RATE_LIMITS[instance.plan],
+    tokensCurrent: instance.tokens_current ?? "available",
     users: [...instance.users].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]),
     tickets: [...instance.tickets].sort((a, b) => a.id - b.id),
     clients: new Map(instance.clients.map((client) => [client.identifier, toClient(client, instance.subdomain)])),
@@ -122,6 +139,26 @@ export class ZendeskStore {
     if (this.globalClients.has(identifier)) return true;
     if (subdomain !== null) return this.instances.get(subdomain)?.clients.has(identifier) ?? false;
     return [...this.instances.values()].some((instance) => instance.clients.has(identifier));
+  }
+
+  /**
+   * The client a control call names: with a subdomain, the one usable there (local or global);
+   * without, the global client or the only local client with that identifier.
+   */
+  resolveClient(
+    identifier: string,
+    subdomain: string | null,
+  ): { ok: true; client: Client } | { ok: false; reason: "not_found" | "ambiguous" } {
+    if (subdomain !== null) {
+      const client = this.findClient(subdomain, identifier);
+      return client === undefined ? { ok: false, reason: "not_found" } : { ok: true, client };
+    }
+    const global = this.globalClients.get(identifier);
+    if (global !== undefined) return { ok: true, client: global };
+    const local = [...this.instances.values()].flatMap((instance) => instance.clients.get(identifier) ?? []);
+    const [only] = local;
+    if (only === undefined) return { ok: false, reason: "not_found" };
+    return local.length === 1 ? { ok: true, client: only } : { ok: false, reason: "ambiguous" };
   }
 
   addClient(client: Omit<ParsedClient, "id"> & { id?: number | undefined }, subdomain: string | null): Client {
@@ -224,6 +261,8 @@ export class ZendeskStore {
       kind: client.kind,
       redirect_uris: [...client.redirectUris],
       subdomain: client.subdomain,
+      allowed_scopes: client.allowedScopes === null ? null : [...client.allowedScopes],
+      non_expiring_tokens: client.nonExpiringTokens,
     };
   }
 
@@ -233,6 +272,7 @@ export class ZendeskStore {
       name: instance.name,
       plan: instance.plan,
       rate_limit_per_minute: instance.rateLimitPerMinute,
+      tokens_current: instance.tokensCurrent,
       users: instance.users.map((user) => ({ id: user.id, name: user.name, email: user.email, role: user.role })),
       clients: [...instance.clients.values(), ...this.globalClients.values()].map((client) =>
         this.summarizeClient(client),

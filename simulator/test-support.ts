@@ -228,11 +228,11 @@ export async function apiCall(
   sim: ZendeskSimulator,
   path: string,
   token: string | null,
-  options: { subdomain?: string; method?: string } = {},
+  options: { subdomain?: string; method?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: Json; headers: Headers; text: string }> {
   const response = await fetch(`${sim.instanceUrl(options.subdomain ?? "acme")}${path}`, {
     method: options.method ?? "GET",
-    headers: token === null ? {} : { authorization: `Bearer ${token}` },
+    headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers },
   });
   const text = await response.text();
   let body: Json = {};
