@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { and, count, eq, gt, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { type WebhookMessage, webhookAlerts, webhookMessages } from "@/db/schema";
 import { nextAttemptAt } from "./schedule";
@@ -89,13 +89,23 @@ export async function deliverMessages(
     const claimedIds = new Set(claimed.map((m) => m.id));
     remaining = remaining.filter((id) => !claimedIds.has(id));
     if (remaining.length === 0 || i >= waits.length) break;
-    // Rows that exist were taken by someone else or are not due: only invisible ones are waited for.
-    const visible = await db
+    // Keep waiting for rows not yet visible, and for rows that became claimable since (the claim
+    // may have run just before the commit); drop only rows another runner has or that are not due.
+    const taken = await db
       .select({ id: webhookMessages.id })
       .from(webhookMessages)
-      .where(inArray(webhookMessages.id, remaining));
-    const seen = new Set(visible.map((v) => v.id));
-    remaining = remaining.filter((id) => !seen.has(id));
+      .where(
+        and(
+          inArray(webhookMessages.id, remaining),
+          or(
+            ne(webhookMessages.status, "pending"),
+            gt(webhookMessages.nextAttemptAt, now()),
+            gt(webhookMessages.leaseExpiresAt, now()),
+          ),
+        ),
+      );
+    const gone = new Set(taken.map((t) => t.id));
+    remaining = remaining.filter((id) => !gone.has(id));
     if (remaining.length === 0) break;
     await new Promise((resolve) => setTimeout(resolve, waits[i]));
   }
