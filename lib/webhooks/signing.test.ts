@@ -128,3 +128,35 @@ describe("webhook configuration", () => {
     );
   });
 });
+
+describe("the README's Node verifier snippet", () => {
+  type Verify = (body: string, headers: Record<string, string>, secret: string) => boolean;
+  const loadSnippet = async (): Promise<Verify> => {
+    const { readFile } = await import("node:fs/promises");
+    const crypto = await import("node:crypto");
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const code = /```js\n(import \{ createHmac[\s\S]*?)```/.exec(readme)?.[1];
+    if (!code) throw new Error("README has no verifier snippet");
+    const body = code.replace(/^import .*\n/, "").replace("export function", "function");
+    return new Function("createHmac", "timingSafeEqual", "process", `${body}\nreturn verifyWebhook;`)(
+      crypto.createHmac,
+      crypto.timingSafeEqual,
+      { env: {} },
+    ) as Verify;
+  };
+
+  it("accepts our signatures (either rotation secret), rejects tampering, other secrets and old timestamps", async () => {
+    const verify = await loadSnippet();
+    expect(verify.toString().split("\n").length).toBeLessThanOrEqual(10);
+    const [a, b] = [newSecret(), newSecret()];
+    const body = '{"type":"connection.created"}';
+    const now = Date.now() / 1000;
+    const headers = { ...signWebhook([decode(a), decode(b)], "msg_7", now, body) };
+    expect(verify(body, headers, a)).toBe(true);
+    expect(verify(body, headers, b)).toBe(true);
+    expect(verify(`${body} `, headers, a)).toBe(false);
+    expect(verify(body, headers, newSecret())).toBe(false);
+    expect(verify(body, { ...signWebhook([decode(a)], "msg_7", now - 301, body) }, a)).toBe(false);
+    expect(verify(body, { ...headers, "webhook-signature": "" }, a)).toBe(false);
+  });
+});
