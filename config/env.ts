@@ -13,6 +13,18 @@ const PRODUCTION_TEMPLATE = "https://{subdomain}.zendesk.com";
 // The simulator's seeded global client (simulator/seed.json): a development fixture, never a real secret.
 const DEV_GLOBAL_CLIENT = { id: "zdg-zendesk-connect-dev", secret: "dev-global-client-secret" };
 
+// Waits after failed attempts 1..7 (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h): the Standard Webhooks schedule.
+const DEFAULT_WEBHOOK_RETRY_SCHEDULE = "5,300,1800,7200,18000,36000,36000";
+
+const isHttpUrl = (value: string) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === "";
+  } catch {
+    return false;
+  }
+};
+
 const bool = (fallback: boolean) =>
   z
     .enum(["true", "false", "1", "0"])
@@ -58,6 +70,23 @@ const schema = z
     ZENDESK_KEEPALIVE_REFRESH_DAYS: int(7, 0, 90),
     CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     ZENDESK_SIM_PORT: int(4010, 1, 65_535),
+    WEBHOOK_URL: z
+      .string()
+      .optional()
+      .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined))
+      .refine((v) => v === undefined || isHttpUrl(v), "must be an http:// or https:// URL"),
+    WEBHOOK_SECRET: optionalString,
+    // Seconds to wait after each failed attempt: 8 attempts over ~27.6 hours by default.
+    WEBHOOK_RETRY_SCHEDULE_SECONDS: z
+      .string()
+      .default(DEFAULT_WEBHOOK_RETRY_SCHEDULE)
+      .transform((v) => v.split(",").map((part) => Number(part.trim())))
+      .refine(
+        (list) => list.length >= 1 && list.length <= 20 && list.every((n) => Number.isInteger(n) && n >= 0),
+        'must be 1 to 20 comma-separated whole seconds, e.g. "5,300,1800"',
+      ),
+    WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
+    WEBHOOK_RETENTION_DAYS: int(7, 0, 3650),
   })
   .refine((e) => e.ZENDESK_ACCESS_TOKEN_TTL_SECONDS < e.ZENDESK_REFRESH_TOKEN_TTL_SECONDS, {
     path: ["ZENDESK_ACCESS_TOKEN_TTL_SECONDS"],
@@ -121,6 +150,15 @@ function buildEnv(source: NodeJS.ProcessEnv) {
         ? { identifier: DEV_GLOBAL_CLIENT.id, secret: DEV_GLOBAL_CLIENT.secret }
         : undefined;
 
+  if (Boolean(e.WEBHOOK_URL) !== Boolean(e.WEBHOOK_SECRET)) {
+    throw new ConfigError(
+      e.WEBHOOK_URL
+        ? "WEBHOOK_SECRET is required when WEBHOOK_URL is set"
+        : "WEBHOOK_URL is required when WEBHOOK_SECRET is set",
+    );
+  }
+  const webhookSecrets = e.WEBHOOK_SECRET ? parseWebhookSecrets(e.WEBHOOK_SECRET) : undefined;
+
   return {
     nodeEnv: e.NODE_ENV,
     isProduction: production,
@@ -141,8 +179,36 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       keepAliveRefreshDays: e.ZENDESK_KEEPALIVE_REFRESH_DAYS,
     },
     cronSecret: e.CRON_SECRET,
+    webhooks: {
+      /** Undefined: webhooks are off and nothing is queued. */
+      endpoint: e.WEBHOOK_URL && webhookSecrets ? { url: e.WEBHOOK_URL, secrets: webhookSecrets } : undefined,
+      retryScheduleSeconds: e.WEBHOOK_RETRY_SCHEDULE_SECONDS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
+    },
     simulatorPort: e.ZENDESK_SIM_PORT,
   };
+}
+
+/**
+ * WEBHOOK_SECRET: one Standard Webhooks secret ("whsec_" + base64 of 24-64 random bytes), or two
+ * separated by a space while the host app rotates (both sign every message, the first one first).
+ */
+function parseWebhookSecrets(value: string): Uint8Array[] {
+  const parts = value.split(/\s+/).filter(Boolean);
+  const format =
+    'must be "whsec_" followed by base64 of 24 to 64 random bytes (generate: echo "whsec_$(openssl rand -base64 32)")';
+  if (parts.length > 2)
+    throw new ConfigError("WEBHOOK_SECRET holds at most two secrets (old and new, space-separated)");
+  return parts.map((part, index) => {
+    const which = parts.length > 1 ? ` (secret ${index + 1})` : "";
+    const encoded = part.startsWith("whsec_") ? part.slice("whsec_".length) : undefined;
+    if (encoded === undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0)
+      throw new ConfigError(`WEBHOOK_SECRET${which} ${format}`);
+    const bytes = Buffer.from(encoded, "base64");
+    if (bytes.length < 24 || bytes.length > 64) throw new ConfigError(`WEBHOOK_SECRET${which} ${format}`);
+    return new Uint8Array(bytes);
+  });
 }
 
 interface DevSecrets {

@@ -189,6 +189,57 @@ export const zendeskConnectionEvents = pgTable(
   (t) => [index("zendesk_connection_events_connection_idx").on(t.connectionId, t.createdAt.desc())],
 );
 
+export const webhookMessageStatus = pgEnum("webhook_message_status", [
+  /** Waiting for its first or next attempt. */
+  "pending",
+  /** The endpoint answered 2xx. */
+  "delivered",
+  /** Every attempt of the retry schedule failed. */
+  "failed",
+  /** The endpoint answered 410 Gone: never retried. */
+  "gone",
+]);
+
+/**
+ * The webhook outbox: one row per message, written in the transaction of the state change it
+ * reports. Runners claim rows with a short lease (never a lock held across the HTTP call).
+ */
+export const webhookMessages = pgTable(
+  "webhook_messages",
+  {
+    /** Sent as webhook-id, the same on every retry: the host app deduplicates by it. */
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    /** Not a foreign key: the message outlives a disconnected connection. */
+    connectionId: uuid("connection_id"),
+    workspaceId: uuid("workspace_id"),
+    /** The exact JSON body, serialised once so every retry sends the same bytes. */
+    body: text("body").notNull(),
+    status: webhookMessageStatus("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    leaseHolder: text("lease_holder"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    /** HTTP status of the last answer; null when there was none (timeout, refused connection). */
+    lastStatus: integer("last_status"),
+    /** Why the last attempt failed, without any response body: "timeout", "redirect not followed", ... */
+    lastError: text("last_error"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("webhook_messages_due_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_messages_created_idx").on(t.createdAt.desc()),
+  ],
+);
+
+/** Throttles operator alerts across instances: one row per alert, the last time it was logged. */
+export const webhookAlerts = pgTable("webhook_alerts", {
+  key: text("key").primaryKey(),
+  lastLoggedAt: timestamp("last_logged_at", { withTimezone: true }).notNull(),
+});
+
 export const usersRelations = relations(users, ({ many }) => ({ memberships: many(memberships) }));
 export const workspacesRelations = relations(workspaces, ({ many }) => ({
   memberships: many(memberships),
@@ -223,3 +274,4 @@ export type ZendeskConnectIntent = typeof zendeskConnectIntents.$inferSelect;
 export type ZendeskConnection = typeof zendeskConnections.$inferSelect;
 export type ZendeskConnectionEvent = typeof zendeskConnectionEvents.$inferSelect;
 export type ZendeskConnectionEventType = (typeof zendeskConnectionEventType.enumValues)[number];
+export type WebhookMessage = typeof webhookMessages.$inferSelect;

@@ -58,6 +58,7 @@ export async function disconnectConnection(
           revocation.status === "failed"
             ? "Disconnected here; the token may still be valid in Zendesk"
             : "Disconnected",
+        data: { revocation: revocation.status },
       },
       tx,
     );

@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/db";
 import { type ZendeskConnectionEventType, zendeskConnectionEvents } from "@/db/schema";
+import { enqueueConnectionWebhook } from "@/lib/webhooks/outbox";
 
 /*
  * The single place connection state changes are recorded and emitted. Host apps subscribe
@@ -28,7 +29,7 @@ export function onConnectionEvent(listener: ConnectionEventListener): () => void
   return () => listeners.delete(listener);
 }
 
-type Executor = Pick<typeof db, "insert">;
+type Executor = Pick<typeof db, "insert" | "select">;
 
 /** Records an event in the history table (inside the caller's transaction when given) and notifies listeners. */
 export async function recordConnectionEvent(event: ConnectionEvent, executor: Executor = db): Promise<void> {
@@ -41,6 +42,7 @@ export async function recordConnectionEvent(event: ConnectionEvent, executor: Ex
     detail: event.detail ?? null,
     data: event.data ?? null,
   });
+  await enqueueConnectionWebhook(executor, event); // the host app's webhook, in the same transaction
   const at = new Date();
   for (const listener of listeners) {
     // A subscriber's failure must never break the token lifecycle.

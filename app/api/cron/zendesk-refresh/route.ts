@@ -1,3 +1,4 @@
+import { deliverDueWebhooks, formatDeliveryCounts } from "@/lib/webhooks/deliver";
 import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "@/lib/zendesk";
 
 // POST /api/cron/zendesk-refresh: the keep-alive for schedulers (cron, Vercel Cron, Kubernetes
@@ -21,5 +22,7 @@ export async function POST(request: Request): Promise<Response> {
   }
   const summary = await refreshDueConnections();
   console.info(`[zendesk] ${formatKeepAliveSummary(summary)}`);
-  return Response.json(summary, { headers: { "Cache-Control": "no-store" } });
+  const webhooks = await deliverDueWebhooks({ maxDurationMs: 20_000 }); // retries of the webhook outbox
+  console.info(`[webhooks] ${formatDeliveryCounts(webhooks)}`);
+  return Response.json({ ...summary, webhooks }, { headers: { "Cache-Control": "no-store" } });
 }
