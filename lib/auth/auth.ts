@@ -4,9 +4,12 @@ import Credentials from "next-auth/providers/credentials";
 import { signInSchema } from "@/lib/accounts/fields";
 import { verifyCredentials } from "@/lib/accounts/accounts";
 import { env } from "@/lib/env";
+import { throttledSignIn } from "@/lib/throttle/attempts";
+import { clientAddress } from "@/lib/throttle/client-address";
 import { completeZendeskSignIn } from "@/lib/zendesk/connect-flow";
 import { currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "@/lib/zendesk/provider";
 import { authLogger } from "./logger";
+import { TooManyAttempts } from "./too-many-attempts";
 
 const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
@@ -35,10 +38,15 @@ async function buildAuthConfig(): Promise<NextAuthConfig> {
       Credentials({
         id: "credentials",
         credentials: { email: {}, password: {} },
-        async authorize(raw) {
+        async authorize(raw, request) {
           const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) return null;
-          return verifyCredentials(parsed.data.email, parsed.data.password);
+          const { email, password } = parsed.data;
+          // Here, not in the form action, so Auth.js's own callback route is throttled too.
+          const address = clientAddress(request.headers, e.trustedProxyHops);
+          const result = await throttledSignIn({ email, address }, () => verifyCredentials(email, password));
+          if (!result.ok) throw new TooManyAttempts(result.retryAfterSeconds);
+          return result.user;
         },
       }),
       ...(flow ? [zendeskProvider(flow)] : []),

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { signIn } from "@/lib/auth/auth";
 import { canManageIntegrations, currentWorkspace } from "@/lib/auth/session";
 import { type FormState, parseForm } from "@/lib/forms";
+import { throttleConnect, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
 import { intentCookie, prepareConnect, runInConnectFlow, SETTINGS_PATH } from "@/lib/zendesk/connect-flow";
 import { findLocalClient, saveLocalClient } from "@/lib/zendesk/oauth-clients";
 import { ZENDESK_PROVIDER_ID } from "@/lib/zendesk/provider";
@@ -87,6 +88,9 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
 
   const context = await currentWorkspace();
   if (!context || !canManageIntegrations(context.role)) return fail("not_allowed");
+  const limited = await throttleConnect(context.workspace.id);
+  if (!limited.ok)
+    return { ok: false, code: "too_many_attempts", error: tooManyAttemptsMessage(limited.retryAfterSeconds), values };
 
   if (input.client === "client_credentials") {
     if (!input.clientIdentifier) {
