@@ -1,11 +1,15 @@
+import { formatRetentionSummary, pruneExpiredData } from "@/lib/retention";
 import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "@/lib/zendesk/keep-alive";
 
-// POST /api/cron/zendesk-refresh: the keep-alive for schedulers (cron, Vercel Cron, Kubernetes
-// CronJob). Thin: check the bearer secret, run the job, answer with its summary (no secrets).
+// GET or POST /api/cron/zendesk-refresh: the keep-alive for schedulers (cron, Vercel Cron sends
+// GET, Kubernetes CronJob). Thin: check the bearer secret, run the job and the retention
+// clean-up, answer with their summary (no secrets).
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export async function POST(request: Request): Promise<Response> {
+export { run as GET, run as POST };
+
+async function run(request: Request): Promise<Response> {
   const authorization = checkCronAuthorization(request.headers.get("authorization"));
   if (authorization === "not_configured") {
     return Response.json(
@@ -21,5 +25,7 @@ export async function POST(request: Request): Promise<Response> {
   }
   const summary = await refreshDueConnections();
   console.info(`[zendesk] ${formatKeepAliveSummary(summary)}`);
-  return Response.json(summary, { headers: { "Cache-Control": "no-store" } });
+  const retention = await pruneExpiredData();
+  console.info(`[zendesk] ${formatRetentionSummary(retention)}`);
+  return Response.json({ ...summary, retention }, { headers: { "Cache-Control": "no-store" } });
 }
