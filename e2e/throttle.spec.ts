@@ -20,6 +20,8 @@ test.describe("sign-in throttling", () => {
         const answered = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/login"));
         await page.getByRole("button", { name: "Sign in" }).click();
         await answered;
+        // React resets the form when the action's answer is rendered: then the message is this one's.
+        await expect(page.getByLabel("Password")).toHaveValue("");
         const alert = page.locator("form").getByRole("alert");
         await expect(alert).toBeVisible();
         answers.push((await alert.textContent()) ?? "");
@@ -38,8 +40,9 @@ test.describe("sign-in throttling", () => {
 
     await test.step("Auth.js's own callback route is throttled too", async () => {
       const locations: string[] = [];
-      // At most one of two back-to-back attempts can fall after a delay ends; the other is refused.
-      for (let i = 0; i < 2; i++) {
+      // Playwright's HTTP client may reach the server over another loopback address than the
+      // browser, which then shares the account's bucket for unknown addresses: still 5 at most.
+      for (let i = 0; i < 8; i++) {
         const csrf = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
         const response = await page.request.post("/api/auth/callback/credentials", {
           form: { csrfToken: csrf.csrfToken, email: account.email, password: "still-wrong", callbackUrl: "/" },
@@ -47,7 +50,8 @@ test.describe("sign-in throttling", () => {
         });
         locations.push(response.headers().location ?? "");
       }
-      expect(locations.some((l) => l.includes("code=too_many_attempts"))).toBe(true);
+      const refused = locations.filter((l) => l.endsWith("/login?error=CredentialsSignin&code=too_many_attempts"));
+      expect(refused.length, locations.join(" | ")).toBeGreaterThanOrEqual(3);
     });
 
     await test.step("after the wait, the right password signs in", async () => {
