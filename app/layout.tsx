@@ -1,6 +1,9 @@
 import type { Metadata, Viewport } from "next";
 import "./globals.css";
 
+// The CSP nonce (proxy.ts) is new on every request, so no page may be prerendered.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Zendesk Connect", template: "%s · Zendesk Connect" },
   description: "Connect your Zendesk Support account and keep the connection healthy.",

@@ -87,10 +87,24 @@ const schema = z
       ),
     WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
     WEBHOOK_RETENTION_DAYS: int(7, 0, 3650),
+    // Throttling (lib/throttle): free attempts per bucket, then a doubling delay up to the cap.
+    TRUSTED_PROXY_HOPS: int(0, 0, 10),
+    THROTTLE_SIGNIN_ACCOUNT_ATTEMPTS: int(5, 1, 1_000_000),
+    THROTTLE_SIGNIN_ADDRESS_ATTEMPTS: int(20, 1, 1_000_000),
+    THROTTLE_SIGNUP_ADDRESS_ATTEMPTS: int(10, 1, 1_000_000),
+    THROTTLE_CONNECT_WORKSPACE_ATTEMPTS: int(10, 1, 1_000_000),
+    THROTTLE_BASE_DELAY_SECONDS: int(1, 1, 3600),
+    THROTTLE_MAX_DELAY_SECONDS: int(900, 1, 86_400),
+    THROTTLE_WINDOW_SECONDS: int(3600, 60, 604_800),
+    HISTORY_RETENTION_DAYS: int(365, 1, 36_500),
   })
   .refine((e) => e.ZENDESK_ACCESS_TOKEN_TTL_SECONDS < e.ZENDESK_REFRESH_TOKEN_TTL_SECONDS, {
     path: ["ZENDESK_ACCESS_TOKEN_TTL_SECONDS"],
     message: "must be below ZENDESK_REFRESH_TOKEN_TTL_SECONDS (Zendesk rejects it otherwise)",
+  })
+  .refine((e) => e.THROTTLE_BASE_DELAY_SECONDS <= e.THROTTLE_MAX_DELAY_SECONDS, {
+    path: ["THROTTLE_BASE_DELAY_SECONDS"],
+    message: "must not exceed THROTTLE_MAX_DELAY_SECONDS",
   });
 
 export class ConfigError extends Error {
@@ -187,6 +201,17 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       retentionDays: e.WEBHOOK_RETENTION_DAYS,
     },
     simulatorPort: e.ZENDESK_SIM_PORT,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+    throttle: {
+      signInAccountAttempts: e.THROTTLE_SIGNIN_ACCOUNT_ATTEMPTS,
+      signInAddressAttempts: e.THROTTLE_SIGNIN_ADDRESS_ATTEMPTS,
+      signUpAddressAttempts: e.THROTTLE_SIGNUP_ADDRESS_ATTEMPTS,
+      connectWorkspaceAttempts: e.THROTTLE_CONNECT_WORKSPACE_ATTEMPTS,
+      baseDelaySeconds: e.THROTTLE_BASE_DELAY_SECONDS,
+      maxDelaySeconds: e.THROTTLE_MAX_DELAY_SECONDS,
+      windowSeconds: e.THROTTLE_WINDOW_SECONDS,
+    },
+    historyRetentionDays: e.HISTORY_RETENTION_DAYS,
   };
 }
 

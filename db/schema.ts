@@ -240,6 +240,26 @@ export const webhookAlerts = pgTable("webhook_alerts", {
   lastLoggedAt: timestamp("last_logged_at", { withTimezone: true }).notNull(),
 });
 
+/**
+ * Attempt counters for sign-in, sign-up and connect throttling (lib/throttle). One row per
+ * bucket ("signin:account:<email>", "signin:address:<ip>", ...), updated by single atomic
+ * upserts so several instances share one count. Pruned by lib/retention.ts after expires_at.
+ */
+export const throttles = pgTable(
+  "throttles",
+  {
+    key: text("key").primaryKey(),
+    /** Attempts counted in the current window (for "known" rows: 0). */
+    attempts: integer("attempts").notNull().default(0),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }).notNull(),
+    /** Attempts before this instant are refused without being counted. */
+    blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+    /** After this the row carries no information and may be deleted. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("throttles_expires_idx").on(t.expiresAt)],
+);
+
 export const usersRelations = relations(users, ({ many }) => ({ memberships: many(memberships) }));
 export const workspacesRelations = relations(workspaces, ({ many }) => ({
   memberships: many(memberships),
@@ -273,5 +293,6 @@ export type ZendeskOauthClient = typeof zendeskOauthClients.$inferSelect;
 export type ZendeskConnectIntent = typeof zendeskConnectIntents.$inferSelect;
 export type ZendeskConnection = typeof zendeskConnections.$inferSelect;
 export type ZendeskConnectionEvent = typeof zendeskConnectionEvents.$inferSelect;
+export type Throttle = typeof throttles.$inferSelect;
 export type ZendeskConnectionEventType = (typeof zendeskConnectionEventType.enumValues)[number];
 export type WebhookMessage = typeof webhookMessages.$inferSelect;

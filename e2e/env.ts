@@ -12,4 +12,11 @@ export const E2E_ENV: Record<string, string> = {
   ZENDESK_CLIENT_SECRET: "dev-global-client-secret",
   CRON_SECRET: "e2e-cron-secret-0123456789",
   ZENDESK_SIM_PORT: String(E2E_SIM_PORT),
+  // The suite signs up and connects many times from one address: per-address and per-workspace
+  // limits are generous; the per-account limit stays at its default, with short delays.
+  THROTTLE_SIGNIN_ADDRESS_ATTEMPTS: "100000",
+  THROTTLE_SIGNUP_ADDRESS_ATTEMPTS: "100000",
+  THROTTLE_CONNECT_WORKSPACE_ATTEMPTS: "100000",
+  THROTTLE_BASE_DELAY_SECONDS: "2",
+  THROTTLE_MAX_DELAY_SECONDS: "4",
 };

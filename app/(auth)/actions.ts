@@ -1,12 +1,17 @@
 "use server";
 
 import { AuthError } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { createAccount } from "@/lib/accounts/accounts";
 import { signInSchema, signUpSchema } from "@/lib/accounts/fields";
 import { signIn } from "@/lib/auth/auth";
 import { safeReturnTo } from "@/lib/return-to";
+import { TooManyAttempts } from "@/lib/auth/too-many-attempts";
+import { env } from "@/config/env";
 import { type FormState, parseForm } from "@/lib/forms";
+import { throttleSignUp, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
+import { clientAddress } from "@/lib/throttle/client-address";
 
 /** Email + password sign-in; one generic message for every wrong combination. */
 export async function signInAction(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -16,6 +21,14 @@ export async function signInAction(_prev: FormState, formData: FormData): Promis
   try {
     await signIn("credentials", { ...parsed.data, redirect: false });
   } catch (error) {
+    if (error instanceof TooManyAttempts) {
+      return {
+        ok: false,
+        code: "too_many_attempts",
+        error: tooManyAttemptsMessage(error.retryAfterSeconds),
+        values: { email: parsed.data.email },
+      };
+    }
     if (error instanceof AuthError) {
       return {
         ok: false,
@@ -34,6 +47,10 @@ export async function signUpAction(_prev: FormState, formData: FormData): Promis
   const parsed = parseForm(signUpSchema, formData, { echo: ["name", "email", "workspaceName"] });
   if (!parsed.ok) return parsed.state;
   const values = { name: parsed.data.name, email: parsed.data.email, workspaceName: parsed.data.workspaceName ?? "" };
+  const limited = await throttleSignUp(clientAddress(await headers(), env().trustedProxyHops));
+  if (!limited.ok) {
+    return { ok: false, code: "too_many_attempts", error: tooManyAttemptsMessage(limited.retryAfterSeconds), values };
+  }
   const created = await createAccount(parsed.data);
   if (!created.ok) {
     return {
@@ -43,6 +60,17 @@ export async function signUpAction(_prev: FormState, formData: FormData): Promis
       values,
     };
   }
-  await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirect: false });
+  try {
+    await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirect: false });
+  } catch (error) {
+    // The account exists; only signing in is paused (too many failed sign-ins from this address).
+    if (!(error instanceof TooManyAttempts)) throw error;
+    return {
+      ok: false,
+      code: "too_many_attempts",
+      error: `Your account is ready, but signing in is paused. ${tooManyAttemptsMessage(error.retryAfterSeconds)}`,
+      values,
+    };
+  }
   redirect(safeReturnTo(formData.get("returnTo")));
 }

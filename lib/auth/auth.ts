@@ -5,7 +5,10 @@ import { signInSchema } from "@/lib/accounts/fields";
 import { verifyCredentials } from "@/lib/accounts/accounts";
 import { env } from "@/config/env";
 import { completeZendeskSignIn, currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "@/lib/zendesk";
+import { throttledSignIn } from "@/lib/throttle/attempts";
+import { clientAddress } from "@/lib/throttle/client-address";
 import { authLogger } from "./logger";
+import { TooManyAttempts } from "./too-many-attempts";
 
 const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
@@ -34,10 +37,15 @@ async function buildAuthConfig(): Promise<NextAuthConfig> {
       Credentials({
         id: "credentials",
         credentials: { email: {}, password: {} },
-        async authorize(raw) {
+        async authorize(raw, request) {
           const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) return null;
-          return verifyCredentials(parsed.data.email, parsed.data.password);
+          const { email, password } = parsed.data;
+          // Here, not in the form action, so Auth.js's own callback route is throttled too.
+          const address = clientAddress(request.headers, e.trustedProxyHops);
+          const result = await throttledSignIn({ email, address }, () => verifyCredentials(email, password));
+          if (!result.ok) throw new TooManyAttempts(result.retryAfterSeconds);
+          return result.user;
         },
       }),
       ...(flow ? [zendeskProvider(flow)] : []),

@@ -14,7 +14,7 @@ import {
 } from "@/testing/zendesk";
 import { getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
 import { MissingKeyError } from "./keyring";
-import { reencryptAllSecrets } from "./rotate-keys";
+import { countRowsNotUnderKey, reencryptAllSecrets, rotationReport } from "./rotate-keys";
 
 setupTestDatabase();
 const fixture = setupZendeskSimulator();
@@ -77,7 +77,11 @@ describe("reencryptAllSecrets", () => {
     expect(await getAccessToken(first.connectionId)).toBe(tokens[0]);
     const counts = await reencryptAllSecrets({ batchSize: 2 });
     // 2 auth-code connections x 2 secrets + 1 client-credentials connection x 1 + 1 client secret.
-    expect(counts).toEqual({ currentKeyId: "k2", connections: 3, oauthClients: 1, secrets: 6 });
+    expect(counts).toEqual({ currentKeyId: "k2", connections: 3, oauthClients: 1, secrets: 6, remaining: 0 });
+    expect(rotationReport(counts)).toEqual({
+      exitCode: 0,
+      line: 'Re-encrypted 6 secret(s) under key "k2": 3 connection(s), 1 OAuth client(s). Every stored secret now uses "k2".',
+    });
     const after = await allCiphertexts();
     expect(after).toHaveLength(6);
     expect(after.every((c) => c.startsWith("v1.k2."))).toBe(true);
@@ -108,5 +112,36 @@ describe("reencryptAllSecrets", () => {
     useKeys(K2);
     expect(await getAccessToken(connectionId)).toBe(token);
     expect((await allCiphertexts()).every((c) => c.startsWith("v1.k2."))).toBe(true);
+  });
+
+  it("ends by counting rows left under another key, and fails while any remain", async () => {
+    useKeys(`${K2},${K1}`);
+    expect(await reencryptAllSecrets()).toMatchObject({ remaining: 0 });
+    // An instance still running with k1 first writes during (after) the pass.
+    useKeys(`${K1},${K2}`);
+    const { connectionId, workspaceId, userId } = await connectTestConnection(fixture.sim);
+    await saveLocalClient({
+      workspaceId,
+      subdomain: "old-instance",
+      identifier: "old-instance-app",
+      kind: "confidential",
+      secret: "old-instance-secret",
+      userId,
+    });
+    expect(await countRowsNotUnderKey("k2")).toBe(2);
+    expect(await countRowsNotUnderKey("k1")).toBeGreaterThan(0);
+
+    const report = rotationReport({ currentKeyId: "k2", connections: 5, oauthClients: 1, secrets: 9, remaining: 2 });
+    expect(report.exitCode).toBe(1);
+    expect(report.line).toMatch(/^Key rotation incomplete: 2 row\(s\) still use a key other than "k2"/);
+    expect(report.line).not.toContain("\n");
+
+    // Once every instance has k2 first, a second run finishes the job.
+    useKeys(`${K2},${K1}`);
+    const again = await reencryptAllSecrets();
+    expect(again).toMatchObject({ connections: 1, oauthClients: 1, secrets: 3, remaining: 0 });
+    expect(rotationReport(again).exitCode).toBe(0);
+    useKeys(K2);
+    expect(await getAccessToken(connectionId)).toBeTruthy();
   });
 });

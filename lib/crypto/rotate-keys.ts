@@ -22,6 +22,11 @@ export interface RotationCounts {
   oauthClients: number;
   /** Individual secrets rewritten (a connection has up to two). */
   secrets: number;
+  /**
+   * Rows still holding a secret under another key, counted after the pass: written meanwhile by
+   * an instance that does not yet have the new key first. Zero is the only success.
+   */
+  remaining: number;
 }
 
 /** Re-encrypts every secret not under the current key, `batchSize` rows at a time. */
@@ -29,9 +34,7 @@ export async function reencryptAllSecrets({ batchSize = 100 }: { batchSize?: num
   const ring = keyRing();
   const current = ring.currentKeyId;
   const size = Math.max(1, Math.floor(batchSize));
-  const counts: RotationCounts = { currentKeyId: current, connections: 0, oauthClients: 0, secrets: 0 };
-  // The key id is the second dot-separated field of "v1.<keyId>.<iv>.<body>".
-  const keyOf = (column: AnyPgColumn) => sql`split_part(${column}, '.', 2)`;
+  const counts: RotationCounts = { currentKeyId: current, connections: 0, oauthClients: 0, secrets: 0, remaining: 0 };
 
   // Keyset paging by id: a row that is rewritten (or fails) is never visited twice in a run.
   let after = "00000000-0000-0000-0000-000000000000";
@@ -87,7 +90,47 @@ export async function reencryptAllSecrets({ batchSize = 100 }: { batchSize?: num
     if (batch.length < size) break;
     after = batch[batch.length - 1]!.id;
   }
+  counts.remaining = await countRowsNotUnderKey(current);
   return counts;
+}
+
+// The key id is the second dot-separated field of "v1.<keyId>.<iv>.<body>".
+const keyOf = (column: AnyPgColumn) => sql`split_part(${column}, '.', 2)`;
+
+/** Rows (connections and OAuth clients) with at least one secret not under `keyId`. */
+export async function countRowsNotUnderKey(keyId: string): Promise<number> {
+  const [connections] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(zendeskConnections)
+    .where(
+      or(
+        ne(keyOf(zendeskConnections.accessTokenCiphertext), keyId),
+        and(
+          isNotNull(zendeskConnections.refreshTokenCiphertext),
+          ne(keyOf(zendeskConnections.refreshTokenCiphertext), keyId),
+        ),
+      ),
+    );
+  const [clients] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(zendeskOauthClients)
+    .where(
+      and(isNotNull(zendeskOauthClients.secretCiphertext), ne(keyOf(zendeskOauthClients.secretCiphertext), keyId)),
+    );
+  return Number(connections?.n ?? 0) + Number(clients?.n ?? 0);
+}
+
+/** The script's one line and exit code: success only when no row is left under an old key. */
+export function rotationReport(counts: RotationCounts): { exitCode: 0 | 1; line: string } {
+  const key = `"${counts.currentKeyId}"`;
+  const done = `Re-encrypted ${counts.secrets} secret(s) under key ${key}: ${counts.connections} connection(s), ${counts.oauthClients} OAuth client(s).`;
+  if (counts.remaining > 0) {
+    return {
+      exitCode: 1,
+      line: `Key rotation incomplete: ${counts.remaining} row(s) still use a key other than ${key} (written during the run by an instance without ${key} first?). Put ${key} first on every instance and run this again; keep the old key until it succeeds.`,
+    };
+  }
+  return { exitCode: 0, line: `${done} Every stored secret now uses ${key}.` };
 }
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];

@@ -161,8 +161,4 @@ describe("POST /api/cron/zendesk-refresh", () => {
     expect(body).toMatchObject({ refreshed: 1, skipped: 0, failed: 0 });
     expect(JSON.stringify(body)).not.toContain(SECRET);
   });
-
-  it("exports POST only", () => {
-    expect(Object.keys(cronRoute).filter((k) => /^(GET|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(k))).toEqual([]);
-  });
 });

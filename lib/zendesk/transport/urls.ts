@@ -332,6 +332,16 @@ function parseTemplate(template: string): ParsedTemplate {
   return { template: normalised, protocol, mode, host: probe.hostname, port: probe.port };
 }
 
+/**
+ * The CSP source expression matching every instance the template can name (the Content-Security-Policy's
+ * form-action): "https://*.zendesk.com" for host tenancy, "http://127.0.0.1:4010" for path tenancy.
+ */
+export function zendeskOriginSource(template: string): string {
+  const t = parseTemplate(template);
+  const port = t.port ? `:${t.port}` : "";
+  return t.mode === "host" ? `${t.protocol}//*${t.host}${port}` : `${t.protocol}//${t.host}${port}`;
+}
+
 function badTemplate(problem: string): InvalidBaseUrlTemplateError {
   return new InvalidBaseUrlTemplateError(
     `ZENDESK_BASE_URL_TEMPLATE ${problem} (expected e.g. https://{subdomain}.zendesk.com, or http://127.0.0.1:4010/{subdomain} for the simulator)`,

@@ -8,6 +8,7 @@ import { signIn } from "@/lib/auth/auth";
 import { canManageIntegrations, currentWorkspace } from "@/lib/auth/session";
 import { appZendeskHost } from "@/lib/auth/zendesk-host";
 import { type FormState, parseForm } from "@/lib/forms";
+import { throttleConnect, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
 import {
   authorizeConnectionChange,
   connectWithClientCredentials,
@@ -96,6 +97,9 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
 
   const context = await currentWorkspace();
   if (!context || !canManageIntegrations(context.role)) return fail("not_allowed");
+  const limited = await throttleConnect(context.workspace.id);
+  if (!limited.ok)
+    return { ok: false, code: "too_many_attempts", error: tooManyAttemptsMessage(limited.retryAfterSeconds), values };
 
   if (input.client === "client_credentials") {
     if (!input.clientIdentifier) {

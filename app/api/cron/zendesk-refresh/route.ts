@@ -1,12 +1,16 @@
 import { deliverDueWebhooks, formatDeliveryCounts } from "@/lib/webhooks/deliver";
+import { formatRetentionSummary, pruneExpiredData } from "@/lib/retention";
 import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "@/lib/zendesk";
 
-// POST /api/cron/zendesk-refresh: the keep-alive for schedulers (cron, Vercel Cron, Kubernetes
-// CronJob). Thin: check the bearer secret, run the job, answer with its summary (no secrets).
+// GET or POST /api/cron/zendesk-refresh: the keep-alive for schedulers (cron, Vercel Cron sends
+// GET, Kubernetes CronJob). Thin: check the bearer secret, run the job and the retention
+// clean-up, answer with their summary (no secrets).
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export async function POST(request: Request): Promise<Response> {
+export { run as GET, run as POST };
+
+async function run(request: Request): Promise<Response> {
   const authorization = checkCronAuthorization(request.headers.get("authorization"));
   if (authorization === "not_configured") {
     return Response.json(
@@ -22,7 +26,9 @@ export async function POST(request: Request): Promise<Response> {
   }
   const summary = await refreshDueConnections();
   console.info(`[zendesk] ${formatKeepAliveSummary(summary)}`);
+  const retention = await pruneExpiredData();
+  console.info(`[zendesk] ${formatRetentionSummary(retention)}`);
   const webhooks = await deliverDueWebhooks({ maxDurationMs: 20_000 }); // retries of the webhook outbox
   console.info(`[webhooks] ${formatDeliveryCounts(webhooks)}`);
-  return Response.json({ ...summary, webhooks }, { headers: { "Cache-Control": "no-store" } });
+  return Response.json({ ...summary, retention, webhooks }, { headers: { "Cache-Control": "no-store" } });
 }

@@ -1,0 +1,63 @@
+import "server-only";
+import { and, inArray, isNotNull, lt, or } from "drizzle-orm";
+import { db } from "@/db";
+import { throttles, zendeskConnectionEvents, zendeskConnectIntents } from "@/db/schema";
+import { env } from "@/config/env";
+
+/*
+ * Housekeeping that runs with the keep-alive (the cron route and `npm run zendesk:refresh-due`):
+ * connect intents once used or expired, throttle rows that carry no information any more, and
+ * connection history older than HISTORY_RETENTION_DAYS.
+ */
+
+/** Used or expired intents are kept this long, so a late callback still reads "already used" or "expired". */
+export const INTENT_GRACE_SECONDS = 3600;
+
+const BATCH = 5000;
+
+export interface RetentionSummary {
+  intents: number;
+  throttles: number;
+  history: number;
+}
+
+export async function pruneExpiredData({ now = new Date() }: { now?: Date } = {}): Promise<RetentionSummary> {
+  const graceStart = new Date(now.getTime() - INTENT_GRACE_SECONDS * 1000);
+  const historyStart = new Date(now.getTime() - env().historyRetentionDays * 86_400_000);
+  const intents = await db
+    .delete(zendeskConnectIntents)
+    .where(
+      or(
+        lt(zendeskConnectIntents.expiresAt, graceStart),
+        and(isNotNull(zendeskConnectIntents.consumedAt), lt(zendeskConnectIntents.consumedAt, graceStart)),
+      ),
+    )
+    .returning({ id: zendeskConnectIntents.id });
+  // Throttle rows (one per address under attack) and history can be large: short batches.
+  let staleThrottles = 0;
+  for (;;) {
+    const stale = db.select({ key: throttles.key }).from(throttles).where(lt(throttles.expiresAt, now)).limit(BATCH);
+    const deleted = await db.delete(throttles).where(inArray(throttles.key, stale)).returning({ key: throttles.key });
+    staleThrottles += deleted.length;
+    if (deleted.length < BATCH) break;
+  }
+  let history = 0;
+  for (;;) {
+    const old = db
+      .select({ id: zendeskConnectionEvents.id })
+      .from(zendeskConnectionEvents)
+      .where(lt(zendeskConnectionEvents.createdAt, historyStart))
+      .limit(BATCH);
+    const deleted = await db
+      .delete(zendeskConnectionEvents)
+      .where(inArray(zendeskConnectionEvents.id, old))
+      .returning({ id: zendeskConnectionEvents.id });
+    history += deleted.length;
+    if (deleted.length < BATCH) break;
+  }
+  return { intents: intents.length, throttles: staleThrottles, history };
+}
+
+export function formatRetentionSummary(s: RetentionSummary): string {
+  return `retention: pruned ${s.intents} connect intent(s), ${s.throttles} throttle row(s), ${s.history} history event(s)`;
+}
