@@ -1,3 +1,4 @@
+import { E2E_ENV } from "./env";
 import { readFileSync } from "node:fs";
 import { expect, signUp, test } from "./fixtures";
 import { sim, submitConnectForm, ZendeskConsentPage } from "./zendesk";
@@ -9,7 +10,7 @@ test("no token, code, verifier or secret reaches HTML, the RSC payload or the se
   const urls: string[] = [];
   page.on("response", async (response) => {
     const url = response.url();
-    if (!url.startsWith("http://localhost:3100")) return;
+    if (!url.startsWith(E2E_ENV.APP_URL!)) return;
     urls.push(url);
     const type = response.headers()["content-type"] ?? "";
     if (/html|x-component|json|javascript|text\/plain/.test(type)) bodies.push(await response.text().catch(() => ""));

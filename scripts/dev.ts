@@ -4,13 +4,11 @@
 // redirect URL with the simulator for every seeded client, so sign-out and Connect work on any port.
 // With ZENDESK_BASE_URL_TEMPLATE pointing at real Zendesk, the simulator is not started.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { SimulatorControl } from "../simulator/control";
-import { DEFAULT_SEED_PATH, type Seed } from "../simulator/index";
+import { allowRedirectUrl } from "./simulator-redirect";
 
-const CALLBACK_PATH = "/api/auth/callback/zendesk";
 const children: ChildProcess[] = [];
 
 function fail(message: string): never {
@@ -76,17 +74,6 @@ async function simulatorPort(template: string | undefined): Promise<number> {
   return port;
 }
 
-/** Every seeded client (global and local) also accepts this app's redirect URL; applied by a reset. */
-async function registerRedirectUrl(control: SimulatorControl, redirectUrl: string): Promise<void> {
-  const seed = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as Seed;
-  const clients = [...(seed.global_clients ?? []), ...seed.instances.flatMap((instance) => instance.clients ?? [])];
-  for (const client of clients) {
-    const uris = client.redirect_uris ?? [];
-    if (!uris.includes(redirectUrl)) client.redirect_uris = [...uris, redirectUrl];
-  }
-  await control.reset(seed);
-}
-
 async function waitForSimulator(control: SimulatorControl, child: ChildProcess): Promise<void> {
   for (let attempt = 0; attempt < 150; attempt++) {
     if (child.exitCode !== null) fail("the Zendesk simulator stopped while starting (see above)");
@@ -141,10 +128,10 @@ if (!template || template.startsWith("http://127.0.0.1:")) {
   const simulator = start("Zendesk simulator", "tsx", ["simulator/cli.ts", "--port", String(simPort)], env);
   const control = new SimulatorControl(`http://127.0.0.1:${simPort}`);
   await waitForSimulator(control, simulator);
-  await registerRedirectUrl(control, `${appUrl}${CALLBACK_PATH}`).catch((error: unknown) =>
-    fail(`could not register ${appUrl}${CALLBACK_PATH} with the simulator: ${(error as Error).message}`),
+  const redirectUrl = await allowRedirectUrl(control, appUrl).catch((error: unknown) =>
+    fail(`could not register ${appUrl}'s redirect URL with the simulator: ${(error as Error).message}`),
   );
-  console.log(`[dev] simulator clients accept the redirect URL ${appUrl}${CALLBACK_PATH}`);
+  console.log(`[dev] simulator clients accept the redirect URL ${redirectUrl}`);
 }
 console.log(`[dev] app on ${appUrl} (port ${port})`);
 start("Next.js", "next", ["dev", "-p", String(port), ...rest], env);
