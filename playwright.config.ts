@@ -1,22 +1,6 @@
-import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { launchOptions } from "./e2e/browser";
 import { E2E_APP_PORT, E2E_ENV, E2E_SIM_PORT } from "./e2e/env";
-
-// Debian's Chromium where it is installed (Playwright cannot download its own browser on
-// every machine); Playwright's own browser everywhere else.
-const systemChromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const launchOptions = existsSync(systemChromium)
-  ? {
-      executablePath: systemChromium,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    }
-  : {};
 
 export const SERVER_LOG = ".data/e2e-server.log";
 

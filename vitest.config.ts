@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["{lib,db,simulator,app,scripts,testing}/**/*.test.ts"],
+    include: ["{lib,db,config,simulator,app,scripts,testing}/**/*.test.ts"],
     environment: "node",
     // next-auth imports "next/server" without an extension; inlined, Vite resolves it (the
     // module's front door, lib/zendesk/index.ts, brings the Auth.js provider along).

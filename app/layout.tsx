@@ -7,6 +7,14 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = {
   title: { default: "Zendesk Connect", template: "%s · Zendesk Connect" },
   description: "Connect your Zendesk Support account and keep the connection healthy.",
+  // Files in public/: the SVG for current browsers, favicon.ico for the rest, a 180 px PNG for iOS home screens.
+  icons: {
+    icon: [
+      { url: "/icon.svg", type: "image/svg+xml" },
+      { url: "/favicon.ico", sizes: "32x32" },
+    ],
+    apple: [{ url: "/apple-touch-icon.png", sizes: "180x180", type: "image/png" }],
+  },
 };
 
 export const viewport: Viewport = {

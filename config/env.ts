@@ -8,7 +8,6 @@ import { z } from "zod";
  * can load modules without production secrets). A bad value stops start-up with one line.
  */
 
-const DEV_SIMULATOR_TEMPLATE = "http://127.0.0.1:4010/{subdomain}";
 const PRODUCTION_TEMPLATE = "https://{subdomain}.zendesk.com";
 // The simulator's seeded global client (simulator/seed.json): a development fixture, never a real secret.
 const DEV_GLOBAL_CLIENT = { id: "zdg-zendesk-connect-dev", secret: "dev-global-client-secret" };
@@ -147,9 +146,15 @@ function buildEnv(source: NodeJS.ProcessEnv) {
     );
   }
 
+  // A wrong origin sends Zendesk a wrong redirect_uri and sets non-Secure cookies: never guess it in production.
+  if (production && !e.APP_URL)
+    throw new ConfigError("APP_URL is required in production (the app's public origin, e.g. https://app.example.com)");
+
+  // Development talks to the local simulator on ZENDESK_SIM_PORT (npm run dev starts it there).
+  const devSimulatorTemplate = `http://127.0.0.1:${e.ZENDESK_SIM_PORT}/{subdomain}`;
   const zendeskBaseUrlTemplate =
-    e.ZENDESK_BASE_URL_TEMPLATE ?? (production ? PRODUCTION_TEMPLATE : DEV_SIMULATOR_TEMPLATE);
-  const usingDevSimulator = !production && zendeskBaseUrlTemplate === DEV_SIMULATOR_TEMPLATE;
+    e.ZENDESK_BASE_URL_TEMPLATE ?? (production ? PRODUCTION_TEMPLATE : devSimulatorTemplate);
+  const usingDevSimulator = !production && zendeskBaseUrlTemplate === devSimulatorTemplate;
   if (Boolean(e.ZENDESK_CLIENT_ID) !== Boolean(e.ZENDESK_CLIENT_SECRET)) {
     throw new ConfigError(
       e.ZENDESK_CLIENT_ID

@@ -1,3 +1,4 @@
+import { E2E_APP_PORT } from "./env";
 import { DEMO, DEMO_PASSWORD, expect, signUp, test, uniqueEmail } from "./fixtures";
 
 test.describe("app sign-in", () => {
@@ -7,7 +8,7 @@ test.describe("app sign-in", () => {
     await expect(page.getByTestId("workspace-name")).toHaveText("Sam's workspace");
 
     await test.step("sign out", async () => {
-      await page.getByLabel("Account menu").click();
+      await page.locator("summary", { hasText: "Account menu" }).click();
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.waitForURL("**/login");
     });
@@ -68,7 +69,7 @@ test.describe("app sign-in", () => {
     await page.getByLabel("Password").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL("/");
-    expect(new URL(page.url()).host).toBe("localhost:3100");
+    expect(new URL(page.url()).host).toBe(`localhost:${E2E_APP_PORT}`);
   });
 
   test("a member sees settings without management rights; an owner may manage", async ({ page, signInAs }) => {

@@ -1,5 +1,5 @@
 import { DEMO, expect, signUp, test } from "./fixtures";
-import { SIM_URL, sim, submitConnectForm, ZendeskConsentPage } from "./zendesk";
+import { REDIRECT_URL, SIM_URL, sim, submitConnectForm, ZendeskConsentPage } from "./zendesk";
 
 const SETTINGS = "/settings/integrations";
 
@@ -18,7 +18,7 @@ test.describe("Connect Zendesk", () => {
       expect(url.searchParams.get("scope")).toBe("tickets:read users:read");
       expect(url.searchParams.get("code_challenge_method")).toBe("S256");
       expect(url.searchParams.get("state")).toBeTruthy();
-      expect(url.searchParams.get("redirect_uri")).toBe("http://localhost:3100/api/auth/callback/zendesk");
+      expect(url.searchParams.get("redirect_uri")).toBe(REDIRECT_URL);
       expect(url.search).not.toContain("secret");
       await consent.allow({ as: "Ada Admin (admin) — ada.admin@acme.example.com" });
     });
@@ -37,7 +37,7 @@ test.describe("Connect Zendesk", () => {
     await expect(card).toContainText(`by ${me.name}`);
 
     await test.step("still signed in as the app user, not as the Zendesk user", async () => {
-      await page.getByLabel("Account menu").click();
+      await page.locator("summary", { hasText: "Account menu" }).click();
       await expect(page.getByText(me.email)).toBeVisible();
       const session = await (await page.request.get("/api/auth/session")).json();
       expect(session.user.email).toBe(me.email);
@@ -48,7 +48,7 @@ test.describe("Connect Zendesk", () => {
     await signUp(page);
     await page.goto(SETTINGS);
     await page.getByLabel("My own OAuth client, created in my Zendesk").check();
-    await expect(page.getByTestId("redirect-url")).toHaveText("http://localhost:3100/api/auth/callback/zendesk");
+    await expect(page.getByTestId("redirect-url")).toHaveText(REDIRECT_URL);
     await submitConnectForm(page, {
       subdomain: "globex",
       local: { identifier: "globex-connect", secret: "globex-local-secret" },

@@ -1,8 +1,9 @@
+import { E2E_ENV } from "./env";
 import { expect, signUp, test } from "./fixtures";
 import { freshInstance, freshLocalClient, simControl, submitConnectForm, ZendeskConsentPage } from "./zendesk";
 
 const SETTINGS = "/settings/integrations";
-const REDIRECT_URL = "http://localhost:3100/api/auth/callback/zendesk";
+const REDIRECT_URL = `${E2E_ENV.APP_URL}/api/auth/callback/zendesk`;
 
 test.describe("Onboarding help", () => {
   test("the setup guide sits beside the own-client fields; copy puts the exact redirect URL on the clipboard", async ({

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
 import { SimulatorControl } from "../simulator/control";
-import { E2E_SIM_PORT } from "./env";
+import { E2E_ENV, E2E_SIM_PORT } from "./env";
 
 export const SIM_URL = `http://127.0.0.1:${E2E_SIM_PORT}`;
+export const REDIRECT_URL = `${E2E_ENV.APP_URL}/api/auth/callback/zendesk`;
 
 /** Page object for the simulator's Zendesk sign-in + consent page. */
 export class ZendeskConsentPage {
@@ -116,7 +117,7 @@ export async function freshLocalClient(subdomain: string) {
     name: "Our own connector",
     kind: "confidential",
     secret: client.secret,
-    redirect_uris: ["http://localhost:3100/api/auth/callback/zendesk"],
+    redirect_uris: [REDIRECT_URL],
   });
   return client;
 }

@@ -1,5 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { safeReturnTo } from "./return-to";
+
+// Table-driven cases: one that reaches no expect must fail.
+beforeEach(() => {
+  expect.hasAssertions();
+});
 
 describe("safeReturnTo", () => {
   it.each([

@@ -1,13 +1,17 @@
 // `npm test`: every suite. Unit + integration on PGlite; integration again on Postgres when
-// TEST_DATABASE_URL is set; then Playwright against a production build with the simulator.
-//   --unit-only   skip the end-to-end suite      --e2e-only   only the end-to-end suite
+// TEST_DATABASE_URL is set; then Playwright against one production build with the simulator:
+// on PGlite always, and again on Postgres when TEST_DATABASE_URL is set (each in a fresh database).
+// A skipped test fails the run: CI must not pass with a test that did not run.
+//   --unit-only   skip the end-to-end suites      --e2e-only   only the end-to-end suites
 //   --screenshots only README's screenshots (docs/screenshots), through the same build and servers
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { chromium } from "@playwright/test";
 import postgres from "postgres";
 import { E2E_ENV } from "../e2e/env";
+import { SYSTEM_CHROMIUM } from "../e2e/browser";
 
 const args = new Set(process.argv.slice(2));
 const screenshots = args.has("--screenshots");
@@ -16,6 +20,7 @@ const runE2e = !args.has("--unit-only");
 const testDatabaseUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
 const reportDir = path.resolve(".data/test-reports");
 mkdirSync(reportDir, { recursive: true });
+rmSync(path.join(reportDir, "summary.txt"), { force: true });
 
 interface Tally {
   suite: string;
@@ -23,6 +28,9 @@ interface Tally {
   failed: number;
   skipped: number;
   ok: boolean;
+  seconds?: number;
+  /** Set when the suite did not run at all (and why); it then neither passes nor fails the run. */
+  notRun?: string;
 }
 const tallies: Tally[] = [];
 
@@ -33,62 +41,77 @@ function run(command: string, argv: string[], extraEnv: Record<string, string | 
   });
 }
 
-async function vitest(suite: string, extraEnv: Record<string, string | undefined>, filters: string[] = []) {
-  const out = path.join(reportDir, `${suite}.json`);
-  rmSync(out, { force: true });
-  const code = await run(
-    "npx",
-    ["vitest", "run", ...filters, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`],
-    extraEnv,
-  );
-  const report = existsSync(out)
-    ? (JSON.parse(readFileSync(out, "utf8")) as {
-        numPassedTests: number;
-        numFailedTests: number;
-        numPendingTests: number;
-      })
-    : { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0 };
-  tallies.push({
-    suite,
-    passed: report.numPassedTests,
-    failed: report.numFailedTests,
-    skipped: report.numPendingTests,
-    ok: code === 0 && report.numPassedTests > 0,
+async function timed(fn: () => Promise<Omit<Tally, "seconds">>): Promise<void> {
+  const started = performance.now();
+  const tally = await fn();
+  tallies.push({ ...tally, seconds: Math.round((performance.now() - started) / 100) / 10 });
+}
+
+function vitest(suite: string, extraEnv: Record<string, string | undefined>, filters: string[] = []) {
+  return timed(async () => {
+    const out = path.join(reportDir, `${suite.replace(/\W+/g, "-")}.json`);
+    rmSync(out, { force: true });
+    const code = await run(
+      "npx",
+      ["vitest", "run", ...filters, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`],
+      extraEnv,
+    );
+    const report = existsSync(out)
+      ? (JSON.parse(readFileSync(out, "utf8")) as {
+          numPassedTests: number;
+          numFailedTests: number;
+          numPendingTests: number;
+          numTodoTests?: number;
+        })
+      : { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0 };
+    const skipped = report.numPendingTests + (report.numTodoTests ?? 0);
+    return {
+      suite,
+      passed: report.numPassedTests,
+      failed: report.numFailedTests,
+      skipped,
+      ok: code === 0 && report.numPassedTests > 0 && skipped === 0,
+    };
   });
 }
 
-async function withE2eDatabase<T>(fn: (env: Record<string, string | undefined>) => Promise<T>): Promise<T> {
-  if (testDatabaseUrl) {
-    const name = `zc_e2e_${randomBytes(5).toString("hex")}`;
-    const admin = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    const url = new URL(testDatabaseUrl);
-    url.pathname = `/${name}`;
-    try {
-      return await fn({ DATABASE_URL: url.toString(), PGLITE_DIR: undefined });
-    } finally {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    }
+/** A throw-away database named for this run on the given server; dropped afterwards. */
+async function withPostgresDatabase<T>(serverUrl: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const name = `zc_e2e_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await fn(url.toString());
+  } finally {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
   }
-  const dir = path.resolve(".data/e2e-pglite");
-  rmSync(dir, { recursive: true, force: true });
-  return fn({ DATABASE_URL: undefined, PGLITE_DIR: dir });
 }
 
-async function e2e() {
-  const build = await run("npx", ["next", "build"], { ...E2E_ENV, NODE_ENV: "production" });
-  if (build !== 0) {
-    tallies.push({ suite: "e2e (build)", passed: 0, failed: 1, skipped: 0, ok: false });
-    return;
-  }
-  await withE2eDatabase(async (dbEnv) => {
-    const seeded = await run("npx", ["tsx", "db/seed.ts"], { ...E2E_ENV, ...dbEnv, NODE_ENV: "production" });
-    if (seeded !== 0) {
-      tallies.push({ suite: "e2e (seed)", passed: 0, failed: 1, skipped: 0, ok: false });
-      return;
-    }
-    const out = path.join(reportDir, "e2e.json");
+/**
+ * A browser for Playwright: Debian's Chromium (or CHROMIUM_PATH), else Playwright's own, else
+ * Playwright's download (short timeout). Returns an error line naming both ways when all fail.
+ */
+function ensureBrowser(): string | undefined {
+  if (existsSync(SYSTEM_CHROMIUM) || existsSync(chromium.executablePath())) return undefined;
+  console.log("\nNo browser found for the end-to-end suites: installing Playwright's Chromium…");
+  const install = spawnSync("npx", ["playwright", "install", "chromium"], { stdio: "inherit", timeout: 120_000 });
+  if (install.status === 0 && existsSync(chromium.executablePath())) return undefined;
+  return (
+    "No browser for the end-to-end suites: Playwright's download failed (run `npx playwright install chromium` " +
+    "where it can reach its CDN) and there is no system Chromium (install Debian's `chromium` package, " +
+    `or point CHROMIUM_PATH at one; looked for ${SYSTEM_CHROMIUM}).`
+  );
+}
+
+async function e2eSuite(backend: "pglite" | "postgres", dbEnv: Record<string, string | undefined>) {
+  await timed(async () => {
+    const suite = `e2e (${backend})`;
+    const seeded = await run("npx", ["tsx", "scripts/seed.ts"], { ...E2E_ENV, ...dbEnv, NODE_ENV: "production" });
+    if (seeded !== 0) return { suite: `${suite} seed`, passed: 0, failed: 1, skipped: 0, ok: false };
+    const out = path.join(reportDir, `e2e-${backend}.json`);
     rmSync(out, { force: true });
     const code = await run(
       "npx",
@@ -97,7 +120,7 @@ async function e2e() {
         ...dbEnv,
         SCREENSHOTS: screenshots ? "1" : undefined,
         PLAYWRIGHT_JSON_OUTPUT_NAME: out,
-        E2E_BACKEND: dbEnv.DATABASE_URL ? "postgres" : "pglite",
+        E2E_BACKEND: backend,
       },
     );
     const stats = existsSync(out)
@@ -107,29 +130,59 @@ async function e2e() {
           }
         ).stats
       : { expected: 0, unexpected: 0, flaky: 0, skipped: 0 };
-    tallies.push({
-      suite: `e2e (${dbEnv.DATABASE_URL ? "postgres" : "pglite"})`,
+    return {
+      suite,
       passed: stats.expected + stats.flaky,
       failed: stats.unexpected,
       skipped: stats.skipped,
-      ok: code === 0 && stats.expected > 0,
-    });
+      ok: code === 0 && stats.expected > 0 && stats.skipped === 0,
+    };
   });
+}
+
+async function e2e() {
+  const noBrowser = ensureBrowser();
+  if (noBrowser) {
+    console.error(`\n${noBrowser}`);
+    process.exit(1);
+  }
+  const build = await run("npx", ["next", "build"], { ...E2E_ENV, NODE_ENV: "production" });
+  if (build !== 0) {
+    tallies.push({ suite: "e2e (build)", passed: 0, failed: 1, skipped: 0, ok: false });
+    return;
+  }
+  const pgliteDir = path.resolve(".data/e2e-pglite");
+  rmSync(pgliteDir, { recursive: true, force: true });
+  await e2eSuite("pglite", { DATABASE_URL: undefined, PGLITE_DIR: pgliteDir });
+  if (screenshots) return;
+  if (testDatabaseUrl) {
+    await withPostgresDatabase(testDatabaseUrl, (url) =>
+      e2eSuite("postgres", { DATABASE_URL: url, PGLITE_DIR: undefined }),
+    );
+  } else notRun("e2e (postgres)");
+}
+
+function notRun(suite: string) {
+  tallies.push({ suite, passed: 0, failed: 0, skipped: 0, ok: true, notRun: "TEST_DATABASE_URL is not set" });
 }
 
 if (runUnit) {
   await vitest("unit+integration (pglite)", { TEST_DB: "pglite" });
   if (testDatabaseUrl)
     await vitest("integration (postgres)", { TEST_DB: "postgres", TEST_DATABASE_URL: testDatabaseUrl }, [".db.test."]);
-  else console.log("\nTEST_DATABASE_URL is not set: integration tests ran on PGlite only.\n");
+  else notRun("integration (postgres)");
 }
 if (runE2e) await e2e();
 
-console.log("\nSummary");
-for (const t of tallies) {
-  console.log(`  ${t.ok ? "ok  " : "FAIL"} ${t.suite}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
-}
+const lines = tallies.map((t) => {
+  if (t.notRun) return `  --   ${t.suite}: did not run (${t.notRun}; CI always sets it)`;
+  const counts = `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped${t.skipped > 0 ? " (a skipped test fails the run)" : ""}`;
+  return `  ${t.ok ? "ok  " : "FAIL"} ${t.suite}: ${counts} in ${t.seconds}s`;
+});
 const passed = tallies.reduce((n, t) => n + t.passed, 0);
 const failed = tallies.reduce((n, t) => n + t.failed, 0);
-console.log(`${passed} passed, ${failed} failed`);
+const skipped = tallies.reduce((n, t) => n + t.skipped, 0);
+// Kept for .ci/run, which prints it beside lint and format.
+writeFileSync(path.join(reportDir, "summary.txt"), `${lines.join("\n")}\n`);
+console.log(`\nSummary\n${lines.join("\n")}\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(tallies.every((t) => t.ok) ? 0 : 1);

@@ -18,16 +18,12 @@ export function UserMenu(props: {
     .toUpperCase();
   return (
     <details className="relative">
-      <summary
-        className="flex cursor-pointer list-none items-center gap-2 rounded-full p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800 [&::-webkit-details-marker]:hidden"
-        aria-label="Account menu"
-      >
-        <span
-          aria-hidden
-          className="flex size-8 items-center justify-center rounded-full bg-accent-600 text-xs font-semibold text-white"
-        >
+      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-full p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800 [&::-webkit-details-marker]:hidden">
+        {/* The visible initials start the accessible name (WCAG 2.5.3, label in name). */}
+        <span className="flex size-8 items-center justify-center rounded-full bg-accent-600 text-xs font-semibold text-white">
           {initials}
         </span>
+        <span className="sr-only">Account menu</span>
       </summary>
       <div className="absolute right-0 z-20 mt-2 w-72 rounded-lg border border-zinc-200 bg-white p-3 shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
         <p className="text-sm font-medium">{props.name}</p>
@@ -35,7 +31,9 @@ export function UserMenu(props: {
         <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">Role: {ROLE_LABEL[props.role]}</p>
         {props.workspaces.length > 1 ? (
           <div className="mt-3 border-t border-zinc-200 pt-3 dark:border-zinc-700">
-            <p className="mb-1 text-xs font-medium uppercase tracking-wide text-zinc-500">Workspaces</p>
+            <p className="mb-1 text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
+              Workspaces
+            </p>
             <ul>
               {props.workspaces.map((w) => (
                 <li key={w.id}>
@@ -46,7 +44,7 @@ export function UserMenu(props: {
                       aria-current={w.id === props.currentWorkspaceId ? "true" : undefined}
                       className="w-full rounded px-2 py-1.5 text-left text-sm hover:bg-zinc-100 aria-[current=true]:font-semibold dark:hover:bg-zinc-800"
                     >
-                      {w.name} <span className="text-xs text-zinc-500">({ROLE_LABEL[w.role]})</span>
+                      {w.name} <span className="text-xs text-zinc-500 dark:text-zinc-400">({ROLE_LABEL[w.role]})</span>
                     </button>
                   </form>
                 </li>

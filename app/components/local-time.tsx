@@ -34,7 +34,9 @@ export function LocalTime({ iso, relative = true }: { iso: string; relative?: bo
   return (
     <time dateTime={iso} title={date.toISOString()}>
       {absolute}
-      {relative && client ? <span className="text-zinc-500"> ({relativeTime(date, new Date())})</span> : null}
+      {relative && client ? (
+        <span className="text-zinc-500 dark:text-zinc-400"> ({relativeTime(date, new Date())})</span>
+      ) : null}
     </time>
   );
 }

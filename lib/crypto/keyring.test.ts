@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   decryptSecret,
   DecryptionError,
@@ -15,6 +15,11 @@ import {
   reencryptSecret,
   type KeyRing,
 } from "./keyring";
+
+// Table-driven cases: one that reaches no expect must fail.
+beforeEach(() => {
+  expect.hasAssertions();
+});
 
 const K1 = Buffer.alloc(32, 1).toString("base64");
 const K2 = Buffer.alloc(32, 2).toString("base64");

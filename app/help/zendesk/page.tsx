@@ -141,7 +141,7 @@ function TopicSection({ topic }: { topic: HelpTopic }) {
       <h3 className="text-sm font-semibold">What you see in Zendesk</h3>
       <p className="text-sm">{entry.inZendesk}</p>
       <h3 className="text-sm font-semibold">How to fix it</h3>
-      <ol className="list-decimal space-y-1 pl-5 text-sm marker:text-zinc-500">
+      <ol className="list-decimal space-y-1 pl-5 text-sm marker:text-zinc-500 dark:marker:text-zinc-400">
         {entry.fix.map((step) => (
           <li key={step}>{step}</li>
         ))}
@@ -175,7 +175,7 @@ function OwnClientSection({ redirectUrl }: { redirectUrl: string }) {
       </p>
 
       <h3 className="text-sm font-semibold">In Zendesk</h3>
-      <ol className="list-decimal space-y-2 pl-5 text-sm marker:text-zinc-500">
+      <ol className="list-decimal space-y-2 pl-5 text-sm marker:text-zinc-500 dark:marker:text-zinc-400">
         <li>
           Open Admin Center and go to <strong>Apps and integrations → APIs → OAuth Clients</strong>.
         </li>
@@ -221,7 +221,7 @@ function OwnClientSection({ redirectUrl }: { redirectUrl: string }) {
       </ol>
 
       <h3 className="text-sm font-semibold">In this app</h3>
-      <ol className="list-decimal space-y-2 pl-5 text-sm marker:text-zinc-500">
+      <ol className="list-decimal space-y-2 pl-5 text-sm marker:text-zinc-500 dark:marker:text-zinc-400">
         <li>
           Go to{" "}
           <Link href="/settings/integrations" className="link">

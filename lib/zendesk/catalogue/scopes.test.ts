@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   DEFAULT_PRESET,
@@ -18,6 +18,11 @@ import {
   validateScopes,
 } from "./scopes";
 import { scopePresetIdSchema, scopesSchema } from "./scope-schemas";
+
+// Table-driven cases: one that reaches no expect must fail.
+beforeEach(() => {
+  expect.hasAssertions();
+});
 
 const RESOURCES_RW = [
   "tickets",

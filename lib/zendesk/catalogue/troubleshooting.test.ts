@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CONNECT_ERROR_CODES, TOKEN_ERROR_CODES } from "./error-codes";
 import {
   EXTRA_TOPICS,
@@ -10,6 +10,11 @@ import {
   OWN_CLIENT_SECTION_ID,
   TROUBLESHOOTING,
 } from "./troubleshooting";
+
+// Table-driven cases: one that reaches no expect must fail.
+beforeEach(() => {
+  expect.hasAssertions();
+});
 
 const entryText = (topic: keyof typeof TROUBLESHOOTING) => {
   const e = TROUBLESHOOTING[topic];

@@ -1,7 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { isValidSubdomainLabel, MAX_SUBDOMAIN_INPUT_LENGTH, parseSubdomain, subdomainSchema } from "./subdomain";
 
 const HINT = 'Enter your Zendesk subdomain: the "acme" in acme.zendesk.com.';
+
+// Every case here is table-driven: one that returns before its first expect must fail.
+beforeEach(() => {
+  expect.hasAssertions();
+});
 
 describe("parseSubdomain accepts every pasted form of a Zendesk address", () => {
   it.each([
@@ -247,11 +252,11 @@ describe("parseSubdomain refuses the hostile corpus", () => {
   it.each(HOSTILE)("refuses %j (%s)", (input, reason) => {
     const result = parseSubdomain(input);
     expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.error.startsWith(HINT)).toBe(true);
-    expect(result.error).toContain(reason);
+    const error = result.ok ? "" : result.error;
+    expect(error.startsWith(HINT)).toBe(true);
+    expect(error).toContain(reason);
     // The message is one line of printable text, so it is safe to show and to log.
-    expect(result.error).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(error).not.toMatch(/[\u0000-\u001f\u007f]/);
   });
 
   it("explains why host-mapped domains are refused", () => {
@@ -276,19 +281,25 @@ describe("parseSubdomain refuses the hostile corpus", () => {
 });
 
 describe("invariant: what is accepted is a single label that keeps the host under zendesk.com", () => {
-  const inputs = [
-    ...HOSTILE.map(([input]) => input),
-    "acme",
-    "https://acme.zendesk.com/agent",
-    "ACME.zendesk.com/",
-    "x".repeat(63),
+  // Each input with its outcome: `null` = refused, else the one clean label it is confined to.
+  const cases: [string, string | null][] = [
+    ...HOSTILE.map(([input]): [string, null] => [input, null]),
+    ["acme", "acme"],
+    ["https://acme.zendesk.com/agent", "acme"],
+    ["ACME.zendesk.com/", "acme"],
+    ["x".repeat(63), "x".repeat(63)],
   ];
-  it.each(inputs)("%j", (input) => {
+  it.each(cases)("%j → %j", (input, expected) => {
     const result = parseSubdomain(input);
-    if (!result.ok) return;
-    expect(isValidSubdomainLabel(result.subdomain)).toBe(true);
-    const url = new URL(`https://${result.subdomain}.zendesk.com/oauth/tokens`);
-    expect(url.hostname).toBe(`${result.subdomain}.zendesk.com`);
+    if (expected === null) {
+      expect(result).toEqual({ ok: false, error: expect.stringMatching(/^Enter your Zendesk subdomain: /) });
+      expect(!result.ok && result.error).not.toMatch(/[\u0000-\u001f\u007f]/);
+      return;
+    }
+    expect(result).toEqual({ ok: true, subdomain: expected });
+    expect(isValidSubdomainLabel(expected)).toBe(true);
+    const url = new URL(`https://${expected}.zendesk.com/oauth/tokens`);
+    expect(url.hostname).toBe(`${expected}.zendesk.com`);
     expect(url.pathname).toBe("/oauth/tokens");
   });
 

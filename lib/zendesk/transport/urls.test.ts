@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   apiUrl,
   authorizeUrl,
@@ -11,6 +11,11 @@ import {
   zendeskUrl,
   type AuthorizeParams,
 } from "./urls";
+
+// Table-driven cases: one that reaches no expect must fail.
+beforeEach(() => {
+  expect.hasAssertions();
+});
 
 const PROD = "https://{subdomain}.zendesk.com";
 const SIM = "http://127.0.0.1:4010/{subdomain}";

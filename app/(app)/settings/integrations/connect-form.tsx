@@ -80,7 +80,9 @@ export function ConnectForm({
               <span>
                 <span className="block text-sm font-medium">{p.label}</span>
                 <span className="block text-sm text-zinc-600 dark:text-zinc-400">{p.description}</span>
-                <span className="mt-1 block font-mono text-xs text-zinc-500">{p.scopes.join(" ")}</span>
+                <span className="mt-1 block font-mono text-xs text-zinc-500 dark:text-zinc-400">
+                  {p.scopes.join(" ")}
+                </span>
               </span>
             </label>
           ))}

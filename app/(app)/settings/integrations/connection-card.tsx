@@ -79,7 +79,7 @@ export function ConnectionCard({
 
       <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
         <div>
-          <dt className="font-medium text-zinc-500">Zendesk user</dt>
+          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Zendesk user</dt>
           <dd data-testid="zendesk-user">
             {c.zendeskUserName ?? "Unknown"}
             {c.zendeskUserEmail ? ` · ${c.zendeskUserEmail}` : ""}
@@ -87,13 +87,13 @@ export function ConnectionCard({
           </dd>
         </div>
         <div>
-          <dt className="font-medium text-zinc-500">Access token expires</dt>
+          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Access token expires</dt>
           <dd data-testid="access-expiry">
             {c.accessTokenExpiresAt ? <LocalTime iso={c.accessTokenExpiresAt.toISOString()} /> : "Does not expire"}
           </dd>
         </div>
         <div>
-          <dt className="font-medium text-zinc-500">Refresh token expires</dt>
+          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Refresh token expires</dt>
           <dd data-testid="refresh-expiry">
             {c.mode === "client_credentials" ? (
               "Not used (renewed with the client's credentials)"
@@ -107,21 +107,21 @@ export function ConnectionCard({
           </dd>
         </div>
         <div>
-          <dt className="font-medium text-zinc-500">Connected</dt>
+          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Connected</dt>
           <dd>
             <LocalTime iso={c.connectedAt.toISOString()} relative={false} />
             {c.connectedByName ? ` by ${c.connectedByName}` : ""}
           </dd>
         </div>
         <div>
-          <dt className="font-medium text-zinc-500">Last refreshed</dt>
+          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Last refreshed</dt>
           <dd data-testid="last-refreshed">
             {c.lastRefreshedAt ? <LocalTime iso={c.lastRefreshedAt.toISOString()} /> : "Not yet"}
           </dd>
         </div>
         {c.lastError ? (
           <div>
-            <dt className="font-medium text-zinc-500">Last error</dt>
+            <dt className="font-medium text-zinc-500 dark:text-zinc-400">Last error</dt>
             <dd data-testid="last-error">
               {c.lastError}
               {c.lastErrorAt ? (
@@ -136,7 +136,7 @@ export function ConnectionCard({
       </dl>
 
       <div>
-        <h4 className="mb-2 text-sm font-medium text-zinc-500">Granted permissions</h4>
+        <h4 className="mb-2 text-sm font-medium text-zinc-500 dark:text-zinc-400">Granted permissions</h4>
         <ul className="flex flex-wrap gap-2" aria-label="Granted scopes">
           {c.grantedScopes.map((scope) => (
             <li
