@@ -360,6 +360,8 @@ const ZENDESK_PURPOSE: Record<string, string> = {
 };
 
 const spread = (v: Summary) => `${ms(v.min)} – ${ms(v.max)}`;
+/** The endpoints of a leg without the note on differing samples. */
+const calls = (z: LegZendesk) => z.endpoints.filter((e) => !e.startsWith("("));
 
 /** Endpoints of `a` not matched in `b` (multiset difference). */
 function extraCalls(a: string[], b: string[]): string[] {
@@ -413,7 +415,7 @@ function browserConnectSection(b: BrowserConnectResult): string[] {
     "|---|---|---|---|---|---|---|",
   ];
   const zendeskRow = (name: string, o: LegZendesk, z: LegZendesk, oursLeg: Summary, bareLeg: Summary) =>
-    `| ${name} | ${o.endpoints.length}: ${o.endpoints.join(", ")} | ${z.endpoints.length}: ${z.endpoints.join(", ")} | ${ms(o.criticalMs.median)} | ${ms(z.criticalMs.median)} | ${ms(oursLeg.median - o.criticalMs.median)} | ${ms(bareLeg.median - z.criticalMs.median)} |`;
+    `| ${name} | ${calls(o).length}: ${o.endpoints.join(", ")} | ${calls(z).length}: ${z.endpoints.join(", ")} | ${ms(o.criticalMs.median)} | ${ms(z.criticalMs.median)} | ${ms(oursLeg.median - o.criticalMs.median)} | ${ms(bareLeg.median - z.criticalMs.median)} |`;
   out.push(
     zendeskRow(
       "Connect → consent",
@@ -430,7 +432,7 @@ function browserConnectSection(b: BrowserConnectResult): string[] {
     if (!l.zendesk || !l.leg) continue;
     const o = b.ours.zendesk[l.zendesk];
     const z = b.baseline.zendesk[l.zendesk];
-    const extra = extraCalls(o.endpoints, z.endpoints);
+    const extra = extraCalls(calls(o), calls(z));
     const delta = b.ours[l.key].median - b.baseline[l.key].median;
     const zDelta = o.criticalMs.median - z.criticalMs.median;
     out.push(
@@ -438,7 +440,7 @@ function browserConnectSection(b: BrowserConnectResult): string[] {
         (extra.length
           ? ` Zendesk requests the baseline does not make: ${extra.map((e) => `\`${e}\` (${ZENDESK_PURPOSE[`${l.leg} ${e}`] ?? "?"})`).join("; ")}.`
           : " No Zendesk request beyond the baseline's.") +
-        ` ${o.criticalMs.median > (o.endpoints.length - 0.5) * b.simulatedLatencyMs ? "They run one after the other (time on Zendesk ≈ requests × latency)." : "Some of them overlap."}`,
+        ` ${o.criticalMs.median > (calls(o).length - 0.5) * b.simulatedLatencyMs ? "They run one after the other (time on Zendesk ≈ requests × latency)." : "Some of them overlap."}`,
     );
   }
   const appHops = (side: BrowserSide, leg: 1 | 2) =>
@@ -453,9 +455,26 @@ function browserConnectSection(b: BrowserConnectResult): string[] {
         ` baseline ${appHops(b.baseline, leg).join("; ") || "none"}.`,
     );
   }
+  // The Allow leg as a timeline: Zendesk's redirect, the callback, the landing page, the card.
+  const timeline = (side: BrowserSide) => {
+    const documents = side.hops.filter((h) => h.leg === 2 && !h.label.includes("(") && !h.label.includes(": "));
+    const consent = documents.find((h) => h.label.includes(" Zendesk "));
+    const callback = documents.find((h) => h.label.includes("callback"));
+    const landing = documents.filter((h) => h !== consent && h !== callback).at(-1) ?? callback;
+    if (!consent || !callback || !landing) return "—";
+    const at = (v: number) => `${v.toFixed(0)} ms`;
+    return (
+      `Zendesk's redirect at ${at(consent.endMs)}, the callback's first byte at ${at(callback.ttfbMs)}` +
+      (landing === callback
+        ? ` (it is the page)`
+        : `, the redirect to \`${landing.label.replace(/^GET \S+ /, "")}\`: its first byte at ${at(landing.ttfbMs)}, its last at ${at(landing.endMs)}`) +
+      `, the card visible at ${at(side.allow.median)}`
+    );
+  };
   out.push(
-    `- The card is in the DOM ${ms(b.ours.cardReveal.median)} (median; p90 ${ms(b.ours.cardReveal.p90)}) before it is visible on ours, ${ms(b.baseline.cardReveal.median)} on the baseline:` +
-      " time a streamed Suspense boundary waits for React to reveal it (React 19 throttles reveals to one batch per 300 ms after the last paint).",
+    `- The Allow leg as a timeline (medians, ms after the click) — ours: ${timeline(b.ours)}; baseline: ${timeline(b.baseline)}.`,
+    `- The card's element is in the document ${ms(b.ours.cardReveal.median)} (median; p90 ${ms(b.ours.cardReveal.p90)}) before it is visible on ours (${ms(b.baseline.cardReveal.median)} on the baseline):` +
+      " a streamed Suspense boundary waiting for React to reveal it (React 19 batches reveals, at most one per 300 ms).",
   );
   out.push(
     "",

@@ -292,6 +292,8 @@ function legZendesk(samples: Sample[], leg: 1 | 2): LegZendesk {
     const to = leg === 1 ? s.allowClick : s.cardShown;
     // The simulator logs when it answered (its clock: wall clock + offset) and how long it took.
     const entries = s.zendesk
+      // Chromium's own favicon request to the simulator's origin is no part of any flow.
+      .filter((e) => !e.path.startsWith("/favicon.ico"))
       .map((e) => {
         const end = Date.parse(e.time) - s.clockOffsetMs;
         return { endpoint: `${e.method} ${e.endpoint ?? e.path}`, start: end - e.duration_ms, end };
@@ -301,15 +303,16 @@ function legZendesk(samples: Sample[], leg: 1 | 2): LegZendesk {
       .sort((a, b) => a.start - b.start);
     return { endpoints: entries.map((e) => e.endpoint), critical: unionLength(entries.map((e) => [e.start, e.end])) };
   });
-  const signatures = new Set(perSample.map((p) => p.endpoints.join(", ")));
+  // The most frequent sequence; a sample that differs is flagged.
+  const counts = new Map<string, number>();
+  for (const p of perSample) counts.set(p.endpoints.join(", "), (counts.get(p.endpoints.join(", ")) ?? 0) + 1);
+  const [common, commonCount] = [...counts].sort((x, y) => y[1] - x[1])[0]!;
+  const differ = perSample.length - commonCount;
   return {
-    endpoints:
-      signatures.size === 1
-        ? perSample[0]!.endpoints
-        : [...signatures]
-            .sort((a, b) => b.length - a.length)[0]!
-            .split(", ")
-            .concat(["(varies)"]),
+    endpoints: common
+      .split(", ")
+      .filter(Boolean)
+      .concat(differ ? [`(${differ} of ${perSample.length} samples differ)`] : []),
     criticalMs: summarize(perSample.map((p) => p.critical)),
   };
 }
