@@ -428,6 +428,21 @@ function browserConnectSection(b: BrowserConnectResult): string[] {
     "",
   );
 
+  const variants = [
+    ...(["connect", "allow"] as const).flatMap((leg) =>
+      (
+        [
+          ["ours", b.ours],
+          ["baseline", b.baseline],
+        ] as const
+      ).flatMap(([who, side]) =>
+        side.zendesk[leg].variants.map(
+          (v) => `${who}, ${leg === "connect" ? "Connect" : "Allow"} leg, ${v.samples} × ${v.endpoints}`,
+        ),
+      ),
+    ),
+  ];
+  if (variants.length) out.push(`Samples with other Zendesk requests: ${variants.join("; ")}.`, "");
   for (const l of legs) {
     if (!l.zendesk || !l.leg) continue;
     const o = b.ours.zendesk[l.zendesk];

@@ -38,7 +38,14 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const skipBuild = args.includes("--skip-build");
 const outPrefix = args.find((a) => a.startsWith("--out="))?.slice("--out=".length) ?? "bench/results";
-const only = parseOnly(args.find((a) => a.startsWith("--only="))?.slice("--only=".length));
+const only = (() => {
+  try {
+    return parseOnly(args.find((a) => a.startsWith("--only="))?.slice("--only=".length));
+  } catch (error) {
+    console.error(`[bench] ${(error as Error).message}`);
+    process.exit(2);
+  }
+})();
 const runs = (scenario: ScenarioKey) => only === null || only.has(scenario);
 const needsServer = runs("callback") || runs("page") || runs("js") || runs("connect");
 const needsPageAccounts = runs("page") || runs("js");

@@ -46,6 +46,8 @@ export interface HopSummary {
 export interface LegZendesk {
   /** Zendesk endpoints the leg waited for, in order (one typical sample; all samples must agree). */
   endpoints: string[];
+  /** Other sequences seen, with how many samples had each (normally none). */
+  variants: { endpoints: string; samples: number }[];
   /** Time with at least one Zendesk request open during the leg (union of their intervals). */
   criticalMs: Summary;
 }
@@ -313,6 +315,9 @@ function legZendesk(samples: Sample[], leg: 1 | 2): LegZendesk {
       .split(", ")
       .filter(Boolean)
       .concat(differ ? [`(${differ} of ${perSample.length} samples differ)`] : []),
+    variants: [...counts]
+      .filter(([signature]) => signature !== common)
+      .map(([signature, n]) => ({ endpoints: signature || "none", samples: n })),
     criticalMs: summarize(perSample.map((p) => p.critical)),
   };
 }
