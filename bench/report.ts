@@ -408,7 +408,7 @@ function browserConnectSection(b: BrowserConnectResult): string[] {
     "",
     "### Where the time goes",
     "",
-    "Zendesk requests per leg come from the simulator's request log (each entry's answer time and duration, placed in the leg it ended in);" +
+    "Zendesk requests per leg come from the simulator's request log (each entry's answer time and duration, placed in the leg it started in);" +
       " *on Zendesk* is the time at least one of them was open (the union of their intervals: concurrent requests count once), so *the rest* (leg p50 − on-Zendesk p50) is the leg's time in browser, app and redirects.",
     "",
     "| leg | Zendesk requests, ours | Zendesk requests, baseline | on Zendesk p50, ours | baseline | the rest, ours | baseline |",
@@ -425,11 +425,12 @@ function browserConnectSection(b: BrowserConnectResult): string[] {
       b.baseline.connect,
     ),
     zendeskRow("Allow → card", b.ours.zendesk.allow, b.baseline.zendesk.allow, b.ours.allow, b.baseline.allow),
+    `| after the card showed (nobody waits) | ${calls(b.ours.zendesk.afterCard).length}: ${b.ours.zendesk.afterCard.endpoints.join(", ") || "—"} | ${calls(b.baseline.zendesk.afterCard).length}: ${b.baseline.zendesk.afterCard.endpoints.join(", ") || "—"} | | | | |`,
     "",
   );
 
   const variants = [
-    ...(["connect", "allow"] as const).flatMap((leg) =>
+    ...(["connect", "allow", "afterCard"] as const).flatMap((leg) =>
       (
         [
           ["ours", b.ours],
@@ -437,7 +438,8 @@ function browserConnectSection(b: BrowserConnectResult): string[] {
         ] as const
       ).flatMap(([who, side]) =>
         side.zendesk[leg].variants.map(
-          (v) => `${who}, ${leg === "connect" ? "Connect" : "Allow"} leg, ${v.samples} × ${v.endpoints}`,
+          (v) =>
+            `${who}, ${leg === "connect" ? "Connect leg" : leg === "allow" ? "Allow leg" : "after the card"}, ${v.samples} × ${v.endpoints}`,
         ),
       ),
     ),

@@ -58,7 +58,7 @@ export interface BrowserSide {
   whole: Summary;
   /** From the card entering the DOM to its being visible (React's reveal of a streamed Suspense boundary). */
   cardReveal: Summary;
-  zendesk: { connect: LegZendesk; allow: LegZendesk };
+  zendesk: { connect: LegZendesk; allow: LegZendesk; afterCard: LegZendesk };
   hops: HopSummary[];
 }
 
@@ -288,10 +288,11 @@ function unionLength(intervals: [number, number][]): number {
   return total;
 }
 
-function legZendesk(samples: Sample[], leg: 1 | 2): LegZendesk {
+/** Leg 1, leg 2, or 3: after the card showed (work that no longer keeps anyone waiting). */
+function legZendesk(samples: Sample[], leg: 1 | 2 | 3): LegZendesk {
   const perSample = samples.map((s) => {
-    const from = leg === 1 ? s.connectClick : s.allowClick;
-    const to = leg === 1 ? s.allowClick : s.cardShown;
+    const from = leg === 1 ? s.connectClick : leg === 2 ? s.allowClick : s.cardShown;
+    const to = leg === 1 ? s.allowClick : leg === 2 ? s.cardShown : Number.POSITIVE_INFINITY;
     // The simulator logs when it answered (its clock: wall clock + offset) and how long it took.
     const entries = s.zendesk
       // Chromium's own favicon request to the simulator's origin is no part of any flow.
@@ -300,10 +301,15 @@ function legZendesk(samples: Sample[], leg: 1 | 2): LegZendesk {
         const end = Date.parse(e.time) - s.clockOffsetMs;
         return { endpoint: `${e.method} ${e.endpoint ?? e.path}`, start: end - e.duration_ms, end };
       })
-      // Whole-millisecond log times: 2 ms of slack at the boundaries.
-      .filter((e) => e.end > from - 2 && e.end <= to + 2)
+      // A request belongs to the leg it started in (the browser's and the simulator's clocks are
+      // the same wall clock, read in different processes: a few ms apart at worst, far less than
+      // a round trip); its time on the critical path is clipped to the leg.
+      .filter((e) => e.start >= from - 5 && e.start < to)
       .sort((a, b) => a.start - b.start);
-    return { endpoints: entries.map((e) => e.endpoint), critical: unionLength(entries.map((e) => [e.start, e.end])) };
+    return {
+      endpoints: entries.map((e) => e.endpoint),
+      critical: unionLength(entries.map((e) => [Math.max(e.start, from), Math.min(e.end, to)])),
+    };
   });
   // The most frequent sequence; a sample that differs is flagged.
   const counts = new Map<string, number>();
@@ -379,7 +385,7 @@ function side(samples: Sample[]): BrowserSide {
     // The bench's own reaction between the legs (seeing Allow, clicking it) is a person's, not the app's.
     whole: summarize(samples.map((s) => s.consentShown - s.connectClick + (s.cardShown - s.allowClick))),
     cardReveal: summarize(samples.map((s) => s.cardShown - s.cardInDom)),
-    zendesk: { connect: legZendesk(samples, 1), allow: legZendesk(samples, 2) },
+    zendesk: { connect: legZendesk(samples, 1), allow: legZendesk(samples, 2), afterCard: legZendesk(samples, 3) },
     hops: hopSummaries(samples),
   };
 }
