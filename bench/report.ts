@@ -184,6 +184,15 @@ export function renderMarkdown(d: ReportData): string {
     "Everything (app server, simulator, bench, database) shares these cores, so absolute times are",
     "this machine's; the ratios to the baselines taken in the same run are the portable part.",
     "",
+  );
+  const peakLoad = Math.max(m.loadAverageAtStart[0] ?? 0, d.loadAverageAtEnd[0] ?? 0);
+  if (peakLoad > m.cores)
+    push(
+      `> **Loaded machine:** a 1-minute load average of up to ${peakLoad} on ${m.cores} cores during this run (other work shared them).` +
+        " Absolute times are inflated and even the ratios are noisy (the heavier side suffers more from a starved CPU): re-run on a quiet machine before quoting them.",
+      "",
+    );
+  push(
     "## Targets",
     "",
     "| scenario | target | measured | |",
