@@ -1,10 +1,14 @@
-// `npm run bench`: the benchmarks of issue 7 (not part of `npm test`). Starts what it needs — a
-// production build in .next-bench, the Zendesk simulator on :4310, the app on :3300, and a
-// database: a throw-away one on the server of DATABASE_URL, else embedded PGlite — runs each
-// scenario with warm-up and repeated samples, and writes bench/results.md and bench/results.json.
+// `npm run bench`: the benchmarks of issues 7 and 14 (not part of `npm test`). Starts what it
+// needs — a production build in .next-bench, the Zendesk simulator on :4310, the app on :3300,
+// the tutorial baseline on :3310 (BENCH_SIM_PORT, BENCH_APP_PORT, BENCH_BASELINE_PORT move them),
+// Chromium, and a database: a throw-away one on the server of DATABASE_URL, else embedded
+// PGlite — runs each scenario with warm-up and repeated samples, and writes bench/results.md and
+// bench/results.json.
 //   --quick        few samples: checks the harness, figures not worth publishing
 //   --skip-build   reuse .next-bench when it exists (only after `npm run bench` built it)
 //   --out=PREFIX   write PREFIX.md and PREFIX.json instead of bench/results.*
+//   --only=A,B     run only these scenarios (storm, callback, page, hot, js, connect); the other
+//                  sections of PREFIX.json are kept, marked with the run they come from
 import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,25 +16,39 @@ import { closeDatabase, database, db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
 import { inArray } from "drizzle-orm";
 import { resetEnvForTests } from "@/config/env";
-import { writeReport } from "./report";
+import { parseOnly, type ReportData, type ScenarioKey, writeReport } from "./report";
 import { clientJs } from "./scenarios/client-js";
+import { connectInBrowser } from "./scenarios/connect-browser";
 import { connectCallback } from "./scenarios/connect-callback";
 import { refreshStorm } from "./scenarios/refresh-storm";
 import { measurePageDataInProcess, settingsPage } from "./scenarios/settings-page";
 import { tokenHotPath } from "./scenarios/token-hot-path";
-import { BENCH_ENV, FULL, PAGE_SIZES, QUICK } from "./support/config";
+import { launchChromium } from "./support/chromium";
+import { BENCH_APP_PORT, BENCH_ENV, BENCH_SIM_PORT, FULL, PAGE_SIZES, QUICK } from "./support/config";
 import { type BenchDatabase, createBenchDatabase, viaProxy } from "./support/database";
 import { addOwnedWorkspaces, type BenchAccount, connectInstances, createBenchAccount } from "./support/fixtures";
 import { BenchBrowser, signIn } from "./support/http-client";
 import { machineInfo } from "./support/machine";
 import { buildApp, hasBuild, type RunningApp, startApp } from "./support/next-server";
 import { startPgWireCounter, type WireCounter } from "./support/pg-wire-counter";
+import { startTutorialApp } from "./support/server-process";
 import { startBenchSimulator } from "./support/simulator";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const skipBuild = args.includes("--skip-build");
 const outPrefix = args.find((a) => a.startsWith("--out="))?.slice("--out=".length) ?? "bench/results";
+const only = (() => {
+  try {
+    return parseOnly(args.find((a) => a.startsWith("--only="))?.slice("--only=".length));
+  } catch (error) {
+    console.error(`[bench] ${(error as Error).message}`);
+    process.exit(2);
+  }
+})();
+const runs = (scenario: ScenarioKey) => only === null || only.has(scenario);
+const needsServer = runs("callback") || runs("page") || runs("js") || runs("connect");
+const needsPageAccounts = runs("page") || runs("js");
 const sizes = quick ? QUICK : FULL;
 const adminUrl = process.env.DATABASE_URL?.trim() || undefined;
 const started = performance.now();
@@ -53,7 +71,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 try {
   // 1. The production build, with the bench configuration.
   let buildMs: number | null = null;
-  if (skipBuild && hasBuild()) log("reusing the build in .next-bench (--skip-build)");
+  if (only) log(`only: ${[...only].join(", ")}`);
+  if (!needsServer) log("no scenario needs the app server: no build");
+  else if (skipBuild && hasBuild()) log("reusing the build in .next-bench (--skip-build)");
   else {
     log("building the app (next build into .next-bench) ...");
     buildMs = await buildApp(BENCH_ENV);
@@ -74,7 +94,7 @@ try {
   resetEnvForTests();
   log(`database: ${benchDb.describe}`);
 
-  const pageConnections = PAGE_SIZES.reduce((n, s) => n + s, 0);
+  const pageConnections = needsPageAccounts ? PAGE_SIZES.reduce((n, s) => n + s, 0) : 0;
   const sim = await startBenchSimulator(pageConnections);
   cleanups.push(() => sim.stop());
   log(`simulator on ${sim.url} (${pageConnections} extra instances)`);
@@ -83,7 +103,7 @@ try {
   await database().migrate();
   const pageAccounts = new Map<number, BenchAccount>();
   let first = 1;
-  for (const size of PAGE_SIZES) {
+  for (const size of needsPageAccounts ? PAGE_SIZES : []) {
     const account = await createBenchAccount(
       `page-${size}@bench.test`,
       `Bench ${size} connection${size === 1 ? "" : "s"}`,
@@ -92,79 +112,141 @@ try {
     first += size;
     pageAccounts.set(size, account);
   }
-  const connectAccount = await createBenchAccount("connect@bench.test", "Bench connect");
-  const connectWorkspaces = await addOwnedWorkspaces(
-    connectAccount.userId,
-    sizes.connectWarmup + sizes.connectSamples,
-    "Bench connect flow",
-  );
+  let connectAccount: BenchAccount | null = null;
+  let connectWorkspaces: string[] = [];
+  if (runs("callback")) {
+    connectAccount = await createBenchAccount("connect@bench.test", "Bench connect");
+    connectWorkspaces = await addOwnedWorkspaces(
+      connectAccount.userId,
+      sizes.connectWarmup + sizes.connectSamples,
+      "Bench connect flow",
+    );
+  }
+  // Scenario 6: one owner, a fresh workspace per connect (each one a first connect).
+  let browserAccount: BenchAccount | null = null;
+  let browserWorkspaces: string[] = [];
+  if (runs("connect")) {
+    browserAccount = await createBenchAccount("browser@bench.test", "Bench browser connect");
+    browserWorkspaces = await addOwnedWorkspaces(
+      browserAccount.userId,
+      sizes.browserConnectWarmup + sizes.browserConnectSamples,
+      "Bench browser connect",
+    );
+  }
   log(
-    `fixtures: ${pageConnections} connections in ${PAGE_SIZES.length} workspaces, ${connectWorkspaces.length} empty workspaces`,
+    `fixtures: ${pageConnections} connections in ${pageAccounts.size} workspaces, ${connectWorkspaces.length + browserWorkspaces.length} empty workspaces`,
   );
 
-  const inProcessPageData = await measurePageDataInProcess(pageAccounts, quick ? 5 : 23);
+  const inProcessPageData = runs("page") ? await measurePageDataInProcess(pageAccounts, quick ? 5 : 23) : null;
 
-  log("scenario 1: refresh storm ...");
-  const storm = await refreshStorm(sim, sizes, {
-    crossProcess: benchDb.kind === "postgres",
-    workerEnv: { ...BENCH_ENV, DATABASE_URL: benchDb.kind === "postgres" ? benchDb.url : undefined },
-  });
-  log(`  ours: ${storm.ours.tokenRequests.join(",")} token request(s); naive: ${storm.naive.tokenRequests.join(",")}`);
+  let storm: ReportData["storm"];
+  if (runs("storm")) {
+    log("scenario 1: refresh storm ...");
+    storm = await refreshStorm(sim, sizes, {
+      crossProcess: benchDb.kind === "postgres",
+      workerEnv: { ...BENCH_ENV, DATABASE_URL: benchDb.kind === "postgres" ? benchDb.url : undefined },
+    });
+    log(
+      `  ours: ${storm.ours.tokenRequests.join(",")} token request(s); naive: ${storm.naive.tokenRequests.join(",")}`,
+    );
+  }
 
-  log("scenario 4: token hot path ...");
-  const hot = await tokenHotPath(sim, sizes);
-  log(
-    `  ${hot.ours.medianCallsPerSecond} calls/s (bare read ${hot.baseline.medianCallsPerSecond}), ${hot.ours.dbRoundTripsPerCall} round-trips/call`,
-  );
+  let hot: ReportData["hot"];
+  if (runs("hot")) {
+    log("scenario 4: token hot path ...");
+    hot = await tokenHotPath(sim, sizes);
+    log(
+      `  ${hot.ours.medianCallsPerSecond} calls/s (bare read ${hot.baseline.medianCallsPerSecond}), ${hot.ours.dbRoundTripsPerCall} round-trips/call`,
+    );
+  }
   await closeDatabase();
 
-  // 4. Phase B: the production server (on Postgres, behind the statement counter).
-  let wire: WireCounter | null = null;
-  let serverDbEnv: Record<string, string | undefined>;
-  if (benchDb.kind === "postgres") {
-    wire = await startPgWireCounter({ host: benchDb.host, port: benchDb.port });
-    const counter = wire;
-    cleanups.push(() => counter.close());
-    serverDbEnv = { DATABASE_URL: viaProxy(benchDb.url, wire.port), PGLITE_DIR: undefined };
-  } else {
-    serverDbEnv = { DATABASE_URL: undefined, PGLITE_DIR: benchDb.dir };
+  // 4. Phase B: the production server (on Postgres behind the statement counter when the settings
+  // page is measured: it is the only scenario that reads it).
+  let page: ReportData["page"];
+  let connect: ReportData["connect"];
+  let js: ReportData["js"];
+  let browserConnect: ReportData["browserConnect"];
+  if (needsServer) {
+    let wire: WireCounter | null = null;
+    let serverDbEnv: Record<string, string | undefined>;
+    if (benchDb.kind === "postgres") {
+      if (runs("page")) {
+        wire = await startPgWireCounter({ host: benchDb.host, port: benchDb.port });
+        const counter = wire;
+        cleanups.push(() => counter.close());
+      }
+      serverDbEnv = { DATABASE_URL: wire ? viaProxy(benchDb.url, wire.port) : benchDb.url, PGLITE_DIR: undefined };
+    } else {
+      serverDbEnv = { DATABASE_URL: undefined, PGLITE_DIR: benchDb.dir };
+    }
+    log(`starting next start on :${BENCH_APP_PORT} ...`);
+    const app: RunningApp = await startApp({ ...BENCH_ENV, ...serverDbEnv });
+    cleanups.push(() => app.stop());
+
+    const browsers = new Map<number, BenchBrowser>();
+    for (const [size, account] of pageAccounts) {
+      const browser = new BenchBrowser();
+      await signIn(browser, app.url, account.email);
+      browsers.set(size, browser);
+    }
+    if (runs("page")) {
+      log("scenario 3: settings page scaling ...");
+      page = await settingsPage(app.url, browsers, inProcessPageData!, wire, sizes);
+      log(`  ${page.sizes.map((s) => `${s.connections}: ${s.total.median} ms`).join(", ")}`);
+    }
+
+    if (connectAccount) {
+      log("scenario 2: connect callback ...");
+      const connectBrowser = new BenchBrowser();
+      await signIn(connectBrowser, app.url, connectAccount.email);
+      connect = await connectCallback(sim, app.url, connectBrowser, connectWorkspaces, sizes);
+      log(
+        `  callback ${connect.callback.total.median} ms (own ${connect.callback.own.median} ms); bare ${connect.baseline.total.median} ms (own ${connect.baseline.own.median} ms)`,
+      );
+    }
+
+    if (runs("js")) {
+      log("scenario 5: client JavaScript ...");
+      js = await clientJs(app.url, browsers.get(1)!, "/settings/integrations", "/bench-empty-page");
+      log(`  ${js.page.gzipBytes} B gzip vs ${js.empty.gzipBytes} B for the empty page`);
+    }
+
+    if (browserAccount) {
+      log("scenario 6: connect in a browser ...");
+      const tutorial = await startTutorialApp(BENCH_ENV);
+      cleanups.push(() => tutorial.stop());
+      const chromium = await launchChromium();
+      cleanups.push(() => chromium.browser.close());
+      log(`  ${chromium.describe}; the tutorial app on ${tutorial.url}`);
+      browserConnect = await connectInBrowser(
+        sim,
+        chromium,
+        { app: app.url, baseline: tutorial.url },
+        { email: browserAccount.email, workspaceIds: browserWorkspaces },
+        sizes,
+        log,
+      );
+      log(
+        `  whole ${browserConnect.ours.whole.median} ms vs ${browserConnect.baseline.whole.median} ms: ${browserConnect.ratios.whole}×`,
+      );
+      await chromium.browser.close();
+      await tutorial.stop();
+    }
+
+    await app.stop();
   }
-  log("starting next start on :3300 ...");
-  const app: RunningApp = await startApp({ ...BENCH_ENV, ...serverDbEnv });
-  cleanups.push(() => app.stop());
-
-  const browsers = new Map<number, BenchBrowser>();
-  for (const size of PAGE_SIZES) {
-    const browser = new BenchBrowser();
-    await signIn(browser, app.url, pageAccounts.get(size)!.email);
-    browsers.set(size, browser);
-  }
-  log("scenario 3: settings page scaling ...");
-  const page = await settingsPage(app.url, browsers, inProcessPageData, wire, sizes);
-  log(`  ${page.sizes.map((s) => `${s.connections}: ${s.total.median} ms`).join(", ")}`);
-
-  log("scenario 2: connect callback ...");
-  const connectBrowser = new BenchBrowser();
-  await signIn(connectBrowser, app.url, connectAccount.email);
-  const connect = await connectCallback(sim, app.url, connectBrowser, connectWorkspaces, sizes);
-  log(
-    `  callback ${connect.callback.total.median} ms (own ${connect.callback.own.median} ms); bare ${connect.baseline.total.median} ms (own ${connect.baseline.own.median} ms)`,
-  );
-
-  log("scenario 5: client JavaScript ...");
-  const js = await clientJs(app.url, browsers.get(1)!, "/settings/integrations", "/bench-empty-page");
-  log(`  ${js.page.gzipBytes} B gzip vs ${js.empty.gzipBytes} B for the empty page`);
-
-  await app.stop();
 
   // 5. Phase C: check what the connect flows stored (PGlite is free again).
-  const stored = await db
-    .select({ id: zendeskConnections.id })
-    .from(zendeskConnections)
-    .where(inArray(zendeskConnections.workspaceId, connectWorkspaces));
-  const expectedStored = sizes.connectWarmup + sizes.connectSamples;
-  if (stored.length !== expectedStored)
-    throw new Error(`the connect flows stored ${stored.length} connections, expected ${expectedStored}`);
+  for (const workspaceIds of [connectWorkspaces, browserWorkspaces]) {
+    if (workspaceIds.length === 0) continue;
+    const stored = await db
+      .select({ id: zendeskConnections.id })
+      .from(zendeskConnections)
+      .where(inArray(zendeskConnections.workspaceId, workspaceIds));
+    if (stored.length !== workspaceIds.length)
+      throw new Error(`the connect flows stored ${stored.length} connections, expected ${workspaceIds.length}`);
+  }
   await closeDatabase();
   await cleanUp();
 
@@ -177,11 +259,14 @@ try {
     machine,
     loadAverageAtEnd: os.loadavg().map((v) => Math.round(v * 100) / 100),
     database: { kind: benchDb.kind, version: benchDb.serverVersion },
+    ports: { app: BENCH_APP_PORT, simulator: BENCH_SIM_PORT },
+    only: only ? [...only] : null,
     storm,
     connect,
     page,
     hot,
     js,
+    browserConnect,
   });
   log(`wrote ${written.join(" and ")}`);
 } catch (error) {

@@ -6,7 +6,7 @@ import {
   startZendeskSimulator,
   type ZendeskSimulator,
 } from "@/simulator/index";
-import { BENCH_APP_URL, BENCH_SIM_PORT } from "./config";
+import { BENCH_APP_URL, BENCH_SIM_PORT, TUTORIAL_REDIRECT_URI } from "./config";
 
 /** Subdomain and admin user of the i-th extra instance (the settings page needs 100 distinct accounts). */
 export function benchInstance(i: number): { subdomain: string; adminId: number } {
@@ -14,15 +14,16 @@ export function benchInstance(i: number): { subdomain: string; adminId: number }
 }
 
 /**
- * The default seed, plus: the bench app's redirect URL on every client, no rate limit that a
- * benchmark could hit (the limit is not what is measured), and `count` extra instances.
+ * The default seed, plus: the redirect URLs of the bench app and of the tutorial baseline on every
+ * client, no rate limit that a benchmark could hit (the limit is not what is measured), and
+ * `count` extra instances.
  */
 export function benchSeed(count: number): Seed {
   const seed = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as Seed;
   const redirect = `${BENCH_APP_URL}/api/auth/callback/zendesk`;
   const withRedirect = <T extends { redirect_uris: string[] }>(client: T): T => ({
     ...client,
-    redirect_uris: [...client.redirect_uris, redirect],
+    redirect_uris: [...client.redirect_uris, redirect, TUTORIAL_REDIRECT_URI],
   });
   const unlimited = (instance: SeedInstance): SeedInstance => ({
     ...instance,

@@ -2,6 +2,7 @@
 export interface Summary {
   n: number;
   median: number;
+  p90: number;
   p99: number;
   min: number;
   max: number;
@@ -28,6 +29,7 @@ export function summarize(values: number[]): Summary {
   return {
     n: values.length,
     median: round(median(values)),
+    p90: round(quantile(values, 0.9)),
     p99: round(quantile(values, 0.99)),
     min: round(Math.min(...values)),
     max: round(Math.max(...values)),
