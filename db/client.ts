@@ -22,6 +22,8 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   /** Queries issued since the handle was opened: for tests and benchmarks that count round-trips. */
   queryCount(): number;
+  /** Calls `listener` with each statement's SQL text (never its parameters) until unsubscribed; for tests. */
+  onQuery(listener: (sql: string) => void): () => void;
 }
 
 const migrationsFolder = path.join(process.cwd(), "db", "migrations");
@@ -29,7 +31,17 @@ const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 /** Opens a database: postgres.js for a URL, embedded PGlite for a directory (`memory://` for RAM). */
 export function openDatabase(target: DatabaseTarget): DatabaseHandle {
   let count = 0;
-  const logger = { logQuery: () => void count++ };
+  const listeners = new Set<(sql: string) => void>();
+  const logger = {
+    logQuery: (query: string) => {
+      count++;
+      for (const listener of listeners) listener(query);
+    },
+  };
+  const onQuery = (listener: (sql: string) => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
 
   if (target.kind === "postgres") {
     const sql = postgres(target.url, {
@@ -51,6 +63,7 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
       },
       close: () => sql.end({ timeout: 5 }),
       queryCount: () => count,
+      onQuery,
     };
   }
 
@@ -67,6 +80,7 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
     },
     close: () => client.close(),
     queryCount: () => count,
+    onQuery,
   };
 }
 

@@ -13,6 +13,20 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
+/*
+ * The Zendesk tables key everything by the host product's own ids (its workspace, organisation
+ * or team, and its users), stored as opaque text with no foreign key to this app's workspaces
+ * or users: a host with string ids (Clerk's "org_2abc...") fits as well as this app's uuids.
+ * Removing a workspace's Zendesk data is the host's call (docs/adopting.md).
+ */
+const hostId = (name: string) => text(name);
+
+/**
+ * A Zendesk subdomain, written only from input that passed lib/zendesk/transport/subdomain.ts.
+ * The type carries that module's brand (spelled out here: db/ imports nothing from lib/).
+ */
+const subdomain = () => text("subdomain").notNull().$type<string & { readonly __brand: "ZendeskSubdomain" }>();
+
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () =>
   timestamp("updated_at", { withTimezone: true })
@@ -61,16 +75,14 @@ export const zendeskOauthClients = pgTable(
   "zendesk_oauth_clients",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    workspaceId: uuid("workspace_id")
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
-    subdomain: text("subdomain").notNull(),
+    workspaceId: hostId("workspace_id").notNull(),
+    subdomain: subdomain(),
     /** Zendesk's "Unique Identifier", sent as client_id. Not secret. */
     identifier: text("identifier").notNull(),
     kind: zendeskClientKind("kind").notNull(),
     /** Encrypted; null for public clients. */
     secretCiphertext: text("secret_ciphertext"),
-    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdByUserId: hostId("created_by_user_id"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -85,13 +97,9 @@ export const zendeskConnectIntents = pgTable(
   "zendesk_connect_intents",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    workspaceId: uuid("workspace_id")
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    subdomain: text("subdomain").notNull(),
+    workspaceId: hostId("workspace_id").notNull(),
+    userId: hostId("user_id").notNull(),
+    subdomain: subdomain(),
     scopes: text("scopes").array().notNull(),
     /** Null means the operator's global client. */
     oauthClientId: uuid("oauth_client_id").references(() => zendeskOauthClients.id, { onDelete: "cascade" }),
@@ -117,10 +125,8 @@ export const zendeskConnections = pgTable(
   "zendesk_connections",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    workspaceId: uuid("workspace_id")
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
-    subdomain: text("subdomain").notNull(),
+    workspaceId: hostId("workspace_id").notNull(),
+    subdomain: subdomain(),
     mode: zendeskConnectionMode("mode").notNull().default("authorization_code"),
     /** Null means the operator's global client. */
     oauthClientId: uuid("oauth_client_id").references(() => zendeskOauthClients.id, { onDelete: "restrict" }),
@@ -143,7 +149,7 @@ export const zendeskConnections = pgTable(
     lastError: text("last_error"),
     lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
     lastRefreshedAt: timestamp("last_refreshed_at", { withTimezone: true }),
-    connectedByUserId: uuid("connected_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    connectedByUserId: hostId("connected_by_user_id"),
     connectedAt: timestamp("connected_at", { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -174,13 +180,11 @@ export const zendeskConnectionEvents = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     connectionId: uuid("connection_id").references(() => zendeskConnections.id, { onDelete: "set null" }),
-    workspaceId: uuid("workspace_id")
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
+    workspaceId: hostId("workspace_id").notNull(),
     subdomain: text("subdomain").notNull(),
     type: zendeskConnectionEventType("type").notNull(),
     /** Null when the system acted (keep-alive, automatic refresh). */
-    actorUserId: uuid("actor_user_id").references(() => users.id, { onDelete: "set null" }),
+    actorUserId: hostId("actor_user_id"),
     /** Human-readable, never token material. */
     detail: text("detail"),
     data: jsonb("data").$type<Record<string, unknown>>(),
@@ -212,7 +216,7 @@ export const webhookMessages = pgTable(
     type: text("type").notNull(),
     /** Not a foreign key: the message outlives a disconnected connection. */
     connectionId: uuid("connection_id"),
-    workspaceId: uuid("workspace_id"),
+    workspaceId: hostId("workspace_id"),
     /** The exact JSON body, serialised once so every retry sends the same bytes. */
     body: text("body").notNull(),
     status: webhookMessageStatus("status").notNull().default("pending"),
@@ -261,21 +265,16 @@ export const throttles = pgTable(
 );
 
 export const usersRelations = relations(users, ({ many }) => ({ memberships: many(memberships) }));
-export const workspacesRelations = relations(workspaces, ({ many }) => ({
-  memberships: many(memberships),
-  zendeskConnections: many(zendeskConnections),
-}));
+export const workspacesRelations = relations(workspaces, ({ many }) => ({ memberships: many(memberships) }));
 export const membershipsRelations = relations(memberships, ({ one }) => ({
   user: one(users, { fields: [memberships.userId], references: [users.id] }),
   workspace: one(workspaces, { fields: [memberships.workspaceId], references: [workspaces.id] }),
 }));
 export const zendeskConnectionsRelations = relations(zendeskConnections, ({ one, many }) => ({
-  workspace: one(workspaces, { fields: [zendeskConnections.workspaceId], references: [workspaces.id] }),
   oauthClient: one(zendeskOauthClients, {
     fields: [zendeskConnections.oauthClientId],
     references: [zendeskOauthClients.id],
   }),
-  connectedBy: one(users, { fields: [zendeskConnections.connectedByUserId], references: [users.id] }),
   events: many(zendeskConnectionEvents),
 }));
 export const zendeskConnectionEventsRelations = relations(zendeskConnectionEvents, ({ one }) => ({

@@ -29,7 +29,8 @@ export function parseForm<S extends z.ZodType>(
     if (existing === undefined) raw[key] = value;
     else raw[key] = Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
-  const values = Object.fromEntries(echo.filter((k) => typeof raw[k] === "string").map((k) => [k, raw[k] as string]));
+  // A repeated field (checkboxes) echoes as its values joined by spaces; an absent one as "".
+  const values = Object.fromEntries(echo.map((k) => [k, ([] as unknown[]).concat(raw[k] ?? []).join(" ")]));
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, data: result.data };
   const fieldErrors: Record<string, string[]> = {};

@@ -24,4 +24,9 @@ export interface ZendeskHost {
   canManage(userId: string, workspaceId: string): Promise<boolean>;
   /** Where to send a signed-out visitor so they come back to `returnTo` after signing in. */
   signInPath(returnTo: string): string;
+  /**
+   * Optional: display names of the host's users, for "connected by" and the history. Without
+   * it the settings page shows no names. Called once per page with every id it needs.
+   */
+  userNames?(userIds: string[]): Promise<Map<string, { name: string; email: string | null }>>;
 }

@@ -4,7 +4,7 @@ import { throttles, zendeskConnectIntents, zendeskConnectionEvents } from "@/db/
 import { setupTestDatabase } from "@/testing/database";
 import { resetEnvForTests } from "@/config/env";
 import { throttledSignIn } from "@/lib/throttle/attempts";
-import { createTestAccount } from "@/testing/zendesk";
+import { createTestAccount, testSubdomain } from "@/testing/zendesk";
 import { formatRetentionSummary, pruneExpiredData } from "./retention";
 
 setupTestDatabase();
@@ -19,7 +19,7 @@ describe("pruneExpiredData", () => {
     const intent = (label: string, expiresAt: Date, consumedAt: Date | null) => ({
       workspaceId,
       userId,
-      subdomain: label,
+      subdomain: testSubdomain(label),
       scopes: ["read"],
       returnTo: "/settings/integrations",
       createdAt: ago(7200),

@@ -3,7 +3,7 @@
 // success (exit 0: a final count found no row under another key), the old key can be removed. Safe to run while the app serves, and to run again.
 // With embedded PGlite, stop the app first (one process per data directory).
 import { closeDatabase } from "@/db";
-import { reencryptAllSecrets, rotationReport } from "@/lib/crypto/rotate-keys";
+import { reencryptAllSecrets, rotationReport } from "@/lib/zendesk/store/rotate-keys";
 
 const batchArg = process.argv.find((a) => a.startsWith("--batch-size="));
 const batchSize = batchArg ? Number(batchArg.slice("--batch-size=".length)) : 100;

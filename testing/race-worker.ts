@@ -4,12 +4,9 @@
  * Opens the database, prints "ready", waits for a line on stdin, then makes <calls> concurrent
  * getAccessToken calls and prints {"digests": [...]}: short SHA-256 digests, never a token.
  */
-import { createHash } from "node:crypto";
 import { closeDatabase, database } from "@/db";
 import { getAccessToken } from "../lib/zendesk/tokens/lifecycle";
-
-// Same digest as testing/zendesk.ts tokenDigest (not imported: that module loads vitest).
-const tokenDigestOf = (token: string) => createHash("sha256").update(token).digest("hex").slice(0, 16);
+import { tokenDigest } from "./oauth";
 
 const [connectionId, callsArg] = process.argv.slice(2);
 if (!connectionId) throw new Error("usage: testing/race-worker.ts <connectionId> <calls>");
@@ -21,7 +18,7 @@ await new Promise((resolve) => process.stdin.once("data", resolve));
 const settled = await Promise.allSettled(Array.from({ length: calls }, () => getAccessToken(connectionId)));
 const digests = settled.map((r) =>
   r.status === "fulfilled"
-    ? tokenDigestOf(r.value)
+    ? tokenDigest(r.value)
     : `error:${(r.reason as { code?: string; name?: string })?.code ?? (r.reason as Error)?.name}`,
 );
 process.stdout.write(`${JSON.stringify({ digests })}\n`);

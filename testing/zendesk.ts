@@ -4,7 +4,7 @@
  * simulator's consent page over HTTP, exactly as a person would (authorize with PKCE, Allow,
  * code exchange, users/me + current.json, saveConnection). Tests only: nothing in the app imports it.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { db } from "@/db";
@@ -17,6 +17,17 @@ import { zendeskSettings } from "../lib/zendesk/config";
 import { requestedLifetimes } from "../lib/zendesk/tokens/endpoint";
 import { tokenExpiries } from "../lib/zendesk/tokens/expiry";
 import { setRefreshRetryPolicy } from "../lib/zendesk/tokens/lifecycle";
+import { parseSubdomain, type Subdomain } from "../lib/zendesk/transport/subdomain";
+import { allowConsent, codeFrom, consentUrl, exchangeCode, pkcePair, tokenRequest } from "./oauth";
+
+export { tokenDigest } from "./oauth";
+
+/** A subdomain for a test, through the one parser (a bad literal fails the test at once). */
+export function testSubdomain(label: string): Subdomain {
+  const parsed = parseSubdomain(label);
+  if (!parsed.ok) throw new Error(`not a subdomain: ${label} (${parsed.error})`);
+  return parsed.subdomain;
+}
 
 /** The simulator's seeded global client (simulator/seed.json): a development fixture, not a secret. */
 export const SIM_GLOBAL_CLIENT = { id: "zdg-zendesk-connect-dev", secret: "dev-global-client-secret" } as const;
@@ -100,12 +111,12 @@ export async function connectTestConnection(
   options: ConnectOptions = {},
 ): Promise<{ connectionId: string; userId: string; workspaceId: string }> {
   const account = options.account ?? (await createTestAccount());
-  const subdomain = options.subdomain ?? "acme";
+  const subdomain = testSubdomain(options.subdomain ?? "acme");
   const scope = options.scope ?? "read write";
   const lifetimes = requestedLifetimes();
   let body: Record<string, unknown>;
   if (options.mode === "client_credentials") {
-    body = await tokenRequest(sim, subdomain, {
+    body = await tokenRequest(sim.instanceUrl(subdomain), {
       grant_type: "client_credentials",
       client_id: SIM_GLOBAL_CLIENT.id,
       client_secret: SIM_GLOBAL_CLIENT.secret,
@@ -113,24 +124,15 @@ export async function connectTestConnection(
       expires_in: lifetimes.expires_in,
     });
   } else {
-    const verifier = randomBytes(32).toString("base64url");
-    const challenge = createHash("sha256").update(verifier).digest("base64url");
+    const { verifier, challenge } = pkcePair();
     const redirectUri = zendeskSettings().callbackUrl;
-    const code = await consent(sim, subdomain, {
-      scope,
-      redirectUri,
-      challenge,
-      userId: options.zendeskUserId ?? ACME_ADMIN_ID,
-    });
-    body = await tokenRequest(sim, subdomain, {
-      grant_type: "authorization_code",
-      code,
-      client_id: SIM_GLOBAL_CLIENT.id,
-      client_secret: SIM_GLOBAL_CLIENT.secret,
-      redirect_uri: redirectUri,
-      code_verifier: verifier,
-      ...lifetimes,
-    });
+    const instance = sim.instanceUrl(subdomain);
+    const client = { clientId: SIM_GLOBAL_CLIENT.id, clientSecret: SIM_GLOBAL_CLIENT.secret };
+    const redirect = await allowConsent(
+      consentUrl(instance, { clientId: client.clientId, redirectUri, scope, challenge }),
+      options.zendeskUserId ?? ACME_ADMIN_ID,
+    );
+    body = await exchangeCode(instance, { ...client, code: codeFrom(redirect), redirectUri, verifier }, lifetimes);
   }
   const accessToken = String(body.access_token);
   const refreshToken = typeof body.refresh_token === "string" ? body.refresh_token : null;
@@ -161,66 +163,6 @@ export async function connectTestConnection(
     actorUserId: account.userId,
   });
   return { connectionId: saved.id, ...account };
-}
-
-/** GETs the consent page, POSTs Allow, returns the code from the redirect. */
-async function consent(
-  sim: ZendeskSimulator,
-  subdomain: string,
-  o: { scope: string; redirectUri: string; challenge: string; userId: number },
-): Promise<string> {
-  const params = new URLSearchParams({
-    response_type: "code",
-    client_id: SIM_GLOBAL_CLIENT.id,
-    redirect_uri: o.redirectUri,
-    scope: o.scope,
-    state: randomBytes(16).toString("base64url"),
-    code_challenge: o.challenge,
-    code_challenge_method: "S256",
-  });
-  const page = await fetch(`${sim.instanceUrl(subdomain)}/oauth/authorizations/new?${params}`, { redirect: "manual" });
-  const html = await page.text();
-  if (page.status !== 200) throw new Error(`consent page answered ${page.status}`);
-  const fields: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
-    fields[decodeHtml(m[1]!)] = decodeHtml(m[2]!);
-  const action = /<form method="post" action="([^"]*)">/.exec(html)?.[1];
-  if (!action) throw new Error("no consent form on the page");
-  const answer = await fetch(new URL(decodeHtml(action), sim.url), {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ ...fields, user_id: String(o.userId), decision: "allow" }),
-    redirect: "manual",
-  });
-  const code = new URL(answer.headers.get("location") ?? "http://invalid/").searchParams.get("code");
-  if (answer.status !== 302 || !code) throw new Error(`consent POST answered ${answer.status} without a code`);
-  return code;
-}
-
-async function tokenRequest(
-  sim: ZendeskSimulator,
-  subdomain: string,
-  params: Record<string, string>,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${sim.instanceUrl(subdomain)}/oauth/tokens`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-    body: new URLSearchParams(params),
-  });
-  const body = (await response.json()) as Record<string, unknown>;
-  // The error body is Zendesk's {error, error_description}: no token material.
-  if (response.status !== 201 && response.status !== 200)
-    throw new Error(`token endpoint answered ${response.status} ${String(body.error)}`);
-  return body;
-}
-
-function decodeHtml(value: string): string {
-  return value
-    .replaceAll("&quot;", '"')
-    .replaceAll("&#39;", "'")
-    .replaceAll("&lt;", "<")
-    .replaceAll("&gt;", ">")
-    .replaceAll("&amp;", "&");
 }
 
 /** The stored row (tests inspect state; never print it: it holds ciphertexts). */
@@ -260,9 +202,4 @@ export async function endpointCount(
 ): Promise<number> {
   const log = await sim.control.requestLog();
   return log.counts.by_endpoint[endpoint] ?? 0;
-}
-
-/** A short digest to compare tokens across processes without ever printing one. */
-export function tokenDigest(token: string): string {
-  return createHash("sha256").update(token).digest("hex").slice(0, 16);
 }

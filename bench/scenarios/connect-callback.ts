@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
 import { zendeskSettings } from "@/lib/zendesk/config";
 import { requestedLifetimes } from "@/lib/zendesk/tokens/endpoint";
+import { allowConsent, codeFrom, consentUrl, exchangeCode, pkcePair } from "@/testing/oauth";
 import { ACME_ADMIN_ID, SIM_GLOBAL_CLIENT } from "@/testing/zendesk";
 import type { ZendeskSimulator } from "@/simulator/index";
 import { CONNECT_LATENCY_MS, type SampleSizes } from "../support/config";
-import { type BenchBrowser, decodeHtml, formInputs } from "../support/http-client";
+import { type BenchBrowser, formInputs } from "../support/http-client";
 import { ratio, type Summary, summarize } from "../support/stats";
 
 /*
@@ -49,28 +49,6 @@ async function simulatorTime(sim: ZendeskSimulator): Promise<{ ms: number; reque
   return { ms: log.entries.reduce((n, e) => n + e.duration_ms, 0), requests: log.total };
 }
 
-/** The simulator's consent page: GET it, post Allow as the admin; returns the redirect (with code). */
-async function allow(authorizeUrl: string, userId = ACME_ADMIN_ID): Promise<string> {
-  const page = await fetch(authorizeUrl, { redirect: "manual" });
-  const html = await page.text();
-  if (page.status !== 200) throw new Error(`consent page answered ${page.status}`);
-  const { action, inputs } = formInputs(html, "client_id");
-  const body = new URLSearchParams();
-  for (const input of inputs) if (input.type === "hidden") body.append(input.name, input.value);
-  body.set("user_id", String(userId));
-  body.set("decision", "allow");
-  if (!action) throw new Error("no consent form action");
-  const answer = await fetch(new URL(decodeHtml(action), authorizeUrl), {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body,
-    redirect: "manual",
-  });
-  const location = answer.headers.get("location");
-  if (answer.status !== 302 || !location) throw new Error(`consent POST answered ${answer.status}`);
-  return location;
-}
-
 /** One full connect flow of ours; returns the timings of the start action and of the callback. */
 async function connectFlow(sim: ZendeskSimulator, appUrl: string, browser: BenchBrowser, workspaceId: string) {
   browser.setCookie(appUrl, "zc_workspace", workspaceId);
@@ -97,7 +75,7 @@ async function connectFlow(sim: ZendeskSimulator, appUrl: string, browser: Bench
     );
   }
 
-  const callbackUrl = await allow(start.location);
+  const callbackUrl = await allowConsent(start.location, ACME_ADMIN_ID);
   await sim.control.clearLog();
   const callback = await browser.request(callbackUrl);
   const callbackSim = await simulatorTime(sim);
@@ -112,38 +90,22 @@ async function connectFlow(sim: ZendeskSimulator, appUrl: string, browser: Bench
 
 /** The bare baseline: a consent (not timed), then code exchange + users/me, nothing else. */
 async function bareFlow(sim: ZendeskSimulator): Promise<StepSample> {
-  const verifier = randomBytes(32).toString("base64url");
+  const { verifier, challenge } = pkcePair();
   const redirectUri = zendeskSettings().callbackUrl;
-  const params = new URLSearchParams({
-    response_type: "code",
-    client_id: SIM_GLOBAL_CLIENT.id,
-    redirect_uri: redirectUri,
-    scope: "read",
-    state: randomBytes(16).toString("base64url"),
-    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
-    code_challenge_method: "S256",
-  });
-  const redirect = await allow(`${sim.instanceUrl("acme")}/oauth/authorizations/new?${params}`);
-  const code = new URL(redirect).searchParams.get("code");
-  if (!code) throw new Error("the consent gave no code");
+  const instance = sim.instanceUrl("acme");
+  const client = { clientId: SIM_GLOBAL_CLIENT.id, clientSecret: SIM_GLOBAL_CLIENT.secret };
+  const redirect = await allowConsent(
+    consentUrl(instance, { clientId: client.clientId, redirectUri, scope: "read", challenge }),
+    ACME_ADMIN_ID,
+  );
+  const code = codeFrom(redirect);
 
   await sim.control.clearLog();
   const started = performance.now();
-  const tokenResponse = await fetch(`${sim.instanceUrl("acme")}/oauth/tokens`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      code,
-      client_id: SIM_GLOBAL_CLIENT.id,
-      client_secret: SIM_GLOBAL_CLIENT.secret,
-      redirect_uri: redirectUri,
-      code_verifier: verifier,
-      ...requestedLifetimes(),
-    }),
-  });
-  const tokens = (await tokenResponse.json()) as { access_token?: string };
-  if (!tokens.access_token) throw new Error(`code exchange answered ${tokenResponse.status}`);
+  const tokens = (await exchangeCode(instance, { ...client, code, redirectUri, verifier }, requestedLifetimes())) as {
+    access_token?: string;
+  };
+  if (!tokens.access_token) throw new Error("code exchange gave no access token");
   const me = await fetch(`${sim.instanceUrl("acme")}/api/v2/users/me.json`, {
     headers: { authorization: `Bearer ${tokens.access_token}` },
   });

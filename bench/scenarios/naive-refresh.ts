@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
-import { openSecret, sealSecret, secretAad } from "@/lib/crypto/secrets";
 import { resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
+import { openAccessToken, openRefreshToken, sealConnectionTokens } from "@/lib/zendesk/store/sealed";
 import { requestToken } from "@/lib/zendesk/tokens/endpoint";
 import { accessTokenDue, loadConnection } from "@/lib/zendesk/tokens/lifecycle";
 
@@ -16,24 +16,22 @@ import { accessTokenDue, loadConnection } from "@/lib/zendesk/tokens/lifecycle";
  */
 export async function naiveGetAccessToken(connectionId: string): Promise<string> {
   const row = await loadConnection(connectionId);
-  const aad = (field: "access_token" | "refresh_token") => secretAad("zendesk_connections", row.id, field);
-  if (!accessTokenDue(row, Date.now())) return openSecret(aad("access_token"), row.accessTokenCiphertext);
+  if (!accessTokenDue(row, Date.now())) return openAccessToken(row);
   if (!row.refreshTokenCiphertext) throw new Error("no refresh token");
   const client = await resolveClientCredentials(row.workspaceId, row.oauthClientId);
   const tokens = await requestToken(row.subdomain, client, {
     grant_type: "refresh_token",
-    refresh_token: openSecret(aad("refresh_token"), row.refreshTokenCiphertext),
+    refresh_token: openRefreshToken({ id: row.id, refreshTokenCiphertext: row.refreshTokenCiphertext }),
   });
   const now = Date.now();
+  const sealed = sealConnectionTokens(row.id, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token });
   await db
     .update(zendeskConnections)
     .set({
-      accessTokenCiphertext: sealSecret(aad("access_token"), tokens.access_token),
+      accessTokenCiphertext: sealed.accessTokenCiphertext,
       accessTokenExpiresAt: tokens.expires_in ? new Date(now + tokens.expires_in * 1000) : row.accessTokenExpiresAt,
       // The guide's `refresh_token ?? old`: keep the old one when none came back.
-      refreshTokenCiphertext: tokens.refresh_token
-        ? sealSecret(aad("refresh_token"), tokens.refresh_token)
-        : row.refreshTokenCiphertext,
+      refreshTokenCiphertext: sealed.refreshTokenCiphertext ?? row.refreshTokenCiphertext,
       refreshTokenExpiresAt: tokens.refresh_token_expires_in
         ? new Date(now + tokens.refresh_token_expires_in * 1000)
         : row.refreshTokenExpiresAt,

@@ -5,7 +5,8 @@ import { connectTestConnection, expireStoredAccessToken } from "@/testing/zendes
 import type { ZendeskSimulator } from "@/simulator/index";
 import { type SampleSizes, STORM_LATENCY_MS } from "../support/config";
 import { type Summary, summarize } from "../support/stats";
-import { type CallerRun, digestOf, runCallers, type StormMode } from "./storm-callers";
+import { tokenDigest } from "@/testing/oauth";
+import { type CallerRun, runCallers, type StormMode } from "./storm-callers";
 
 /*
  * Scenario 1, refresh storm: a connection whose access token has expired, and every caller asks
@@ -107,7 +108,7 @@ export async function refreshStorm(
         if (i < sizes.stormWarmup) continue;
         raw[mode].runs.push(runs);
         raw[mode].grants.push(log.counts.by_grant_type.refresh_token ?? 0);
-        raw[mode].current.push(digestOf(await getAccessToken(connectionId)));
+        raw[mode].current.push(tokenDigest(await getAccessToken(connectionId)));
       }
     }
   } finally {

@@ -1,6 +1,7 @@
-import { createHash } from "node:crypto";
 import { database } from "@/db";
-import { asTokenError, getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
+import { getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
+import { ZendeskError } from "@/lib/zendesk/transport/errors";
+import { tokenDigest } from "@/testing/oauth";
 import { naiveGetAccessToken } from "./naive-refresh";
 
 export type StormMode = "ours" | "naive";
@@ -14,8 +15,6 @@ export interface CallerRun {
   queries: number;
 }
 
-const digestOf = (token: string) => createHash("sha256").update(token).digest("hex").slice(0, 16);
-
 /** `calls` concurrent callers asking for the connection's access token at the same instant. */
 export async function runCallers(mode: StormMode, connectionId: string, calls: number): Promise<CallerRun> {
   const get = mode === "ours" ? getAccessToken : naiveGetAccessToken;
@@ -25,9 +24,9 @@ export async function runCallers(mode: StormMode, connectionId: string, calls: n
     Array.from({ length: calls }, async () => {
       try {
         const token = await get(connectionId);
-        return { ms: performance.now() - started, digest: digestOf(token) };
+        return { ms: performance.now() - started, digest: tokenDigest(token) };
       } catch (error) {
-        const typed = asTokenError(error);
+        const typed = error instanceof ZendeskError ? error : undefined;
         const code =
           typed?.failure && "error" in typed.failure
             ? typed.failure.error
@@ -43,5 +42,3 @@ export async function runCallers(mode: StormMode, connectionId: string, calls: n
     queries: database().queryCount() - queriesBefore,
   };
 }
-
-export { digestOf };

@@ -1,3 +1,4 @@
+import { decodeHtml } from "@/testing/oauth";
 import { BENCH_PASSWORD } from "./config";
 
 /*
@@ -129,14 +130,4 @@ function attributes(source: string): Record<string, string> {
   for (const m of source.matchAll(/([^\s=/]+)(?:="([^"]*)"|='([^']*)')?/g))
     out[m[1]!.toLowerCase()] = decodeHtml(m[2] ?? m[3] ?? "");
   return out;
-}
-
-export function decodeHtml(value: string): string {
-  return value
-    .replaceAll("&quot;", '"')
-    .replaceAll("&#x27;", "'")
-    .replaceAll("&#39;", "'")
-    .replaceAll("&lt;", "<")
-    .replaceAll("&gt;", ">")
-    .replaceAll("&amp;", "&");
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { db } from "@/db";
 import { type MembershipRole, memberships, users, workspaces } from "@/db/schema";
 import { hashPassword, verifyPassword } from "@/lib/crypto/password";
@@ -68,6 +68,17 @@ export async function findUser(userId: string) {
     .where(eq(users.id, userId))
     .limit(1);
   return user ?? null;
+}
+
+/** Names and emails of users by id (ids that are not this app's uuids are simply unknown). */
+export async function userNames(userIds: string[]): Promise<Map<string, { name: string; email: string | null }>> {
+  const ids = [...new Set(userIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(users)
+    .where(inArray(users.id, ids));
+  return new Map(rows.map((r) => [r.id, { name: r.name, email: r.email }]));
 }
 
 /** The one owner-or-admin rule: owners and admins change integrations; members only look. */

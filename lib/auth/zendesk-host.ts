@@ -1,5 +1,5 @@
 import "server-only";
-import { userCanManage } from "@/lib/accounts/accounts";
+import { userCanManage, userNames } from "@/lib/accounts/accounts";
 import type { ZendeskHost } from "@/lib/host";
 import { canManageIntegrations, currentWorkspace } from "./session";
 
@@ -16,4 +16,5 @@ export const appZendeskHost: ZendeskHost = {
   },
   canManage: userCanManage,
   signInPath: (returnTo) => `/login?returnTo=${encodeURIComponent(returnTo)}`,
+  userNames,
 };

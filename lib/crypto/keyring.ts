@@ -105,18 +105,6 @@ export function parseKeyRing(spec: string): KeyRing {
   return ring;
 }
 
-/** A new random key: base64 of 32 bytes. */
-export function generateKey(): string {
-  return randomBytes(KEY_BYTES).toString("base64");
-}
-
-/** Formats entries (current first) as a TOKEN_ENCRYPTION_KEYS spec, validating it; used when rotating keys. */
-export function formatKeyRing(entries: readonly KeyRingEntry[]): string {
-  const spec = entries.map((e) => `${e.id}:${e.key}`).join(",");
-  parseKeyRing(spec);
-  return spec;
-}
-
 /** Encrypts with the current key, binding the ciphertext to `aad` (e.g. "zendesk_connections:<id>:access_token"). */
 export function encryptSecret(ring: KeyRing, plaintext: string, aad: string): string {
   if (typeof plaintext !== "string") throw new TypeError("encryptSecret: plaintext must be a string");
@@ -152,11 +140,6 @@ export function decryptSecret(ring: KeyRing, sealed: string, aad: string): strin
 /** The key id a sealed value was encrypted with; throws DecryptionError if it is malformed. */
 export function keyIdOf(sealed: string): string {
   return parseSealed(sealed).keyId;
-}
-
-/** True when the sealed value was not encrypted with the ring's current key (rotate it on next write). */
-export function needsReencryption(ring: KeyRing, sealed: string): boolean {
-  return keyIdOf(sealed) !== ring.currentKeyId;
 }
 
 /** Decrypts and re-encrypts under the current key (same aad); for key rotation jobs. */

@@ -16,18 +16,7 @@ export function keyRing(): KeyRing {
   return cached.ring;
 }
 
-export type SecretField = "access_token" | "refresh_token" | "client_secret";
-
-/** Associated data for one secret column of one row. */
-export function secretAad(
-  table: "zendesk_connections" | "zendesk_oauth_clients",
-  rowId: string,
-  field: SecretField,
-): string {
-  return `${table}:${rowId}:${field}`;
-}
-
-/** Encrypts a secret for one row and field. */
+/** Encrypts a secret bound to `aad` (lib/zendesk/store/sealed.ts names each row and column). */
 export function sealSecret(aad: string, plaintext: string): string {
   return encryptSecret(keyRing(), plaintext, aad);
 }

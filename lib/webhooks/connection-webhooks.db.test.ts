@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/testing/database";
-import { openSecret, secretAad } from "@/lib/crypto/secrets";
+import { openAccessToken, openRefreshToken } from "@/lib/zendesk/store/sealed";
 import { disconnectConnection, getAccessToken, zendesk } from "@/lib/zendesk";
 import {
   ACME_ADMIN_ID,
@@ -24,9 +24,9 @@ afterAll(() => enableInProcessDelivery(false));
 const tokensSeen = new Set<string>();
 async function rememberTokens(connectionId: string) {
   const row = await storedConnection(connectionId);
-  tokensSeen.add(openSecret(secretAad("zendesk_connections", row.id, "access_token"), row.accessTokenCiphertext));
+  tokensSeen.add(openAccessToken(row));
   if (row.refreshTokenCiphertext)
-    tokensSeen.add(openSecret(secretAad("zendesk_connections", row.id, "refresh_token"), row.refreshTokenCiphertext));
+    tokensSeen.add(openRefreshToken({ id: row.id, refreshTokenCiphertext: row.refreshTokenCiphertext }));
 }
 
 function received() {

@@ -4,7 +4,7 @@ import { type ConnectionSnapshot, type HistoryEvent, webhookEventFor } from "./p
 const row = (over: Partial<ConnectionSnapshot> = {}): ConnectionSnapshot => ({
   id: "c1",
   workspaceId: "w1",
-  subdomain: "acme",
+  subdomain: "acme" as ConnectionSnapshot["subdomain"],
   status: "active",
   statusReason: null,
   lastError: null,

@@ -1,9 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { db } from "@/db";
+import { database, db } from "@/db";
 import { zendeskConnectionEvents } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
-import { testConnection, zendesk, ZendeskApiError } from "./api-client";
+import { testConnection, zendesk } from "./api-client";
+import { authorizeConnectionChange } from "./store/access";
+import { ZendeskError } from "@/lib/zendesk/transport/errors";
 import {
   connectTestConnection,
   endpointCount,
@@ -12,7 +14,6 @@ import {
   setupZendeskSimulator,
   storedConnection,
 } from "@/testing/zendesk";
-import { InvalidZendeskUrlError } from "@/lib/zendesk/transport/urls";
 
 setupTestDatabase();
 const fixture = setupZendeskSimulator();
@@ -75,7 +76,7 @@ describe("zendesk(connectionId)", () => {
       times: 5,
     });
     await expect(zendesk(connectionId).get("/api/v2/tickets.json")).rejects.toMatchObject({
-      name: "ZendeskApiError",
+      name: "ZendeskError",
       code: "needs_reconnect",
     });
     expect(await endpointCount(fixture.sim, "tickets")).toBe(2);
@@ -110,7 +111,7 @@ describe("zendesk(connectionId)", () => {
     const run = async () => {
       for await (const t of zendesk(connectionId).paginate<{ id: number }>("/api/v2/tickets.json")) seen.push(t.id);
     };
-    await expect(run()).rejects.toBeInstanceOf(ZendeskApiError);
+    await expect(run()).rejects.toBeInstanceOf(ZendeskError);
     expect(seen).toEqual([1]);
     expect(await endpointCount(fixture.sim, "tickets")).toBe(1);
   });
@@ -129,7 +130,7 @@ describe("zendesk(connectionId)", () => {
       "/api/v2/users/me.json#x",
       "api/v2/users/me.json",
     ]) {
-      await expect(client.get(path), path).rejects.toBeInstanceOf(InvalidZendeskUrlError);
+      await expect(client.get(path), path).rejects.toMatchObject({ name: "ZendeskError", code: "invalid_url" });
     }
     expect((await fixture.sim.control.requestLog()).total).toBe(0);
     // A query in the path is fine: it is split off and encoded by the URL builder.
@@ -156,7 +157,7 @@ describe("zendesk(connectionId)", () => {
     await client.me();
     const started = performance.now();
     const error = await client.me().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ZendeskApiError);
+    expect(error).toBeInstanceOf(ZendeskError);
     expect(error).toMatchObject({
       code: "rate_limited",
       failure: { kind: "rate_limited", retryAfterSeconds: expect.any(Number) },
@@ -178,7 +179,7 @@ describe("zendesk(connectionId)", () => {
 
   it("a scope the token lacks is a typed forbidden, and the connection stays active", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim, { scope: "users:read" });
-    await expect(zendesk(connectionId).tickets()).rejects.toMatchObject({ name: "ZendeskApiError", code: "forbidden" });
+    await expect(zendesk(connectionId).tickets()).rejects.toMatchObject({ name: "ZendeskError", code: "forbidden" });
     expect(await storedConnection(connectionId)).toMatchObject({ status: "active", tokenVersion: 1 });
   });
 
@@ -193,7 +194,7 @@ describe("zendesk(connectionId)", () => {
 describe("testConnection", () => {
   it("records test_succeeded with the user and latency", async () => {
     const { connectionId, userId } = await connectTestConnection(fixture.sim);
-    const result = await testConnection(connectionId, userId);
+    const result = await testConnection(await storedConnection(connectionId), userId);
     expect(result).toMatchObject({ ok: true, user: { id: "10001", name: "Ada Admin" }, latencyMs: expect.any(Number) });
     const [event] = await db
       .select()
@@ -207,15 +208,41 @@ describe("testConnection", () => {
   it("records test_failed with a code for a revoked connection", async () => {
     const { connectionId, userId } = await connectTestConnection(fixture.sim);
     await fixture.sim.control.revokeToken({ subdomain: "acme" });
-    const result = await testConnection(connectionId, userId);
+    const result = await testConnection(await storedConnection(connectionId), userId);
     expect(result).toMatchObject({
       ok: false,
       code: "token_revoked",
       message: expect.stringContaining("revoked in Zendesk"),
     });
-    expect(await testConnection("00000000-0000-0000-0000-000000000000", userId)).toMatchObject({
+    // A connection that does not exist is refused before a test can start (the action's access check).
+    const member = {
+      userId,
+      workspaceId: (await storedConnection(connectionId)).workspaceId,
+      canManageIntegrations: true,
+    };
+    expect(await authorizeConnectionChange("00000000-0000-0000-0000-000000000000", member)).toEqual({
       ok: false,
-      code: "connection_not_found",
+      code: "not_found",
     });
+  });
+
+  it("one Test connection click reads the connection row once (the access check's read)", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    const reads: string[] = [];
+    const stop = database().onQuery((sql) => {
+      if (/^select\b[\s\S]*\bfrom "zendesk_connections"/i.test(sql)) reads.push(sql);
+    });
+    try {
+      const access = await authorizeConnectionChange(connectionId, {
+        userId,
+        workspaceId,
+        canManageIntegrations: true,
+      });
+      if (!access.ok) throw new Error(`access refused: ${access.code}`);
+      expect(await testConnection(access.connection, userId)).toMatchObject({ ok: true });
+    } finally {
+      stop();
+    }
+    expect(reads).toHaveLength(1);
   });
 });

@@ -1,38 +1,22 @@
 import "server-only";
 import { z } from "zod";
-import { parseZendeskUser, type ZendeskUser } from "@/lib/zendesk/transport/api";
-import { codeForFailure, type ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
+import type { ZendeskConnection } from "@/db/schema";
 import { recordConnectionEvent } from "@/lib/zendesk/store/events";
-import { ZendeskError, type ZendeskFailure, zendeskRequest } from "@/lib/zendesk/transport/http";
+import { currentAccessToken, markRenewedTokenRejected, renewRejectedToken } from "@/lib/zendesk/tokens/lifecycle";
+import { parseZendeskUser, type ZendeskUser } from "@/lib/zendesk/transport/api";
+import { type Result, ZendeskError } from "@/lib/zendesk/transport/errors";
+import { zendeskRequest } from "@/lib/zendesk/transport/http";
+import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
+import { apiUrl, isSameZendeskInstance } from "@/lib/zendesk/transport/urls";
 import { zendeskSettings } from "./config";
-import {
-  asTokenError,
-  currentAccessToken,
-  loadConnection,
-  markRenewedTokenRejected,
-  renewRejectedToken,
-  TokenError,
-} from "@/lib/zendesk/tokens/lifecycle";
-import { apiUrl, InvalidZendeskUrlError, isSameZendeskInstance } from "@/lib/zendesk/transport/urls";
 
 /*
  * The API client bound to one stored connection. Every URL is built by lib/zendesk/transport/urls.ts for
  * the connection's own instance: only /api/v2/ paths, never an absolute URL, another host or
  * "..", and a next_page link is followed only while it stays on the same instance. The token
  * comes from getAccessToken's lifecycle and travels in the Authorization header only.
+ * Every failure is a ZendeskError with a code from the catalogue.
  */
-
-/** A failed API call as the UI sees it: a stable code and a one-line message, never token material. */
-export class ZendeskApiError extends Error {
-  override name = "ZendeskApiError";
-  constructor(
-    readonly code: ZendeskErrorCode,
-    message: string,
-    readonly failure?: ZendeskFailure,
-  ) {
-    super(message);
-  }
-}
 
 export interface ZendeskClientOptions {
   /** Per request; defaults to ZENDESK_HTTP_TIMEOUT_MS. */
@@ -83,8 +67,13 @@ type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 const API_PREFIX = "/api/v2/";
 
-/** The API client of one connection. */
-export function zendesk(connectionId: string, options: ZendeskClientOptions = {}): ZendeskClient {
+/**
+ * The API client of one connection, by id or from a row the caller already loaded (its first
+ * request then uses that row instead of reading it again; later ones read the current state).
+ */
+export function zendesk(connection: string | ZendeskConnection, options: ZendeskClientOptions = {}): ZendeskClient {
+  const connectionId = typeof connection === "string" ? connection : connection.id;
+  let preloaded = typeof connection === "string" ? undefined : connection;
   const limits = {
     maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 10_000,
     maxRateLimitRetries: options.maxRateLimitRetries ?? 2,
@@ -92,16 +81,18 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
   };
 
   // The instance the connection belongs to, known after the first request.
-  let subdomain: string | undefined;
+  let subdomain: Subdomain | undefined = preloaded?.subdomain;
 
   async function send(method: Method, path: string, query: Record<string, string>, body: unknown): Promise<unknown> {
     // A path that is not /api/v2/ is refused before anything else happens.
     if (typeof path !== "string" || !path.startsWith(API_PREFIX)) {
-      throw new InvalidZendeskUrlError(
+      throw new ZendeskError(
+        "invalid_url",
         "The Zendesk client accepts only /api/v2/ paths on the connection's own instance",
       );
     }
-    const current = await currentAccessToken(connectionId).catch(rethrowTyped);
+    const current = await currentAccessToken(preloaded ?? connectionId);
+    preloaded = undefined;
     const connection = current.connection;
     let { accessToken, tokenVersion } = current;
     subdomain = connection.subdomain;
@@ -122,12 +113,12 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
         });
         return response.body;
       } catch (error) {
-        if (!(error instanceof ZendeskError)) throw error;
+        if (!(error instanceof ZendeskError) || !error.failure) throw error;
         const failure = error.failure;
         if (failure.kind === "invalid_token") {
-          if (renewed) throw await markRenewedTokenRejected(connectionId, tokenVersion).then(toApiError);
+          if (renewed) throw await markRenewedTokenRejected(connectionId, tokenVersion);
           // Exactly one renewal and one retry; a refused refresh marks the connection revoked.
-          ({ accessToken, tokenVersion } = await renewRejectedToken(connectionId, tokenVersion).catch(rethrowTyped));
+          ({ accessToken, tokenVersion } = await renewRejectedToken(connectionId, tokenVersion));
           renewed = true;
           continue;
         }
@@ -141,7 +132,7 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
             continue;
           }
         }
-        throw toApiError(error);
+        throw error;
       }
     }
   }
@@ -165,7 +156,7 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
       const record = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
       const items = record[key];
       if (!Array.isArray(items))
-        throw new ZendeskApiError("zendesk_malformed", `Zendesk's answer has no "${key}" list`, {
+        throw new ZendeskError("zendesk_malformed", `Zendesk's answer has no "${key}" list`, {
           kind: "malformed",
           status: 200,
         });
@@ -181,10 +172,11 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
 
   /** A next-page link becomes a path + query again, rebuilt through apiUrl; another host ends paging with an error. */
   async function followable(link: string): Promise<{ path: string; query: Record<string, string> }> {
-    const sub = subdomain ?? (await loadConnection(connectionId).catch(rethrowTyped)).subdomain;
+    // Paging follows a first page, which set the subdomain.
+    const sub = subdomain!;
     const template = zendeskSettings().baseUrlTemplate;
     if (!isSameZendeskInstance(link, sub, template)) {
-      throw new ZendeskApiError(
+      throw new ZendeskError(
         "zendesk_error",
         "Zendesk's next-page link points outside this Zendesk instance; paging stopped",
         {
@@ -206,12 +198,7 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
     delete: (path, options) => request("DELETE", path, options),
     paginate,
     async me() {
-      const body = await request<unknown>("GET", "/api/v2/users/me.json");
-      try {
-        return parseZendeskUser(body, 200);
-      } catch (error) {
-        throw error instanceof ZendeskError ? toApiError(error) : error;
-      }
+      return parseZendeskUser(await request<unknown>("GET", "/api/v2/users/me.json"), 200);
     },
     async tickets({ perPage = 100, max = Number.POSITIVE_INFINITY } = {}) {
       const tickets: ZendeskTicket[] = [];
@@ -236,22 +223,25 @@ export function zendesk(connectionId: string, options: ZendeskClientOptions = {}
   };
 }
 
-export type TestConnectionResult =
-  { ok: true; user: ZendeskUser; latencyMs: number } | { ok: false; code: ZendeskErrorCode; message: string };
+export type TestConnectionResult = Result<{ user: ZendeskUser; latencyMs: number }>;
 
-/** Calls users/me with the connection's token and records test_succeeded / test_failed. */
-export async function testConnection(connectionId: string, actorUserId: string | null): Promise<TestConnectionResult> {
-  let row;
-  try {
-    row = await loadConnection(connectionId);
-  } catch (error) {
-    if (error instanceof TokenError) return { ok: false, code: error.code, message: error.message };
-    throw error;
-  }
-  const base = { connectionId: row.id, workspaceId: row.workspaceId, subdomain: row.subdomain, actorUserId };
+/**
+ * Calls users/me with the connection's token and records test_succeeded / test_failed. Takes
+ * the row the caller already loaded and checked (store/access.ts): one read per click.
+ */
+export async function testConnection(
+  connection: ZendeskConnection,
+  actorUserId: string | null,
+): Promise<TestConnectionResult> {
+  const base = {
+    connectionId: connection.id,
+    workspaceId: connection.workspaceId,
+    subdomain: connection.subdomain,
+    actorUserId,
+  };
   const started = performance.now();
   try {
-    const user = await zendesk(connectionId).me();
+    const user = await zendesk(connection).me();
     const latencyMs = Math.round(performance.now() - started);
     await recordConnectionEvent({
       ...base,
@@ -261,10 +251,11 @@ export async function testConnection(connectionId: string, actorUserId: string |
     });
     return { ok: true, user, latencyMs };
   } catch (error) {
-    const typed = error instanceof ZendeskApiError ? error : undefined;
-    if (!typed) throw error;
-    await recordConnectionEvent({ ...base, type: "test_failed", detail: typed.message, data: { code: typed.code } });
-    return { ok: false, code: typed.code, message: typed.message };
+    if (!(error instanceof ZendeskError)) throw error;
+    // A connection deleted meanwhile has no history left to write to.
+    if (error.code !== "connection_not_found")
+      await recordConnectionEvent({ ...base, type: "test_failed", detail: error.message, data: { code: error.code } });
+    return { ok: false, code: error.code, message: error.message };
   }
 }
 
@@ -279,7 +270,7 @@ const ticketSchema = z.object({
 
 /** "/api/v2/x.json?a=1" → ["/api/v2/x.json", {a: "1"}]; the path part is still validated by apiUrl. */
 function splitPath(path: string): [string, Record<string, string>] {
-  if (typeof path !== "string") throw new InvalidZendeskUrlError("The path must be a string");
+  if (typeof path !== "string") throw new ZendeskError("invalid_url", "The path must be a string");
   const at = path.indexOf("?");
   if (at === -1) return [path, {}];
   return [path.slice(0, at), Object.fromEntries(new URLSearchParams(path.slice(at + 1)))];
@@ -304,22 +295,9 @@ function nextLink(body: Record<string, unknown>): string | null {
 }
 
 /** The path prefix of the instance ("" for host tenancy, "/acme" for the simulator's path tenancy). */
-function instancePrefix(subdomain: string, template: string): string {
+function instancePrefix(subdomain: Subdomain, template: string): string {
   const probe = apiUrl(subdomain, template, "/api/v2/x").pathname;
   return probe.slice(0, probe.length - "/api/v2/x".length);
-}
-
-function toApiError(error: unknown): ZendeskApiError {
-  if (error instanceof ZendeskApiError) return error;
-  if (error instanceof ZendeskError)
-    return new ZendeskApiError(codeForFailure(error.failure), error.message, error.failure);
-  if (error instanceof TokenError) return new ZendeskApiError(error.code, error.message, error.failure);
-  throw error;
-}
-
-function rethrowTyped(error: unknown): never {
-  const typed = asTokenError(error);
-  throw typed ? toApiError(typed) : error;
 }
 
 function sleep(ms: number): Promise<void> {

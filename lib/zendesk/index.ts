@@ -10,7 +10,8 @@ import "server-only";
  *   catalogue/ client-safe vocabulary: scopes, statuses, error codes, help links
  */
 export * from "./public";
-export { testConnection, zendesk, ZendeskApiError } from "./api-client";
+export type { ZendeskConnection } from "@/db/schema";
+export { testConnection, zendesk } from "./api-client";
 export { HELP_TOPIC_GROUPS, OWN_CLIENT_SECTION_ID, TROUBLESHOOTING } from "./catalogue/troubleshooting";
 export { scopePresetIdSchema, scopesSchema } from "./catalogue/scope-schemas";
 export { zendeskSettings } from "./config";
@@ -27,10 +28,10 @@ export {
 export { currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "./connect/provider";
 export { authorizeConnectionChange } from "./store/access";
 export { findLocalClient, saveLocalClient } from "./store/oauth-clients";
-export { HISTORY_MAX, type HistoryEntry, loadIntegrationsData } from "./store/page-data";
-export type { ConnectionRow } from "./store/queries";
+export { type ConnectionSummary, HISTORY_MAX, type HistoryEntry, loadIntegrationsData } from "./store/page-data";
 export { statusReport } from "./store/status-report";
 export { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "./tokens/keep-alive";
 export { getAccessToken, refreshConnection } from "./tokens/lifecycle";
-export { isValidSubdomainLabel, subdomainSchema } from "./transport/subdomain";
+export { type Result, ZendeskError, type ZendeskFailure } from "./transport/errors";
+export { isValidSubdomainLabel, type Subdomain, subdomainSchema } from "./transport/subdomain";
 export { instanceUrl } from "./transport/urls";

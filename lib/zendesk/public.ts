@@ -4,12 +4,10 @@
  * the database or the network. Server code imports lib/zendesk/index.ts, which re-exports this.
  */
 export {
-  CONNECT_ERROR_CODES,
-  type ConnectErrorCode,
-  isConnectErrorCode,
+  describeError,
+  ERROR_CATALOGUE,
+  type ErrorDescription,
   isZendeskErrorCode,
-  TOKEN_ERROR_CODES,
-  type TokenErrorCode,
   type ZendeskErrorCode,
 } from "./catalogue/error-codes";
 export { EXTRA_TOPICS, HELP_TOPICS, type HelpTopic, helpHref, isHelpTopic } from "./catalogue/help-links";

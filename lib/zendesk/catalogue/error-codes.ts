@@ -1,10 +1,11 @@
-import type { ZendeskFailure } from "@/lib/zendesk/transport/http";
-
-/**
- * Every problem a person can be shown about a Zendesk connection, as a stable code. The
- * settings page maps codes to messages (app/(app)/settings/integrations/messages.ts) and the
- * troubleshooting guide has an entry per code.
+/*
+ * The one catalogue of what can go wrong with a Zendesk connection: each stable code with the
+ * title and message a person reads and the anchor of its help entry. The settings page shows
+ * the title and message; /help/zendesk heads each entry with the same title (its long prose
+ * lives in troubleshooting.ts). ZendeskError (transport/errors.ts) carries these codes.
  */
+
+/** Problems of connecting (the connect form, the OAuth callback, client credentials). */
 export const CONNECT_ERROR_CODES = [
   "access_denied",
   "flow_expired",
@@ -30,62 +31,157 @@ export const CONNECT_ERROR_CODES = [
 
 export type ConnectErrorCode = (typeof CONNECT_ERROR_CODES)[number];
 
-/** Narrows an untrusted query value to a known code. */
+/** Narrows an untrusted query value to a connect code. */
 export function isConnectErrorCode(value: unknown): value is ConnectErrorCode {
   return typeof value === "string" && (CONNECT_ERROR_CODES as readonly string[]).includes(value);
 }
 
-/** The code a Zendesk failure is shown as. */
-export function codeForFailure(f: ZendeskFailure): ConnectErrorCode {
-  switch (f.kind) {
-    case "unreachable":
-      return "zendesk_unreachable";
-    case "timeout":
-      return "zendesk_timeout";
-    case "unknown_subdomain":
-      return "unknown_subdomain";
-    case "rate_limited":
-      return "rate_limited";
-    case "server_error":
-    case "unexpected_status":
-    case "not_found":
-      return "zendesk_error";
-    case "malformed":
-      return "zendesk_malformed";
-    case "oauth":
-      if (f.error === "invalid_grant") return "invalid_grant";
-      if (f.error === "invalid_client" || f.error === "unauthorized_client") return "invalid_client";
-      if (f.error === "invalid_scope") return "invalid_scope";
-      if (f.error === "access_denied") return "access_denied";
-      return "invalid_request";
-    case "invalid_token":
-      return "token_revoked";
-    case "forbidden":
-      return "forbidden";
-    case "anonymous_user":
-      return "anonymous_user";
-  }
-}
-
-/**
- * Problems of an existing connection's token lifecycle (tokens/lifecycle.ts, api-client.ts),
- * kept apart from the connect-flow codes above so the connect page's message table stays exact.
- */
+/** Problems of an existing connection: its token lifecycle and the API client. */
 export const TOKEN_ERROR_CODES = [
   "needs_reconnect",
   "refresh_token_expired",
   "connection_not_found",
   "refresh_in_progress",
+  "invalid_url",
 ] as const;
 
 export type TokenErrorCode = (typeof TOKEN_ERROR_CODES)[number];
 
-/** Every code a connection-bound call (token, API client, test) can fail with. */
+/** Every code a ZendeskError can carry. */
 export type ZendeskErrorCode = ConnectErrorCode | TokenErrorCode;
 
-/** Narrows an untrusted value to a connect or token-lifecycle code. */
+/** Narrows an untrusted value to any code. */
 export function isZendeskErrorCode(value: unknown): value is ZendeskErrorCode {
-  return (
-    isConnectErrorCode(value) || (typeof value === "string" && (TOKEN_ERROR_CODES as readonly string[]).includes(value))
-  );
+  return typeof value === "string" && Object.hasOwn(ERROR_CATALOGUE, value);
+}
+
+export interface ErrorDescription {
+  title: string;
+  message: string;
+}
+
+/** Code → what a person reads. Never raw errors, never JSON, never a secret. */
+export const ERROR_CATALOGUE: Record<ZendeskErrorCode, ErrorDescription> = {
+  access_denied: {
+    title: "Access was denied in Zendesk",
+    message:
+      "Deny was chosen on Zendesk's consent page, so nothing was connected. Connect again and choose Allow to finish.",
+  },
+  flow_expired: {
+    title: "This connection attempt is no longer valid",
+    message:
+      "It expired or was already used (a page reloaded or a link opened twice). Nothing was changed. Start again with Connect Zendesk.",
+  },
+  session_mismatch: {
+    title: "You came back signed in as someone else",
+    message:
+      "The connection was started by another account in this browser. Nothing was stored. Sign in as that person, or start again.",
+  },
+  state_invalid: {
+    title: "Zendesk's answer could not be verified",
+    message:
+      "The security check (state and PKCE) of the response failed, so nothing was stored. Start again with Connect Zendesk.",
+  },
+  invalid_grant: {
+    title: "Zendesk refused the authorization code",
+    message:
+      "It expired (codes last 120 seconds) or was already used, or the redirect URL does not match. Start again with Connect Zendesk.",
+  },
+  invalid_client: {
+    title: "Zendesk did not accept the OAuth client",
+    message:
+      "The client's Unique Identifier or secret is wrong, or the client was deleted. Check it in Zendesk Admin Center → Apps and integrations → APIs → OAuth Clients, then save it here again.",
+  },
+  invalid_scope: {
+    title: "Zendesk refused the requested permissions",
+    message:
+      "Zendesk did not accept one of the requested permissions. Choose a smaller set of permissions and connect again.",
+  },
+  invalid_request: {
+    title: "Zendesk refused the request",
+    message:
+      "Zendesk said the request was invalid. Start again; if it keeps happening, check the OAuth client's settings in Zendesk Admin Center.",
+  },
+  unknown_subdomain: {
+    title: "No Zendesk account at that address",
+    message: "Check the subdomain: it's the first part of your Zendesk address, like acme in acme.zendesk.com.",
+  },
+  zendesk_unreachable: {
+    title: "Zendesk could not be reached",
+    message: "The connection to Zendesk failed. Nothing was changed. Try again in a minute.",
+  },
+  zendesk_timeout: {
+    title: "Zendesk took too long to answer",
+    message: "Nothing was changed. Try again in a minute.",
+  },
+  zendesk_error: {
+    title: "Zendesk had a problem",
+    message: "Zendesk answered with an error on its side. Nothing was changed. Try again in a few minutes.",
+  },
+  zendesk_malformed: {
+    title: "Zendesk sent an answer we couldn't read",
+    message: "Nothing was changed. Try again in a few minutes.",
+  },
+  rate_limited: {
+    title: "Zendesk is limiting requests",
+    message: "Your Zendesk account reached its API rate limit. Nothing was changed. Wait a minute and try again.",
+  },
+  anonymous_user: {
+    title: "Zendesk didn't identify a user",
+    message:
+      "Zendesk answered as an anonymous visitor, so the connection can't be used. Sign in to Zendesk as an agent or admin and connect again.",
+  },
+  forbidden: {
+    title: "Zendesk refused access",
+    message:
+      "The token's permissions or the Zendesk user's own role don't allow this. Reconnect as a Zendesk admin, or with wider permissions.",
+  },
+  token_revoked: {
+    title: "Zendesk no longer accepts this connection",
+    message: "The token was revoked or expired in Zendesk. Reconnect to continue.",
+  },
+  no_client: {
+    title: "No OAuth client to connect with",
+    message:
+      "This app has no global Zendesk client configured. Register your own OAuth client for this subdomain below.",
+  },
+  not_allowed: {
+    title: "Only owners and admins can do this",
+    message: "Ask an owner or admin of this workspace to connect or change Zendesk.",
+  },
+  storage_failed: {
+    title: "The connection couldn't be saved",
+    message: "Zendesk approved it, but saving failed on our side. Nothing was changed. Try again.",
+  },
+  needs_reconnect: {
+    title: "This connection needs to be reconnected",
+    message:
+      "Zendesk no longer accepts its refresh token (it was revoked, or used elsewhere). Choose Reconnect and approve again in Zendesk.",
+  },
+  refresh_token_expired: {
+    title: "This connection lapsed",
+    message:
+      "Its refresh token expired after a long period without use. Choose Reconnect and approve again in Zendesk.",
+  },
+  connection_not_found: {
+    title: "This connection no longer exists",
+    message: "It was disconnected, perhaps in another tab. Reload the page to see the current state.",
+  },
+  refresh_in_progress: {
+    title: "A refresh is already running",
+    message: "Another request is renewing this connection's token right now. Wait a few seconds and try again.",
+  },
+  invalid_url: {
+    title: "This app refused to build a Zendesk address",
+    message:
+      "A request would have left your Zendesk account's address or used a path Zendesk does not have, so it was not sent. Nothing was changed. Contact this app's support.",
+  },
+};
+
+/** The troubleshooting guide; each code's entry is at its own anchor (help-links.ts). */
+export const HELP_PAGE = "/help/zendesk";
+
+/** A code's title, message and the link to its entry in the troubleshooting guide. */
+export function describeError(code: ZendeskErrorCode): ErrorDescription & { help: string } {
+  return { ...ERROR_CATALOGUE[code], help: `${HELP_PAGE}#${code}` };
 }

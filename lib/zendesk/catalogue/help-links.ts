@@ -1,4 +1,4 @@
-import { CONNECT_ERROR_CODES, TOKEN_ERROR_CODES, type ZendeskErrorCode } from "./error-codes";
+import { CONNECT_ERROR_CODES, HELP_PAGE, TOKEN_ERROR_CODES, type ZendeskErrorCode } from "./error-codes";
 
 // Links into the troubleshooting guide, apart from its content (troubleshooting.ts) so the
 // client islands that link to it do not ship the whole guide.
@@ -25,7 +25,7 @@ export const HELP_TOPICS: readonly HelpTopic[] = [...CONNECT_ERROR_CODES, ...TOK
 
 /** The troubleshooting guide's link for a topic (its anchor is the topic itself). */
 export function helpHref(topic: HelpTopic): string {
-  return `/help/zendesk#${topic}`;
+  return `${HELP_PAGE}#${topic}`;
 }
 
 /** Narrows an untrusted value (an error code from a form state or query) to a topic with an entry. */

@@ -1,4 +1,5 @@
-import type { HelpTopic } from "./help-links";
+import { ERROR_CATALOGUE, type ZendeskErrorCode } from "./error-codes";
+import type { EXTRA_TOPICS, HelpTopic } from "./help-links";
 
 export { EXTRA_TOPICS, HELP_TOPICS, type HelpTopic, helpHref, isHelpTopic } from "./help-links";
 
@@ -35,10 +36,10 @@ const KEPT_ON_ERROR =
 const STATUS_PAGE =
   "If it lasts, check Zendesk's status page (status.zendesk.com), then contact this app's support with the time it happened.";
 
-export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
+/** The prose of each code's entry; its title is the catalogue's (error-codes.ts), as on the settings page. */
+const CODE_ENTRIES: Record<ZendeskErrorCode, Omit<TroubleshootingEntry, "title">> = {
   // --- Connect flow -------------------------------------------------------------------------
   access_denied: {
-    title: "Access was denied on Zendesk's consent page",
     cause:
       "Someone chose Deny on Zendesk's consent page, so Zendesk issued no authorization and nothing was connected. This is what Deny is meant to do, not a fault.",
     inZendesk:
@@ -50,7 +51,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   flow_expired: {
-    title: "The connection attempt expired or was already used",
     cause:
       "Each connection attempt is valid for 10 minutes and can be completed once. It ends when the page you return to from Zendesk is reloaded or opened twice, when the browser's Back button replays it, when more than 10 minutes pass on Zendesk's pages, or when this app's cookies were cleared in between.",
     inZendesk: "Nothing unusual: you may have approved the connection normally. Zendesk is not the cause.",
@@ -62,7 +62,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   session_mismatch: {
-    title: "You came back signed in to this app as someone else",
     cause:
       "The connection was started by one account of this app and came back while another account was signed in in the same browser (for example after signing out and in as a colleague in another tab). For safety, a connection is only stored for the person who started it.",
     inZendesk:
@@ -74,7 +73,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   state_invalid: {
-    title: "Zendesk's answer could not be verified",
     cause:
       "When Zendesk sends you back, this app checks that the answer belongs to the attempt it started (the OAuth state and PKCE checks). The check failed, so nothing was stored. Usually an old or copied return address was opened, or something on the way (a browser extension, a link scanner, a proxy) changed the address.",
     inZendesk:
@@ -87,7 +85,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   invalid_grant: {
-    title: "Zendesk refused the authorization code",
     cause:
       "After you choose Allow, Zendesk sends back a one-time code that this app exchanges for a token. Zendesk refused the exchange (invalid_grant): a code is valid for only 120 seconds and can be used once, and the exchange must name the same redirect URL the attempt started with. A slow return from Zendesk, a return page opened twice, or a change of this app's address in between all cause it.",
     inZendesk:
@@ -99,7 +96,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   invalid_client: {
-    title: "Zendesk did not accept the OAuth client",
     cause:
       "Zendesk refused the client's credentials (invalid_client). With your own client, the secret saved in this app is usually wrong: mistyped, belonging to another client, replaced in Zendesk since it was saved, or the client was deleted. On an existing connection it appears at the next token renewal after the secret was changed or the client deleted. With “This app's Zendesk client”, the fault is in the app's own configuration.",
     inZendesk: `The consent page usually appeared normally (so the Unique Identifier was right) and the error followed after Allow. In ${OAUTH_CLIENTS} the client may be missing, or its secret may have been regenerated. With “My own confidential client, with client credentials” there is no consent page: the error appears as soon as you choose Connect Zendesk.`,
@@ -112,7 +108,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   invalid_scope: {
-    title: "Zendesk refused the requested permissions",
     cause:
       "Zendesk refused the permissions (scopes) that were requested (invalid_scope). This app only requests scope names that Zendesk documents, so this is rare, and Zendesk does not document every case in which it refuses a scope. On an existing connection it means Zendesk refused the permissions while renewing the token.",
     inZendesk:
@@ -125,7 +120,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   invalid_request: {
-    title: "Zendesk refused the request",
     cause:
       "Zendesk said the request was invalid (invalid_request), or answered with an OAuth error this app does not expect. Typical causes are settings of your OAuth client that don't match what was entered in this app, such as its client kind (Confidential or Public).",
     inZendesk: "Zendesk sent you back to this app with an error instead of the consent page, or right after it.",
@@ -136,7 +130,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   unknown_subdomain: {
-    title: "No Zendesk account at that address",
     cause:
       "Nothing answers as a Zendesk account at the address built from what you entered (yoursubdomain.zendesk.com). Usually a typo, a subdomain that was changed, a trial or account that was closed, or a custom domain entered instead of the zendesk.com address.",
     inZendesk:
@@ -149,7 +142,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   zendesk_unreachable: {
-    title: "Zendesk could not be reached",
     cause:
       "This app could not open a connection to your Zendesk: the network failed, a name lookup failed, or the connection was refused. It is usually temporary, on Zendesk's side or on the network in between.",
     inZendesk:
@@ -157,28 +149,24 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     fix: [RETRY_LATER, KEPT_ON_ERROR, STATUS_PAGE],
   },
   zendesk_timeout: {
-    title: "Zendesk took too long to answer",
     cause:
       "Zendesk did not answer within this app's time limit (a few seconds). It is usually a temporary slowdown at Zendesk or on the network.",
     inZendesk: "Your Zendesk may feel slow too, or work normally.",
     fix: [RETRY_LATER, KEPT_ON_ERROR, STATUS_PAGE],
   },
   zendesk_error: {
-    title: "Zendesk had a problem",
     cause:
       "Zendesk answered with a server error (a 5xx status) or a status this app does not expect. The problem is on Zendesk's side and is usually temporary, for example during maintenance.",
     inZendesk: "Zendesk may show errors or a maintenance notice in your browser too, or work normally.",
     fix: [RETRY_LATER, KEPT_ON_ERROR, STATUS_PAGE],
   },
   zendesk_malformed: {
-    title: "Zendesk sent an answer this app couldn't read",
     cause:
       "Zendesk's answer was not the JSON it normally sends, for example a maintenance page, or a page from a network device between this app and Zendesk. It is usually temporary.",
     inZendesk: "Nothing to change in Zendesk.",
     fix: [RETRY_LATER, KEPT_ON_ERROR, STATUS_PAGE],
   },
   rate_limited: {
-    title: "Zendesk is limiting requests",
     cause:
       "Zendesk limits how many API requests an account may make per minute, for all apps and integrations together: 200 on Team plans, 400 on Growth and Professional, 700 on Enterprise, 2,500 with the High Volume API add-on. Your account went over the limit and Zendesk answered 429 Too Many Requests. This app waits and retries briefly, then reports it.",
     inZendesk:
@@ -191,7 +179,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   anonymous_user: {
-    title: "Zendesk didn't identify a user",
     cause:
       "After approval, Zendesk answered the request for the connecting user's profile as if nobody were signed in (an anonymous user without an id), so the token cannot act for anyone. It is rare, and Zendesk does not document when it happens.",
     inZendesk: "The consent page worked and Allow was chosen; nothing else looks wrong.",
@@ -202,7 +189,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   forbidden: {
-    title: "Zendesk refused access",
     cause:
       "Zendesk answered 403 Forbidden: the connection's token may not do what was asked. Either the permissions (scopes) approved for the connection don't cover it, or the Zendesk user who approved the connection doesn't have the role for it: a token never does more than its user could do in Zendesk, whatever its scopes.",
     inZendesk:
@@ -214,7 +200,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   token_revoked: {
-    title: "Zendesk no longer accepts this connection",
     cause:
       "Zendesk rejected the connection's access token (401 invalid_token) and refused to renew it. Access was ended in Zendesk: an admin revoked the token or deleted the OAuth client it was issued to, or something else ended it (Zendesk does not say what).",
     inZendesk: `Your own OAuth client may be missing from ${OAUTH_CLIENTS}, or its secret may have been regenerated. In this app the connection shows Revoked in Zendesk.`,
@@ -225,7 +210,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   no_client: {
-    title: "No OAuth client to connect with",
     cause:
       "This app connects through an OAuth client. It has no Zendesk client of its own configured yet, and no client of yours is saved for this subdomain (or the one saved was incomplete or removed).",
     inZendesk: "Nothing: the attempt stopped before reaching Zendesk.",
@@ -237,7 +221,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   not_allowed: {
-    title: "Only owners and admins can do this",
     cause:
       "Only owners and admins of a workspace in this app can connect, reconnect, refresh, test or disconnect Zendesk. Your role in this workspace is member, or you are no longer in the workspace. This is about your role in this app, not in Zendesk.",
     inZendesk: "Nothing: the request stopped before reaching Zendesk.",
@@ -247,7 +230,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   storage_failed: {
-    title: "The connection couldn't be saved",
     cause:
       "Zendesk approved the connection and issued a token, but this app failed to save it (a problem on this app's side, such as its database). Nothing was changed here.",
     inZendesk:
@@ -260,7 +242,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
 
   // --- Token lifecycle ---------------------------------------------------------------------
   needs_reconnect: {
-    title: "This connection needs to be reconnected",
     cause:
       "Zendesk refused the connection's refresh token (invalid_grant), so its access can't be renewed. A refresh token works once: each renewal replaces it. Zendesk refuses it when access was revoked in Zendesk, when the token was already used (for example by a copy of this app's data restored from a backup, or by a renewal whose answer was lost on the network), or when a different OAuth client was saved in this app for the subdomain since the connection was made (a refresh token works only with the client it was issued to).",
     inZendesk: `Usually nothing visible. If access was revoked, your own OAuth client may be missing or changed in ${OAUTH_CLIENTS}.`,
@@ -271,7 +252,6 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   refresh_token_expired: {
-    title: "This connection lapsed after a long time unused",
     cause:
       "Zendesk refresh tokens expire when they go unused for too long: this app asks Zendesk for a lifetime between 7 and 90 days (30 days unless its operator changed it), and each renewal starts a new one. This app renews connections on a schedule, so a lapse means renewals stopped for longer than that, for example because the scheduled job was not running.",
     inZendesk: "Nothing visible in Zendesk.",
@@ -281,14 +261,12 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
     ],
   },
   connection_not_found: {
-    title: "This connection no longer exists",
     cause:
       "The connection you acted on no longer exists in this workspace: it was disconnected, perhaps in another tab or by a colleague, while the page was open.",
     inZendesk: "Nothing to check in Zendesk.",
     fix: ["Reload Settings → Integrations to see the current connections.", "Connect again if you still need it."],
   },
   refresh_in_progress: {
-    title: "A refresh is already running",
     cause:
       "Another request was renewing this connection's token at that moment (an automatic renewal, the scheduled job or a colleague). Only one renewal runs at a time, because each Zendesk refresh token works once.",
     inZendesk: "Nothing to check in Zendesk.",
@@ -297,7 +275,18 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
       "If it is still running after a minute, reload the page; contact this app's support if it never clears.",
     ],
   },
+  invalid_url: {
+    cause:
+      "Before any request leaves this app, it checks that the address points at your own Zendesk account and at a path Zendesk has. A request failed that check, so it was never sent. It points to a fault in this app or in code built on it, not to anything you did.",
+    inZendesk: "Nothing: the request never reached Zendesk.",
+    fix: [
+      "Try again: the connection itself is unaffected.",
+      "If it keeps happening, contact this app's support with the time it happened and what you were doing.",
+    ],
+  },
+};
 
+const EXTRA_ENTRIES: Record<(typeof EXTRA_TOPICS)[number], TroubleshootingEntry> = {
   // --- Problems without an error code ------------------------------------------------------
   redirect_uri_mismatch: {
     title: "Zendesk shows an error page about the redirect URL",
@@ -428,6 +417,16 @@ export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
   },
 };
 
+export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
+  ...(Object.fromEntries(
+    Object.entries(CODE_ENTRIES).map(([code, entry]) => [
+      code,
+      { title: ERROR_CATALOGUE[code as ZendeskErrorCode].title, ...entry },
+    ]),
+  ) as Record<ZendeskErrorCode, TroubleshootingEntry>),
+  ...EXTRA_ENTRIES,
+};
+
 /** The guide's sections in reading order, grouped for the table of contents. Every topic appears once. */
 export const HELP_TOPIC_GROUPS: readonly { title: string; topics: readonly HelpTopic[] }[] = [
   {
@@ -472,6 +471,7 @@ export const HELP_TOPIC_GROUPS: readonly { title: string; topics: readonly HelpT
       "revocation_failed",
       "connection_not_found",
       "refresh_in_progress",
+      "invalid_url",
     ],
   },
   {

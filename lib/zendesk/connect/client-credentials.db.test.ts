@@ -7,7 +7,13 @@ import { appZendeskHost } from "@/lib/auth/zendesk-host";
 import { connectWithClientCredentials } from "./client-credentials";
 import { zendesk } from "@/lib/zendesk/api-client";
 import { disconnectConnection } from "./disconnect";
-import { createTestAccount, grantCount, setupZendeskSimulator, storedConnection } from "@/testing/zendesk";
+import {
+  createTestAccount,
+  grantCount,
+  setupZendeskSimulator,
+  storedConnection,
+  testSubdomain,
+} from "@/testing/zendesk";
 import { refreshConnection } from "@/lib/zendesk/tokens/lifecycle";
 
 setupTestDatabase();
@@ -22,7 +28,7 @@ describe("connectWithClientCredentials", () => {
     const result = await connectWithClientCredentials(
       {
         ...account,
-        subdomain: "acme",
+        subdomain: testSubdomain("acme"),
         scopes: ["tickets:read", "users:read"],
         ...ACME_LOCAL,
       },
@@ -46,7 +52,7 @@ describe("connectWithClientCredentials", () => {
     const result = await connectWithClientCredentials(
       {
         ...account,
-        subdomain: "acme",
+        subdomain: testSubdomain("acme"),
         scopes: ["read"],
         ...ACME_LOCAL,
       },
@@ -73,7 +79,7 @@ describe("connectWithClientCredentials", () => {
     const result = await connectWithClientCredentials(
       {
         ...account,
-        subdomain: "acme",
+        subdomain: testSubdomain("acme"),
         scopes: ["read"],
         identifier: ACME_LOCAL.identifier,
         secret: "wrong",
@@ -94,7 +100,7 @@ describe("connectWithClientCredentials", () => {
     const pub = await connectWithClientCredentials(
       {
         ...account,
-        subdomain: "acme",
+        subdomain: testSubdomain("acme"),
         scopes: ["read"],
         identifier: "acme-public-app",
         secret: "anything",
@@ -105,7 +111,7 @@ describe("connectWithClientCredentials", () => {
     const unknown = await connectWithClientCredentials(
       {
         ...account,
-        subdomain: "nosuchco",
+        subdomain: testSubdomain("nosuchco"),
         scopes: ["read"],
         ...ACME_LOCAL,
       },
@@ -119,7 +125,7 @@ describe("connectWithClientCredentials", () => {
     const first = await connectWithClientCredentials(
       {
         ...account,
-        subdomain: "acme",
+        subdomain: testSubdomain("acme"),
         scopes: ["read"],
         ...ACME_LOCAL,
       },
@@ -128,7 +134,7 @@ describe("connectWithClientCredentials", () => {
     const again = await connectWithClientCredentials(
       {
         ...account,
-        subdomain: "acme",
+        subdomain: testSubdomain("acme"),
         scopes: ["read"],
         identifier: ACME_LOCAL.identifier,
       },
@@ -139,7 +145,7 @@ describe("connectWithClientCredentials", () => {
     const other = await connectWithClientCredentials(
       {
         ...account,
-        subdomain: "acme",
+        subdomain: testSubdomain("acme"),
         scopes: ["read"],
         identifier: "someone-else",
       },
@@ -156,7 +162,7 @@ describe("connectWithClientCredentials", () => {
       {
         workspaceId: owner.workspaceId,
         userId: member.userId,
-        subdomain: "acme",
+        subdomain: testSubdomain("acme"),
         scopes: ["read"],
         ...ACME_LOCAL,
       },

@@ -3,14 +3,15 @@ import type { ZendeskHost } from "@/lib/host";
 import { fetchTokenInfo, fetchZendeskUser, probeInstance } from "@/lib/zendesk/transport/api";
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { saveConnection } from "@/lib/zendesk/store/connections";
-import { codeForFailure, type ConnectErrorCode } from "@/lib/zendesk/catalogue/error-codes";
-import { ZendeskError } from "@/lib/zendesk/transport/http";
+import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
+import { ZendeskError } from "@/lib/zendesk/transport/errors";
 import { findLocalClient, resolveClientCredentials, saveLocalClient } from "@/lib/zendesk/store/oauth-clients";
 import { requestToken } from "@/lib/zendesk/tokens/endpoint";
 import { tokenExpiries } from "@/lib/zendesk/tokens/expiry";
+import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 
 export type ClientCredentialsResult =
-  { ok: true; connectionId: string; created: boolean } | { ok: false; code: ConnectErrorCode | "secret_required" };
+  { ok: true; connectionId: string; created: boolean } | { ok: false; code: ZendeskErrorCode | "secret_required" };
 
 /**
  * Connects with a workspace's own confidential client and the client_credentials grant: no
@@ -21,7 +22,7 @@ export async function connectWithClientCredentials(
   input: {
     workspaceId: string;
     userId: string;
-    subdomain: string;
+    subdomain: Subdomain;
     scopes: string[];
     identifier: string;
     /** Omitted: reuse the saved secret of the same client for this subdomain. */
@@ -85,7 +86,7 @@ export async function connectWithClientCredentials(
     });
     return { ok: true, connectionId: saved.id, created: saved.created };
   } catch (error) {
-    if (error instanceof ZendeskError) return { ok: false, code: codeForFailure(error.failure) };
+    if (error instanceof ZendeskError) return { ok: false, code: error.code };
     throw error;
   }
 }

@@ -4,8 +4,9 @@ import { db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
 import { fetchTokenInfo, revokeZendeskToken } from "@/lib/zendesk/transport/api";
 import { recordConnectionEvent } from "@/lib/zendesk/store/events";
-import { ZendeskError } from "@/lib/zendesk/transport/http";
-import { asTokenError, currentAccessToken, loadConnection, TokenError } from "@/lib/zendesk/tokens/lifecycle";
+import { ZendeskError } from "@/lib/zendesk/transport/errors";
+import { currentAccessToken, loadConnection } from "@/lib/zendesk/tokens/lifecycle";
+import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 
 /** Where an admin revokes by hand when we could not (kept in one place for the UI and docs). */
 export const MANUAL_REVOCATION_STEPS =
@@ -37,7 +38,7 @@ export async function disconnectConnection(
   try {
     row = await loadConnection(connectionId);
   } catch (error) {
-    if (error instanceof TokenError && error.code === "connection_not_found")
+    if (error instanceof ZendeskError && error.code === "connection_not_found")
       return { ok: false, code: error.code, message: error.message };
     throw error;
   }
@@ -68,13 +69,13 @@ export async function disconnectConnection(
   return { ok: true, subdomain: row.subdomain, tokenId: row.zendeskTokenId, revocation };
 }
 
-async function revoke(connectionId: string, subdomain: string): Promise<Revocation> {
+async function revoke(connectionId: string, subdomain: Subdomain): Promise<Revocation> {
   let accessToken: string;
   try {
     // May refresh first: a token expired by the clock can still be renewed, then revoked.
     ({ accessToken } = await currentAccessToken(connectionId));
   } catch (error) {
-    const typed = asTokenError(error);
+    const typed = error instanceof ZendeskError ? error : undefined;
     if (!typed) throw error;
     if (typed.code === "needs_reconnect" || typed.code === "refresh_token_expired" || typed.code === "token_revoked") {
       return { status: "not_needed", reason: "Zendesk had already stopped accepting this connection's tokens." };
@@ -88,7 +89,7 @@ async function revoke(connectionId: string, subdomain: string): Promise<Revocati
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
     // 401 on current.json: Zendesk already refuses the token, which is what revoking achieves.
-    if (error.failure.kind === "invalid_token")
+    if (error.failure?.kind === "invalid_token")
       return { status: "not_needed", reason: "Zendesk had already stopped accepting this connection's token." };
     return { status: "failed", reason: `Zendesk did not confirm the revocation: ${error.message}` };
   }

@@ -6,16 +6,17 @@ import { safeReturnTo } from "@/lib/return-to";
 import { env } from "@/config/env";
 import { fetchTokenInfo, probeInstance, type ZendeskUser } from "@/lib/zendesk/transport/api";
 import { saveConnection } from "@/lib/zendesk/store/connections";
-import { codeForFailure, type ConnectErrorCode } from "@/lib/zendesk/catalogue/error-codes";
-import { describeFailure, ZendeskError } from "@/lib/zendesk/transport/http";
+import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
+import { codeForFailure, describeFailure, ZendeskError } from "@/lib/zendesk/transport/errors";
 import { type TokenLifetimes, tokenExpiries } from "@/lib/zendesk/tokens/expiry";
 import { consumeConnectIntent, createConnectIntent, INTENT_COOKIE, INTENT_TTL_SECONDS } from "./intents";
-import { MissingClientError, resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
+import { resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { type ConnectFlow, connectFlowStorage, currentConnectFlow } from "./provider";
+import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 
 export const SETTINGS_PATH = "/settings/integrations";
 
-export type StartConnectResult = { ok: true; flow: ConnectFlow } | { ok: false; code: ConnectErrorCode };
+export type StartConnectResult = { ok: true; flow: ConnectFlow } | { ok: false; code: ZendeskErrorCode };
 
 /**
  * Checks everything that can be checked before anyone is sent to Zendesk (permission, the
@@ -25,7 +26,7 @@ export async function prepareConnect(
   input: {
     userId: string;
     workspaceId: string;
-    subdomain: string;
+    subdomain: Subdomain;
     scopes: string[];
     oauthClientId: string | null;
     returnTo?: string;
@@ -37,13 +38,13 @@ export async function prepareConnect(
   try {
     client = await resolveClientCredentials(input.workspaceId, input.oauthClientId);
   } catch (error) {
-    if (error instanceof MissingClientError) return { ok: false, code: "no_client" };
+    if (error instanceof ZendeskError && error.code === "no_client") return { ok: false, code: "no_client" };
     throw error;
   }
   try {
     await probeInstance(input.subdomain);
   } catch (error) {
-    if (error instanceof ZendeskError) return { ok: false, code: codeForFailure(error.failure) };
+    if (error instanceof ZendeskError) return { ok: false, code: error.code };
     throw error;
   }
   const intent = await createConnectIntent({
@@ -114,7 +115,7 @@ export async function completeZendeskSignIn(account: Account | null, profile: un
   } catch (error) {
     if (error instanceof ZendeskError) {
       flow.failure ??= error.failure;
-      return errorPath(codeForFailure(error.failure), intent.subdomain);
+      return errorPath(error.code, intent.subdomain);
     }
     console.error(`[zendesk] storing the connection failed: ${error instanceof Error ? error.name : "error"}`);
     return errorPath("storage_failed", intent.subdomain);
@@ -168,7 +169,8 @@ export async function handleZendeskCallback(
   try {
     flow = { intent, client: await resolveClientCredentials(intent.workspaceId, intent.oauthClientId) };
   } catch (error) {
-    if (error instanceof MissingClientError) return finish(errorPath("no_client", intent.subdomain));
+    if (error instanceof ZendeskError && error.code === "no_client")
+      return finish(errorPath("no_client", intent.subdomain));
     throw error;
   }
 
@@ -192,7 +194,7 @@ export async function handleZendeskCallback(
   );
 }
 
-function authJsErrorCode(location: string): ConnectErrorCode {
+function authJsErrorCode(location: string): ZendeskErrorCode {
   const error = new URL(location, "http://app.invalid").searchParams.get("error");
   if (error === "AccessDenied") return "access_denied";
   return "state_invalid";
@@ -202,7 +204,7 @@ function logFailure(subdomain: string, flow: ConnectFlow) {
   if (flow.failure) console.warn(`[zendesk] connect to ${subdomain} failed: ${describeFailure(flow.failure)}`);
 }
 
-function errorPath(code: ConnectErrorCode, subdomain?: string): string {
+function errorPath(code: ZendeskErrorCode, subdomain?: string): string {
   const params = new URLSearchParams({ error: code });
   if (subdomain) params.set("subdomain", subdomain);
   return `${SETTINGS_PATH}?${params}`;

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { db } from "@/db";
 import { type ZendeskConnectIntent, zendeskConnectIntents } from "@/db/schema";
+import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 
 /** The cookie naming the browser's pending connect intent (an id, never a secret). */
 export const INTENT_COOKIE = "zc_connect_intent";
@@ -12,7 +13,7 @@ export const INTENT_TTL_SECONDS = 600;
 export async function createConnectIntent(input: {
   workspaceId: string;
   userId: string;
-  subdomain: string;
+  subdomain: Subdomain;
   scopes: string[];
   oauthClientId: string | null;
   returnTo: string;

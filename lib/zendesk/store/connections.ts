@@ -3,10 +3,11 @@ import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
-import { sealSecret, secretAad } from "@/lib/crypto/secrets";
 import type { ZendeskUser } from "@/lib/zendesk/transport/api";
 import { recordConnectionEvent } from "./events";
+import { sealConnectionTokens } from "./sealed";
 import { diffScopes } from "@/lib/zendesk/catalogue/scopes";
+import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 
 export interface IssuedTokens {
   accessToken: string;
@@ -15,26 +16,13 @@ export interface IssuedTokens {
   refreshTokenExpiresAt: Date | null;
 }
 
-/** Encrypts a token pair for one connection row. */
-export function sealTokens(connectionId: string, tokens: Pick<IssuedTokens, "accessToken" | "refreshToken">) {
-  return {
-    accessTokenCiphertext: sealSecret(
-      secretAad("zendesk_connections", connectionId, "access_token"),
-      tokens.accessToken,
-    ),
-    refreshTokenCiphertext: tokens.refreshToken
-      ? sealSecret(secretAad("zendesk_connections", connectionId, "refresh_token"), tokens.refreshToken)
-      : null,
-  };
-}
-
 /**
  * Stores a successful connect: one row per workspace + subdomain, so a reconnect updates the
  * same connection (same id) with the new tokens, scopes and user, and records the history.
  */
 export async function saveConnection(input: {
   workspaceId: string;
-  subdomain: string;
+  subdomain: Subdomain;
   mode: "authorization_code" | "client_credentials";
   oauthClientId: string | null;
   user: ZendeskUser;
@@ -67,7 +55,7 @@ export async function saveConnection(input: {
       requestedScopes: input.requestedScopes,
       grantedScopes: input.grantedScopes,
       zendeskTokenId: input.zendeskTokenId,
-      ...sealTokens(id, input.tokens),
+      ...sealConnectionTokens(id, input.tokens),
       accessTokenExpiresAt: input.tokens.accessTokenExpiresAt,
       refreshTokenExpiresAt: input.tokens.refreshTokenExpiresAt,
       status: "active" as const,

@@ -3,8 +3,10 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { zendeskOauthClients } from "@/db/schema";
-import { openSecret, sealSecret, secretAad } from "@/lib/crypto/secrets";
 import { zendeskSettings } from "@/lib/zendesk/config";
+import { ZendeskError } from "@/lib/zendesk/transport/errors";
+import { openClientSecret, sealClientSecret } from "./sealed";
+import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 
 /** The OAuth client a flow or a connection uses: the operator's global client or a workspace's own. */
 export interface ZendeskClientCredentials {
@@ -50,7 +52,7 @@ function toSummary(
  */
 export async function saveLocalClient(input: {
   workspaceId: string;
-  subdomain: string;
+  subdomain: Subdomain;
   identifier: string;
   kind: "confidential" | "public";
   secret?: string;
@@ -69,7 +71,7 @@ export async function saveLocalClient(input: {
       input.kind === "public"
         ? null
         : input.secret
-          ? sealSecret(secretAad("zendesk_oauth_clients", id, "client_secret"), input.secret)
+          ? sealClientSecret(id, input.secret)
           : (existing?.secretCiphertext ?? null);
     if (input.kind === "confidential" && !secretCiphertext) throw new Error("a confidential client needs its secret");
     const values = {
@@ -98,7 +100,7 @@ export async function listLocalClients(workspaceId: string): Promise<LocalClient
 }
 
 /** The workspace's own client for a subdomain, if it registered one. */
-export async function findLocalClient(workspaceId: string, subdomain: string): Promise<LocalClientSummary | null> {
+export async function findLocalClient(workspaceId: string, subdomain: Subdomain): Promise<LocalClientSummary | null> {
   const [row] = await db
     .select(summaryColumns)
     .from(zendeskOauthClients)
@@ -106,13 +108,9 @@ export async function findLocalClient(workspaceId: string, subdomain: string): P
   return row ? toSummary(row) : null;
 }
 
-export class MissingClientError extends Error {
-  override name = "MissingClientError";
-}
-
 /**
  * The credentials to use: the workspace's local client by id, or (null) the operator's global
- * client. The local client must belong to the workspace.
+ * client. The local client must belong to the workspace; ZendeskError("no_client") when there is none.
  */
 export async function resolveClientCredentials(
   workspaceId: string,
@@ -120,7 +118,7 @@ export async function resolveClientCredentials(
 ): Promise<ZendeskClientCredentials> {
   if (oauthClientId === null) {
     const global = zendeskSettings().globalClient;
-    if (!global) throw new MissingClientError("No global Zendesk OAuth client is configured");
+    if (!global) throw new ZendeskError("no_client", "No global Zendesk OAuth client is configured");
     return {
       source: "global",
       oauthClientId: null,
@@ -133,14 +131,12 @@ export async function resolveClientCredentials(
     .select()
     .from(zendeskOauthClients)
     .where(and(eq(zendeskOauthClients.id, oauthClientId), eq(zendeskOauthClients.workspaceId, workspaceId)));
-  if (!row) throw new MissingClientError("This workspace's OAuth client no longer exists");
+  if (!row) throw new ZendeskError("no_client", "This workspace's OAuth client no longer exists");
   return {
     source: "local",
     oauthClientId: row.id,
     identifier: row.identifier,
     kind: row.kind,
-    secret: row.secretCiphertext
-      ? openSecret(secretAad("zendesk_oauth_clients", row.id, "client_secret"), row.secretCiphertext)
-      : undefined,
+    secret: row.secretCiphertext ? openClientSecret({ id: row.id, secretCiphertext: row.secretCiphertext }) : undefined,
   };
 }

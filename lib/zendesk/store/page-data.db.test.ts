@@ -5,7 +5,7 @@ import { zendeskConnectionEvents, zendeskConnections } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
 import { CONNECTIONS_PAGE_SIZE, HISTORY_PAGE_SIZE, loadIntegrationsData } from "./page-data";
 import { statusReport } from "./status-report";
-import { connectTestConnection, createTestAccount, setupZendeskSimulator } from "@/testing/zendesk";
+import { connectTestConnection, createTestAccount, setupZendeskSimulator, testSubdomain } from "@/testing/zendesk";
 
 setupTestDatabase();
 const fixture = setupZendeskSimulator();
@@ -24,7 +24,7 @@ async function addConnections(workspaceId: string, n: number) {
   await db.insert(zendeskConnections).values(
     Array.from({ length: n }, (_, i) => ({
       workspaceId,
-      subdomain: `bulk-${String(i).padStart(3, "0")}`,
+      subdomain: testSubdomain(`bulk-${String(i).padStart(3, "0")}`),
       requestedScopes: ["read"],
       grantedScopes: ["read"],
       accessTokenCiphertext: "not-a-real-ciphertext",
@@ -77,7 +77,7 @@ describe("loadIntegrationsData", () => {
     await db
       .update(zendeskConnections)
       .set({ status: "needs_reconnect" })
-      .where(eq(zendeskConnections.subdomain, "bulk-017"));
+      .where(eq(zendeskConnections.subdomain, testSubdomain("bulk-017")));
     const first = await queriesFor(account.workspaceId);
     expect(first.data.connections[0]!.subdomain).toBe("bulk-017");
     expect(first.data.paging).toMatchObject({ total: 23, troubled: 1, pages: 3 });

@@ -1,7 +1,8 @@
 import "server-only";
 import { and, desc, eq } from "drizzle-orm";
 import { db } from "@/db";
-import { users, zendeskConnectionEvents } from "@/db/schema";
+import { zendeskConnectionEvents } from "@/db/schema";
+import type { ZendeskHost } from "@/lib/host";
 import { type ConnectionRow, listConnections } from "./queries";
 import { listLocalClients } from "./oauth-clients";
 
@@ -33,7 +34,15 @@ export async function loadIntegrationsData(
     expanded,
     page = 1,
     moreHistory = false,
-  }: { includeClients?: boolean; expanded?: string; page?: number; moreHistory?: boolean } = {},
+    host,
+  }: {
+    includeClients?: boolean;
+    expanded?: string;
+    page?: number;
+    moreHistory?: boolean;
+    /** Names the people in the cards and the history (the host's userNames), when it can. */
+    host?: Pick<ZendeskHost, "userNames">;
+  } = {},
 ) {
   const current = Number.isSafeInteger(page) && page > 0 ? page : 1;
   const [connections, localClients] = await Promise.all([
@@ -45,10 +54,20 @@ export async function loadIntegrationsData(
     ? await loadHistory(workspaceId, open.id, moreHistory ? HISTORY_MAX : HISTORY_PAGE_SIZE)
     : undefined;
   const total = connections[0]?.total ?? 0;
+  // User ids are the host's, opaque here: one call for every name the page shows.
+  const ids = [
+    ...connections.flatMap((c) => (c.connectedByUserId ? [c.connectedByUserId] : [])),
+    ...(history?.entries.flatMap((e) => (e.actorUserId ? [e.actorUserId] : [])) ?? []),
+  ];
+  const names = ids.length > 0 && host?.userNames ? await host.userNames(ids) : new Map<string, { name: string }>();
+  const nameOf = (id: string | null) => (id ? (names.get(id)?.name ?? null) : null);
   return {
-    connections,
+    connections: connections.map((c) => ({ ...c, connectedByName: nameOf(c.connectedByUserId) })),
     localClients,
-    history,
+    history: history && {
+      ...history,
+      entries: history.entries.map(({ actorUserId, ...e }): HistoryEntry => ({ ...e, actorName: nameOf(actorUserId) })),
+    },
     paging: {
       page: current,
       pageSize: CONNECTIONS_PAGE_SIZE,
@@ -68,10 +87,9 @@ async function loadHistory(workspaceId: string, connectionId: string, limit: num
       type: zendeskConnectionEvents.type,
       detail: zendeskConnectionEvents.detail,
       createdAt: zendeskConnectionEvents.createdAt,
-      actorName: users.name,
+      actorUserId: zendeskConnectionEvents.actorUserId,
     })
     .from(zendeskConnectionEvents)
-    .leftJoin(users, eq(users.id, zendeskConnectionEvents.actorUserId))
     .where(
       and(eq(zendeskConnectionEvents.workspaceId, workspaceId), eq(zendeskConnectionEvents.connectionId, connectionId)),
     )
@@ -79,11 +97,12 @@ async function loadHistory(workspaceId: string, connectionId: string, limit: num
     .limit(limit + 1);
   return {
     connectionId,
-    entries: rows.slice(0, limit).map((r) => ({ ...r, connectionId })) as HistoryEntry[],
+    entries: rows.slice(0, limit).map((r) => ({ ...r, connectionId })),
     hasMore: rows.length > limit,
     limit,
   };
 }
 
 export type IntegrationsData = Awaited<ReturnType<typeof loadIntegrationsData>>;
+export type ConnectionSummary = IntegrationsData["connections"][number];
 export type { ConnectionRow };

@@ -1,7 +1,7 @@
 import "server-only";
 import { asc, desc, eq, sql } from "drizzle-orm";
 import { db } from "@/db";
-import { users, zendeskConnections, zendeskOauthClients } from "@/db/schema";
+import { zendeskConnections, zendeskOauthClients } from "@/db/schema";
 
 /**
  * What the settings page may know about a connection: no ciphertext, no token material.
@@ -31,13 +31,11 @@ export async function listConnections(workspaceId: string, page?: { limit: numbe
       lastErrorAt: zendeskConnections.lastErrorAt,
       lastRefreshedAt: zendeskConnections.lastRefreshedAt,
       connectedAt: zendeskConnections.connectedAt,
-      connectedByName: users.name,
-      connectedByEmail: users.email,
+      connectedByUserId: zendeskConnections.connectedByUserId,
       total: sql<number>`count(*) over ()`.mapWith(Number),
       troubled: sql<number>`count(*) filter (where ${zendeskConnections.status} <> 'active') over ()`.mapWith(Number),
     })
     .from(zendeskConnections)
-    .leftJoin(users, eq(users.id, zendeskConnections.connectedByUserId))
     .leftJoin(zendeskOauthClients, eq(zendeskOauthClients.id, zendeskConnections.oauthClientId))
     .where(eq(zendeskConnections.workspaceId, workspaceId))
     .$dynamic();

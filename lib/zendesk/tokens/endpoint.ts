@@ -1,8 +1,10 @@
 import "server-only";
 import { z } from "zod";
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
-import { ZendeskError, zendeskRequest } from "@/lib/zendesk/transport/http";
+import { ZendeskError } from "@/lib/zendesk/transport/errors";
+import { zendeskRequest } from "@/lib/zendesk/transport/http";
 import { zendeskSettings } from "@/lib/zendesk/config";
+import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 import { tokenUrl } from "@/lib/zendesk/transport/urls";
 
 /** Zendesk's token response; `expires_in` may be missing when the request omitted it. */
@@ -41,7 +43,7 @@ export type TokenGrant =
 
 /** POSTs a grant to the instance's token endpoint; 200 and 201 are both success. */
 export async function requestToken(
-  subdomain: string,
+  subdomain: Subdomain,
   client: ZendeskClientCredentials,
   grant: TokenGrant,
   { timeoutMs = zendeskSettings().httpTimeoutMs } = {},

@@ -94,7 +94,7 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       await fixture.sim.control.injectFault(refreshFault({ ...c.fault, times: 100 }));
 
       const started = performance.now();
-      await expect(getAccessToken(connectionId)).rejects.toMatchObject({ name: "TokenError", code: c.code });
+      await expect(getAccessToken(connectionId)).rejects.toMatchObject({ name: "ZendeskError", code: c.code });
       expect(performance.now() - started).toBeLessThan(4000);
 
       const failed = await storedConnection(connectionId);
@@ -306,7 +306,7 @@ describe("faults at the API endpoints leave the connection as it was", () => {
       const { connectionId, userId } = await connectTestConnection(fixture.sim);
       const before = await storedConnection(connectionId);
       await fixture.sim.control.injectFault(c.fault);
-      const result = await testConnection(connectionId, userId);
+      const result = await testConnection(await storedConnection(connectionId), userId);
       expect(result).toMatchObject({ ok: false, code: c.code });
       const after = await storedConnection(connectionId);
       expect(after).toMatchObject({
@@ -323,7 +323,7 @@ describe("faults at the API endpoints leave the connection as it was", () => {
       expect(failed).toHaveLength(1);
       // The next test passes once Zendesk is healthy again.
       await fixture.sim.control.clearFaults();
-      expect(await testConnection(connectionId, userId)).toMatchObject({ ok: true });
+      expect(await testConnection(await storedConnection(connectionId), userId)).toMatchObject({ ok: true });
     });
   }
 
@@ -347,7 +347,7 @@ describe("faults at the API endpoints leave the connection as it was", () => {
     const client = zendesk(connectionId);
     await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "status", status: 500 });
     await expect(client.delete(`/api/v2/oauth/tokens/${before.zendeskTokenId}.json`)).rejects.toMatchObject({
-      name: "ZendeskApiError",
+      name: "ZendeskError",
       code: "zendesk_error",
     });
     await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "close" });

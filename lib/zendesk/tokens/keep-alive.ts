@@ -6,7 +6,8 @@ import { type ZendeskConnection, zendeskConnections } from "@/db/schema";
 import { env } from "@/config/env";
 import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { zendeskSettings } from "@/lib/zendesk/config";
-import { asTokenError, refreshIfDue } from "./lifecycle";
+import { ZendeskError } from "@/lib/zendesk/transport/errors";
+import { refreshIfDue } from "./lifecycle";
 
 /*
  * The keep-alive job: renews connections before their access token expires and, above all,
@@ -153,7 +154,7 @@ async function refreshOne(
     const status = await refreshIfDue(c.id, (row) => due(row));
     return { ...base, outcome: status === "refreshed" ? "refreshed" : "skipped" };
   } catch (error) {
-    const typed = asTokenError(error);
+    const typed = error instanceof ZendeskError ? error : undefined;
     if (typed)
       return {
         ...base,

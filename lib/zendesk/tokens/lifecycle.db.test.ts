@@ -14,7 +14,8 @@ import {
   storedConnection,
   tokenDigest,
 } from "@/testing/zendesk";
-import { getAccessToken, refreshConnection, TokenError } from "./lifecycle";
+import { getAccessToken, refreshConnection } from "./lifecycle";
+import { ZendeskError } from "@/lib/zendesk/transport/errors";
 
 const database = setupTestDatabase();
 const fixture = setupZendeskSimulator();
@@ -107,7 +108,7 @@ describe("getAccessToken", () => {
     const off = onConnectionEvent((e) => void heard.push(e));
     try {
       await expect(getAccessToken(connectionId)).rejects.toMatchObject({
-        name: "TokenError",
+        name: "ZendeskError",
         code: "refresh_token_expired",
       });
       await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "refresh_token_expired" });
@@ -135,7 +136,7 @@ describe("getAccessToken", () => {
   });
 
   it("gives typed failures for unknown connections and for connections Zendesk refused", async () => {
-    await expect(getAccessToken("00000000-0000-0000-0000-000000000000")).rejects.toBeInstanceOf(TokenError);
+    await expect(getAccessToken("00000000-0000-0000-0000-000000000000")).rejects.toBeInstanceOf(ZendeskError);
     const result = await refreshConnection("00000000-0000-0000-0000-000000000000", { force: true });
     expect(result).toEqual({ ok: false, code: "connection_not_found", message: expect.any(String) });
 

@@ -2,13 +2,20 @@ import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { database, db } from "@/db";
 import { type ZendeskConnection, zendeskConnections } from "@/db/schema";
-import { openSecret, sealSecret, secretAad } from "@/lib/crypto/secrets";
 import { fetchTokenInfo, revokeZendeskToken, type ZendeskTokenInfo } from "@/lib/zendesk/transport/api";
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
-import { codeForFailure, type ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
+import { type ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { type ConnectionEvent, recordConnectionEvent } from "@/lib/zendesk/store/events";
-import { describeFailure, isTransient, ZendeskError, type ZendeskFailure } from "@/lib/zendesk/transport/http";
-import { MissingClientError, resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
+import {
+  codeForFailure,
+  describeFailure,
+  isTransient,
+  type Result,
+  ZendeskError,
+  type ZendeskFailure,
+} from "@/lib/zendesk/transport/errors";
+import { resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
+import { openAccessToken, openRefreshToken, sealConnectionTokens } from "@/lib/zendesk/store/sealed";
 import { zendeskSettings } from "@/lib/zendesk/config";
 import { tokenExpiries } from "./expiry";
 import { requestToken, type TokenGrant, type TokenResponse } from "./endpoint";
@@ -31,19 +38,6 @@ import { requestToken, type TokenGrant, type TokenResponse } from "./endpoint";
  * - Events are recorded after the transaction commits, so a host-app listener never hears of a
  *   state that was rolled back. No token, secret or code ever enters a message, event or log.
  */
-
-/** A token-lifecycle failure with a stable code the UI maps to a message; never token material. */
-export class TokenError extends Error {
-  override name = "TokenError";
-  constructor(
-    readonly code: ZendeskErrorCode,
-    message: string,
-    /** The Zendesk failure behind it, when there was one. */
-    readonly failure?: ZendeskFailure,
-  ) {
-    super(message);
-  }
-}
 
 /** Reasons stored in status_reason: shown to people, so precise and free of secrets. */
 export const TOKEN_REASONS = {
@@ -124,7 +118,7 @@ interface RenewResult {
 
 type AttemptOutcome =
   | { kind: "done"; result: RenewResult; events: ConnectionEvent[] }
-  | { kind: "refused"; error: TokenError; events: ConnectionEvent[] }
+  | { kind: "refused"; error: ZendeskError; events: ConnectionEvent[] }
   | { kind: "transient"; failure: ZendeskFailure };
 
 const inFlight = new Map<string, Promise<RenewResult>>();
@@ -134,11 +128,11 @@ export async function getAccessToken(connectionId: string): Promise<string> {
   return (await currentAccessToken(connectionId)).accessToken;
 }
 
-/** The usable token with the version it belongs to (the API client needs both to react to a 401). */
+/** The usable token with the version it belongs to (the API client needs both to react to a 401); a row the caller just loaded is not read again. */
 export async function currentAccessToken(
-  connectionId: string,
+  connection: string | ZendeskConnection,
 ): Promise<{ accessToken: string; tokenVersion: number; connection: ZendeskConnection }> {
-  const row = await loadConnection(connectionId);
+  const row = typeof connection === "string" ? await loadConnection(connection) : connection;
   assertUsable(row);
   if (!accessTokenDue(row, Date.now())) return tokenOf(row);
   const result = await renewSingleFlight({
@@ -153,20 +147,22 @@ export async function currentAccessToken(
   return tokenOf(result.row);
 }
 
-export type RefreshResult =
-  | { ok: true; refreshed: boolean; accessTokenExpiresAt: Date | null; refreshTokenExpiresAt: Date | null }
-  | { ok: false; code: ZendeskErrorCode; message: string };
+export type RefreshResult = Result<{
+  refreshed: boolean;
+  accessTokenExpiresAt: Date | null;
+  refreshTokenExpiresAt: Date | null;
+}>;
 
 /**
  * Renews the connection's token: with `force` whatever its expiry ("Refresh now"), otherwise only
  * when it is due. Returns the expiry, or a typed failure the UI can show.
  */
 export async function refreshConnection(
-  connectionId: string,
+  connection: string | ZendeskConnection,
   { force = false, actorUserId = null }: { force?: boolean; actorUserId?: string | null } = {},
 ): Promise<RefreshResult> {
   try {
-    const row = await loadConnection(connectionId);
+    const row = typeof connection === "string" ? await loadConnection(connection) : connection;
     assertUsable(row);
     const result = await renewSingleFlight({
       pre: row,
@@ -184,15 +180,14 @@ export async function refreshConnection(
       refreshTokenExpiresAt: result.row.refreshTokenExpiresAt,
     };
   } catch (error) {
-    const typed = asTokenError(error);
-    if (typed) return { ok: false, code: typed.code, message: typed.message };
+    if (error instanceof ZendeskError) return { ok: false, code: error.code, message: error.message };
     throw error;
   }
 }
 
 /**
  * Keep-alive: renews the connection when `due` holds under the lock; a row another process is
- * refreshing right now is "busy" (left to it). Throws TokenError when Zendesk or the network fails.
+ * refreshing right now is "busy" (left to it). Throws ZendeskError when Zendesk or the network fails.
  */
 export async function refreshIfDue(connectionId: string, due: DuePredicate): Promise<RenewStatus> {
   const row = await loadConnection(connectionId);
@@ -236,8 +231,8 @@ export async function renewRejectedToken(
  * The API refused a token that was just renewed: Zendesk no longer accepts this connection.
  * Marks it needs_reconnect unless the token has rotated since; returns the error to throw.
  */
-export async function markRenewedTokenRejected(connectionId: string, tokenVersion: number): Promise<TokenError> {
-  const error = new TokenError("needs_reconnect", TOKEN_REASONS.freshTokenRejected, { kind: "invalid_token" });
+export async function markRenewedTokenRejected(connectionId: string, tokenVersion: number): Promise<ZendeskError> {
+  const error = new ZendeskError("needs_reconnect", TOKEN_REASONS.freshTokenRejected, { kind: "invalid_token" });
   const events = await db.transaction(async (tx) => {
     await setLocalTimeouts(tx);
     const [row] = await tx
@@ -257,27 +252,20 @@ export async function markRenewedTokenRejected(connectionId: string, tokenVersio
   return error;
 }
 
-/** Loads a connection or throws TokenError("connection_not_found"). */
+/** Loads a connection or throws ZendeskError("connection_not_found"). */
 export async function loadConnection(connectionId: string): Promise<ZendeskConnection> {
   const [row] = await db.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId));
-  if (!row) throw new TokenError("connection_not_found", "This Zendesk connection no longer exists.");
+  if (!row) throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
   return row;
-}
-
-/** The TokenError behind an error (a ZendeskError becomes one with its code), or undefined. */
-export function asTokenError(error: unknown): TokenError | undefined {
-  if (error instanceof TokenError) return error;
-  if (error instanceof ZendeskError) return new TokenError(codeForFailure(error.failure), error.message, error.failure);
-  return undefined;
 }
 
 /** Fails fast, without calling Zendesk, for a connection Zendesk already refused. */
 function assertUsable(row: ZendeskConnection): void {
   if (row.status === "revoked")
-    throw new TokenError("token_revoked", row.statusReason ?? TOKEN_REASONS.revokedInZendesk);
+    throw new ZendeskError("token_revoked", row.statusReason ?? TOKEN_REASONS.revokedInZendesk);
   if (row.status === "needs_reconnect") {
     const expired = row.refreshTokenExpiresAt !== null && row.refreshTokenExpiresAt.getTime() <= Date.now();
-    throw new TokenError(
+    throw new ZendeskError(
       expired ? "refresh_token_expired" : "needs_reconnect",
       row.statusReason ?? TOKEN_REASONS.refreshRefused,
     );
@@ -286,7 +274,7 @@ function assertUsable(row: ZendeskConnection): void {
 
 function tokenOf(row: ZendeskConnection) {
   return {
-    accessToken: openSecret(secretAad("zendesk_connections", row.id, "access_token"), row.accessTokenCiphertext),
+    accessToken: openAccessToken(row),
     tokenVersion: row.tokenVersion,
     connection: row,
   };
@@ -342,7 +330,7 @@ async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
   }
   if (!failure) throw new Error("unreachable: the retry loop ends only after a failure");
   await recordTransientFailure(request, failure, attempts);
-  throw new TokenError(
+  throw new ZendeskError(
     codeForFailure(failure),
     `Could not renew the Zendesk token: ${describeFailure(failure)}`,
     failure,
@@ -367,14 +355,14 @@ async function attemptRenew(
       const [row] = await (request.skipLocked ? locking.for("update", { skipLocked: true }) : locking.for("update"));
       if (!row) {
         if (request.skipLocked) return { kind: "done", result: { status: "busy", row: request.pre }, events: [] };
-        throw new TokenError("connection_not_found", "This Zendesk connection no longer exists.");
+        throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
       }
       // Re-read under the lock: another process may have rotated or ended it meanwhile.
       if (row.status === "needs_reconnect" || row.status === "revoked") {
         try {
           assertUsable(row);
         } catch (error) {
-          return { kind: "refused", error: error as TokenError, events: [] };
+          return { kind: "refused", error: error as ZendeskError, events: [] };
         }
       }
       const nowMs = Date.now();
@@ -406,10 +394,7 @@ async function attemptRenew(
         }
         grant = {
           grant_type: "refresh_token",
-          refresh_token: openSecret(
-            secretAad("zendesk_connections", row.id, "refresh_token"),
-            row.refreshTokenCiphertext,
-          ),
+          refresh_token: openRefreshToken({ id: row.id, refreshTokenCiphertext: row.refreshTokenCiphertext }),
         };
       }
 
@@ -417,7 +402,7 @@ async function attemptRenew(
       try {
         response = await requestToken(row.subdomain, client, grant);
       } catch (error) {
-        if (!(error instanceof ZendeskError)) throw error;
+        if (!(error instanceof ZendeskError) || !error.failure) throw error;
         if (isTransient(error.failure)) return { kind: "transient", failure: error.failure };
         return refuse(tx, row, verdictFor(error.failure, row, request, earlier), request);
       }
@@ -447,7 +432,7 @@ async function attemptRenew(
     const row = await loadConnection(request.pre.id);
     if (row.tokenVersion !== request.baseVersion)
       return { kind: "done", result: { status: "skipped", row }, events: [] };
-    throw new TokenError(
+    throw new ZendeskError(
       "refresh_in_progress",
       "Another refresh of this Zendesk connection is taking too long; try again shortly.",
     );
@@ -463,7 +448,7 @@ type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
  */
 async function revokeReplacedToken(row: ZendeskConnection): Promise<void> {
   try {
-    const previous = openSecret(secretAad("zendesk_connections", row.id, "access_token"), row.accessTokenCiphertext);
+    const previous = openAccessToken(row);
     await revokeZendeskToken(row.subdomain, previous, row.zendeskTokenId!);
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
@@ -486,12 +471,14 @@ async function storeRotation(tx: Tx, row: ZendeskConnection, response: TokenResp
   }
   const expiries = tokenExpiries(response, info, now);
   const isClientCredentials = row.mode === "client_credentials";
+  const sealed = sealConnectionTokens(row.id, {
+    accessToken: response.access_token,
+    refreshToken: isClientCredentials ? null : response.refresh_token,
+  });
   // A refresh answer without a new refresh token did not rotate it: keep the one we have.
   const refreshTokenCiphertext = isClientCredentials
     ? null
-    : response.refresh_token
-      ? sealSecret(secretAad("zendesk_connections", row.id, "refresh_token"), response.refresh_token)
-      : row.refreshTokenCiphertext;
+    : (sealed.refreshTokenCiphertext ?? row.refreshTokenCiphertext);
   const refreshTokenExpiresAt = isClientCredentials
     ? null
     : response.refresh_token_expires_in !== undefined || response.refresh_token
@@ -502,10 +489,7 @@ async function storeRotation(tx: Tx, row: ZendeskConnection, response: TokenResp
   const [updated] = await tx
     .update(zendeskConnections)
     .set({
-      accessTokenCiphertext: sealSecret(
-        secretAad("zendesk_connections", row.id, "access_token"),
-        response.access_token,
-      ),
+      accessTokenCiphertext: sealed.accessTokenCiphertext,
       refreshTokenCiphertext,
       accessTokenExpiresAt,
       refreshTokenExpiresAt,
@@ -581,7 +565,7 @@ async function refuse(
   request: RenewRequest,
 ): Promise<AttemptOutcome> {
   const events = await markEnded(tx, row, verdict, request.actorUserId, request.trigger);
-  return { kind: "refused", error: new TokenError(verdict.code, verdict.reason, verdict.failure), events };
+  return { kind: "refused", error: new ZendeskError(verdict.code, verdict.reason, verdict.failure), events };
 }
 
 /** Stores an ended (needs_reconnect / revoked) or failed (error) state; the tokens stay as they are. */
@@ -641,13 +625,8 @@ async function recordTransientFailure(request: RenewRequest, failure: ZendeskFai
 }
 
 async function credentialsFor(row: ZendeskConnection): Promise<ZendeskClientCredentials> {
-  try {
-    return await resolveClientCredentials(row.workspaceId, row.oauthClientId);
-  } catch (error) {
-    // An operator problem (no global client configured), not a verdict on the connection.
-    if (error instanceof MissingClientError) throw new TokenError("no_client", error.message);
-    throw error;
-  }
+  // A missing client (no_client) is an operator problem, not a verdict on the connection.
+  return resolveClientCredentials(row.workspaceId, row.oauthClientId);
 }
 
 /** Postgres only: bounded waits. PGlite is one process whose transactions already run one at a time. */

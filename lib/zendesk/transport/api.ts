@@ -1,7 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import { ZendeskError, zendeskRequest } from "./http";
+import { ZendeskError } from "./errors";
+import { zendeskRequest } from "./http";
 import { zendeskSettings } from "@/lib/zendesk/config";
+import type { Subdomain } from "./subdomain";
 import { apiUrl } from "./urls";
 
 /*
@@ -50,7 +52,7 @@ function bearer(accessToken: string, extra: Record<string, string> = {}) {
 }
 
 /** GET /api/v2/users/me.json; an anonymous answer (null id) is a failed connection. */
-export async function fetchZendeskUser(subdomain: string, accessToken: string): Promise<ZendeskUser> {
+export async function fetchZendeskUser(subdomain: Subdomain, accessToken: string): Promise<ZendeskUser> {
   const s = zendeskSettings();
   const response = await zendeskRequest(apiUrl(subdomain, s.baseUrlTemplate, "/api/v2/users/me.json"), {
     headers: bearer(accessToken),
@@ -69,7 +71,7 @@ export function parseZendeskUser(body: unknown, status: number): ZendeskUser {
 }
 
 /** GET /api/v2/oauth/tokens/current.json: the source of truth for granted scopes, expiry and the token id. */
-export async function fetchTokenInfo(subdomain: string, accessToken: string): Promise<ZendeskTokenInfo> {
+export async function fetchTokenInfo(subdomain: Subdomain, accessToken: string): Promise<ZendeskTokenInfo> {
   const s = zendeskSettings();
   const response = await zendeskRequest(apiUrl(subdomain, s.baseUrlTemplate, "/api/v2/oauth/tokens/current.json"), {
     headers: bearer(accessToken),
@@ -90,7 +92,7 @@ export async function fetchTokenInfo(subdomain: string, accessToken: string): Pr
  * DELETE /api/v2/oauth/tokens/{id}.json. By id, because deleting `current.json` answers 204
  * but has been reported not to revoke. A 404 means it is already gone.
  */
-export async function revokeZendeskToken(subdomain: string, accessToken: string, tokenId: string): Promise<void> {
+export async function revokeZendeskToken(subdomain: Subdomain, accessToken: string, tokenId: string): Promise<void> {
   if (!/^[0-9A-Za-z_-]{1,64}$/.test(tokenId)) throw new ZendeskError({ kind: "not_found" });
   const s = zendeskSettings();
   await zendeskRequest(apiUrl(subdomain, s.baseUrlTemplate, `/api/v2/oauth/tokens/${tokenId}.json`), {
@@ -105,7 +107,7 @@ export async function revokeZendeskToken(subdomain: string, accessToken: string,
  * Checks that a Zendesk account exists at the subdomain before anyone is sent there:
  * an unknown account answers with an HTML 404 on every path.
  */
-export async function probeInstance(subdomain: string): Promise<void> {
+export async function probeInstance(subdomain: Subdomain): Promise<void> {
   const s = zendeskSettings();
   await zendeskRequest(apiUrl(subdomain, s.baseUrlTemplate, "/api/v2/users/me.json"), {
     timeoutMs: Math.min(s.httpTimeoutMs, 5000),

@@ -1,68 +1,11 @@
 import "server-only";
+import { ZendeskError, type ZendeskFailure } from "./errors";
 
 /**
- * The one transport to Zendesk. Every failure becomes a typed ZendeskFailure the UI and the
- * token lifecycle can act on; nothing here ever puts a token, code or secret in a message.
+ * The one transport to Zendesk. Every failure becomes a ZendeskError carrying a typed
+ * ZendeskFailure the UI and the token lifecycle can act on; nothing here ever puts a token, code or secret in a message.
  * Redirects are never followed: a token request must not be replayed to another URL.
  */
-
-export type ZendeskFailure =
-  | { kind: "unreachable"; detail: string }
-  | { kind: "timeout" }
-  | { kind: "unknown_subdomain" }
-  | { kind: "rate_limited"; retryAfterSeconds?: number }
-  | { kind: "server_error"; status: number }
-  | { kind: "malformed"; status: number }
-  | { kind: "oauth"; status: number; error: string; description?: string }
-  | { kind: "invalid_token" }
-  | { kind: "forbidden" }
-  | { kind: "not_found" }
-  | { kind: "anonymous_user" }
-  | { kind: "unexpected_status"; status: number };
-
-export class ZendeskError extends Error {
-  override name = "ZendeskError";
-  constructor(readonly failure: ZendeskFailure) {
-    super(describeFailure(failure));
-  }
-}
-
-/** One line, safe for logs and events: never token material. */
-export function describeFailure(f: ZendeskFailure): string {
-  switch (f.kind) {
-    case "unreachable":
-      return `Zendesk could not be reached (${f.detail})`;
-    case "timeout":
-      return "Zendesk did not answer in time";
-    case "unknown_subdomain":
-      return "No Zendesk account exists at this subdomain";
-    case "rate_limited":
-      return f.retryAfterSeconds !== undefined
-        ? `Zendesk is rate limiting requests (retry after ${f.retryAfterSeconds} s)`
-        : "Zendesk is rate limiting requests";
-    case "server_error":
-      return `Zendesk answered with a server error (HTTP ${f.status})`;
-    case "malformed":
-      return `Zendesk sent a response that could not be read (HTTP ${f.status})`;
-    case "oauth":
-      return `Zendesk refused the request: ${f.error}`;
-    case "invalid_token":
-      return "Zendesk says the access token is expired, revoked or invalid";
-    case "forbidden":
-      return "Zendesk refused access: the token's scopes or the user's role do not allow this";
-    case "not_found":
-      return "Zendesk could not find that resource";
-    case "anonymous_user":
-      return "Zendesk did not recognise the signed-in user (anonymous user)";
-    case "unexpected_status":
-      return `Zendesk answered with an unexpected HTTP ${f.status}`;
-  }
-}
-
-/** Failures worth retrying later with the same credentials. */
-export function isTransient(f: ZendeskFailure): boolean {
-  return ["unreachable", "timeout", "rate_limited", "server_error", "malformed"].includes(f.kind);
-}
 
 export interface ZendeskResponse {
   status: number;

@@ -32,10 +32,17 @@ const RESERVED_LABELS: ReadonlySet<string> = new Set(["www"]);
 
 const HINT = 'Enter your Zendesk subdomain: the "acme" in acme.zendesk.com.';
 
-export type SubdomainResult = { ok: true; subdomain: string } | { ok: false; error: string };
+/**
+ * A subdomain that passed this module's checks: the only kind the rest of lib/zendesk accepts,
+ * so code past the parser cannot be handed an unchecked string. (db/schema.ts types the stored
+ * columns with the same brand: values are written only from checked input.)
+ */
+export type Subdomain = string & { readonly __brand: "ZendeskSubdomain" };
+
+export type SubdomainResult = { ok: true; subdomain: Subdomain } | { ok: false; error: string };
 
 /** The strict check run before every Zendesk request: true only for an already-normalised, allowed label. */
-export function isValidSubdomainLabel(s: string): boolean {
+export function isValidSubdomainLabel(s: string): s is Subdomain {
   // No trimming or lowercasing here: a stored value that needs normalising was never accepted.
   return (
     typeof s === "string" &&

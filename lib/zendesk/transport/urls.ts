@@ -1,4 +1,5 @@
-import { isValidSubdomainLabel } from "@/lib/zendesk/transport/subdomain";
+import { ZendeskError } from "./errors";
+import { isValidSubdomainLabel, type Subdomain } from "./subdomain";
 
 /*
  * The ONLY builder of Zendesk URLs. Every URL that carries a client secret, a code or a token
@@ -12,14 +13,9 @@ import { isValidSubdomainLabel } from "@/lib/zendesk/transport/subdomain";
  * "http://127.0.0.1:4010/{subdomain}" (the simulator, path-prefix tenancy).
  */
 
-/** Thrown when a Zendesk URL cannot be built safely (bad subdomain, path, query or template). */
-export class InvalidZendeskUrlError extends Error {
-  override name = "InvalidZendeskUrlError";
-}
-
-/** Thrown by validateBaseUrlTemplate; the message names the problem with the template. */
-export class InvalidBaseUrlTemplateError extends InvalidZendeskUrlError {
-  override name = "InvalidBaseUrlTemplateError";
+/** A Zendesk URL that cannot be built safely (bad subdomain, path, query or template): ZendeskError("invalid_url"). */
+function invalidUrl(message: string): ZendeskError {
+  return new ZendeskError("invalid_url", message);
 }
 
 const PLACEHOLDER = "{subdomain}";
@@ -52,92 +48,48 @@ interface Expected {
   readonly prefix: string;
 }
 
-/** Validates a base URL template (the env module's ZENDESK_BASE_URL_TEMPLATE) and returns it normalised; throws InvalidBaseUrlTemplateError. */
+/** Validates a base URL template (the env module's ZENDESK_BASE_URL_TEMPLATE) and returns it normalised; throws ZendeskError("invalid_url"). */
 export function validateBaseUrlTemplate(template: string): string {
   return parseTemplate(template).template;
 }
 
-/** Builds a URL under /oauth/ or /api/v2/ on the subdomain's instance; throws InvalidZendeskUrlError rather than build anything else. */
+/** Builds a URL under /oauth/ or /api/v2/ on the subdomain's instance; throws ZendeskError("invalid_url") rather than build anything else. */
 export function zendeskUrl(
-  subdomain: string,
+  subdomain: Subdomain,
   path: string,
   template: string,
   query?: Readonly<Record<string, string>>,
 ): URL {
   if (typeof path !== "string" || !(path.startsWith(OAUTH_PREFIX) || path.startsWith(API_PREFIX))) {
-    throw new InvalidZendeskUrlError(`Zendesk URL paths must start with ${OAUTH_PREFIX} or ${API_PREFIX}`);
+    throw invalidUrl(`Zendesk URL paths must start with ${OAUTH_PREFIX} or ${API_PREFIX}`);
   }
   return buildUrl(subdomain, path, template, query);
 }
 
-export interface AuthorizeParams {
-  readonly client_id: string;
-  readonly redirect_uri: string;
-  /** Space-separated, validated scopes (lib/zendesk/scopes formatScopes). */
-  readonly scope: string;
-  readonly state: string;
-  /** PKCE S256 challenge (base64url of a SHA-256: 43 characters). */
-  readonly code_challenge: string;
-  readonly code_challenge_method?: "S256";
-  readonly response_type?: "code";
-}
-
-/** The authorization URL the browser is sent to (response_type=code, PKCE S256); never carries a secret. */
-export function authorizeUrl(subdomain: string, template: string, params: AuthorizeParams): URL {
-  // The authorize URL is visible to the browser, history and referrers: secrets never belong in it.
-  for (const forbidden of ["client_secret", "code_verifier", "refresh_token", "access_token", "code"]) {
-    if (params && Object.prototype.hasOwnProperty.call(params, forbidden)) {
-      throw new InvalidZendeskUrlError(`The authorization URL must not carry ${forbidden}`);
-    }
-  }
-  if (params.response_type !== undefined && params.response_type !== "code")
-    throw new InvalidZendeskUrlError('response_type must be "code"');
-  if (params.code_challenge_method !== undefined && params.code_challenge_method !== "S256") {
-    throw new InvalidZendeskUrlError('code_challenge_method must be "S256"');
-  }
-  for (const key of ["client_id", "redirect_uri", "scope", "state", "code_challenge"] as const) {
-    if (typeof params[key] !== "string" || params[key].trim() === "")
-      throw new InvalidZendeskUrlError(`The authorization URL needs a non-empty ${key}`);
-  }
-  if (!/^[A-Za-z0-9_-]{43}$/.test(params.code_challenge)) {
-    throw new InvalidZendeskUrlError("code_challenge must be an S256 challenge (43 base64url characters)");
-  }
-  checkRedirectUri(params.redirect_uri);
-  return buildUrl(subdomain, "/oauth/authorizations/new", template, {
-    response_type: "code",
-    client_id: params.client_id,
-    redirect_uri: params.redirect_uri,
-    scope: params.scope,
-    state: params.state,
-    code_challenge: params.code_challenge,
-    code_challenge_method: "S256",
-  });
-}
-
 /** The token endpoint (POST; credentials go in the body, never in this URL). */
-export function tokenUrl(subdomain: string, template: string): URL {
+export function tokenUrl(subdomain: Subdomain, template: string): URL {
   return buildUrl(subdomain, "/oauth/tokens", template);
 }
 
 /** A REST API URL; `path` must start with /api/v2/ and any query goes in `query`. */
 export function apiUrl(
-  subdomain: string,
+  subdomain: Subdomain,
   template: string,
   path: string,
   query?: Readonly<Record<string, string>>,
 ): URL {
   if (typeof path !== "string" || !path.startsWith(API_PREFIX))
-    throw new InvalidZendeskUrlError(`Zendesk API paths must start with ${API_PREFIX}`);
+    throw invalidUrl(`Zendesk API paths must start with ${API_PREFIX}`);
   return buildUrl(subdomain, path, template, query);
 }
 
 /** The agent home of the instance ({base}/agent), for "Open Zendesk" links in the UI. */
-export function instanceUrl(subdomain: string, template: string): URL {
+export function instanceUrl(subdomain: Subdomain, template: string): URL {
   return buildUrl(subdomain, "/agent", template);
 }
 
 /** True when a link returned by the API (e.g. next_page) stays on this instance's /api/v2/, so it may receive the token. */
-export function isSameZendeskInstance(url: string, subdomain: string, template: string): boolean {
+export function isSameZendeskInstance(url: string, subdomain: Subdomain, template: string): boolean {
   if (typeof url !== "string" || url.length > MAX_LINK_LENGTH) return false;
   // The URL parser silently drops tabs/newlines and turns "\" into "/": refuse them outright.
   if (/[^\x21-\x7e]|\\/.test(url)) return false;
@@ -163,9 +115,9 @@ export function isSameZendeskInstance(url: string, subdomain: string, template: 
   );
 }
 
-function buildUrl(subdomain: string, path: string, template: string, query?: Readonly<Record<string, string>>): URL {
+function buildUrl(subdomain: Subdomain, path: string, template: string, query?: Readonly<Record<string, string>>): URL {
   if (!isValidSubdomainLabel(subdomain)) {
-    throw new InvalidZendeskUrlError(
+    throw invalidUrl(
       `Refusing to build a Zendesk URL for the invalid subdomain ${JSON.stringify(String(subdomain).slice(0, 70))}`,
     );
   }
@@ -188,12 +140,12 @@ function buildUrl(subdomain: string, path: string, template: string, query?: Rea
     url.hash !== "" ||
     url.pathname !== `${expected.prefix}${path}`
   ) {
-    throw new InvalidZendeskUrlError("Refusing a Zendesk URL that does not point at the configured instance");
+    throw invalidUrl("Refusing a Zendesk URL that does not point at the configured instance");
   }
   return url;
 }
 
-function expectedFor(t: ParsedTemplate, subdomain: string): Expected {
+function expectedFor(t: ParsedTemplate, subdomain: Subdomain): Expected {
   return t.mode === "host"
     ? { protocol: t.protocol, hostname: `${subdomain}${t.host}`, port: t.port, prefix: "" }
     : { protocol: t.protocol, hostname: t.host, port: t.port, prefix: `/${subdomain}` };
@@ -201,53 +153,46 @@ function expectedFor(t: ParsedTemplate, subdomain: string): Expected {
 
 function checkPath(path: string): void {
   if (typeof path !== "string" || path === "" || path.length > MAX_PATH_LENGTH)
-    throw new InvalidZendeskUrlError("Invalid Zendesk URL path");
-  if (!path.startsWith("/")) throw new InvalidZendeskUrlError("Zendesk URL paths must start with /");
+    throw invalidUrl("Invalid Zendesk URL path");
+  if (!path.startsWith("/")) throw invalidUrl("Zendesk URL paths must start with /");
   if (/[\u0000-\u0020\u007f]/.test(path))
-    throw new InvalidZendeskUrlError("Zendesk URL paths must not contain whitespace or control characters");
-  if (path.includes("\\")) throw new InvalidZendeskUrlError("Zendesk URL paths must not contain a backslash");
-  if (path.includes("//")) throw new InvalidZendeskUrlError('Zendesk URL paths must not contain "//"');
-  if (path.includes("..")) throw new InvalidZendeskUrlError('Zendesk URL paths must not contain ".."');
-  if (path.includes("#")) throw new InvalidZendeskUrlError('Zendesk URL paths must not contain "#"');
-  if (path.includes("@")) throw new InvalidZendeskUrlError('Zendesk URL paths must not contain "@"');
-  if (path.includes("?"))
-    throw new InvalidZendeskUrlError("Zendesk URL paths must not contain a query: pass it as the query argument");
-  if (path.includes("%")) throw new InvalidZendeskUrlError("Zendesk URL paths must not contain percent-encoding");
-  if (path.split("/").includes("."))
-    throw new InvalidZendeskUrlError('Zendesk URL paths must not contain "." segments');
+    throw invalidUrl("Zendesk URL paths must not contain whitespace or control characters");
+  if (path.includes("\\")) throw invalidUrl("Zendesk URL paths must not contain a backslash");
+  if (path.includes("//")) throw invalidUrl('Zendesk URL paths must not contain "//"');
+  if (path.includes("..")) throw invalidUrl('Zendesk URL paths must not contain ".."');
+  if (path.includes("#")) throw invalidUrl('Zendesk URL paths must not contain "#"');
+  if (path.includes("@")) throw invalidUrl('Zendesk URL paths must not contain "@"');
+  if (path.includes("?")) throw invalidUrl("Zendesk URL paths must not contain a query: pass it as the query argument");
+  if (path.includes("%")) throw invalidUrl("Zendesk URL paths must not contain percent-encoding");
+  if (path.split("/").includes(".")) throw invalidUrl('Zendesk URL paths must not contain "." segments');
   // Unreserved characters only (RFC 3986), so the URL parser has nothing to re-interpret.
   if (!/^[A-Za-z0-9._~/-]+$/.test(path))
-    throw new InvalidZendeskUrlError("Zendesk URL paths may contain only letters, digits and - . _ ~ /");
+    throw invalidUrl("Zendesk URL paths may contain only letters, digits and - . _ ~ /");
 }
 
 function checkQuery(query: Readonly<Record<string, string>> | undefined): [string, string][] {
   if (query === undefined) return [];
   if (query === null || typeof query !== "object" || Array.isArray(query))
-    throw new InvalidZendeskUrlError("The query must be an object of strings");
+    throw invalidUrl("The query must be an object of strings");
   const entries = Object.entries(query);
   for (const [key, value] of entries) {
     if (key === "" || typeof value !== "string")
-      throw new InvalidZendeskUrlError("The query must be an object of non-empty names and string values");
+      throw invalidUrl("The query must be an object of non-empty names and string values");
   }
   return entries;
 }
 
-function checkRedirectUri(redirectUri: string): void {
-  let url: URL;
-  try {
-    url = new URL(redirectUri);
-  } catch {
-    throw new InvalidZendeskUrlError("redirect_uri must be an absolute URL");
-  }
-  const loopback = LOOPBACK_HOSTS.has(url.hostname);
-  if (!(url.protocol === "https:" || (url.protocol === "http:" && loopback))) {
-    throw new InvalidZendeskUrlError("redirect_uri must use https (http only for localhost, 127.0.0.1 or [::1])");
-  }
-  if (url.username !== "" || url.password !== "" || url.hash !== "")
-    throw new InvalidZendeskUrlError("redirect_uri must not contain credentials or a fragment");
-}
+// The configured template is one string for the life of the process: parse it once, not per URL.
+let lastParsed: { source: string; parsed: ParsedTemplate } | undefined;
 
 function parseTemplate(template: string): ParsedTemplate {
+  if (lastParsed?.source === template) return lastParsed.parsed;
+  const parsed = parseTemplateUncached(template);
+  lastParsed = { source: template, parsed };
+  return parsed;
+}
+
+function parseTemplateUncached(template: string): ParsedTemplate {
   if (typeof template !== "string" || template === "") throw badTemplate("is empty");
   if (template.length > MAX_TEMPLATE_LENGTH) throw badTemplate("is too long");
   if (/[^\x21-\x7e]/.test(template)) throw badTemplate("must be plain ASCII without spaces or control characters");
@@ -342,8 +287,8 @@ export function zendeskOriginSource(template: string): string {
   return t.mode === "host" ? `${t.protocol}//*${t.host}${port}` : `${t.protocol}//${t.host}${port}`;
 }
 
-function badTemplate(problem: string): InvalidBaseUrlTemplateError {
-  return new InvalidBaseUrlTemplateError(
+function badTemplate(problem: string): ZendeskError {
+  return invalidUrl(
     `ZENDESK_BASE_URL_TEMPLATE ${problem} (expected e.g. https://{subdomain}.zendesk.com, or http://127.0.0.1:4010/{subdomain} for the simulator)`,
   );
 }

@@ -4,15 +4,16 @@ import { revalidatePath } from "next/cache";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { type ActionContext, failure, workspaceAction } from "@/lib/actions";
 import { signIn } from "@/lib/auth/auth";
-import { canManageIntegrations, currentWorkspace } from "@/lib/auth/session";
 import { appZendeskHost } from "@/lib/auth/zendesk-host";
-import { type FormState, parseForm } from "@/lib/forms";
+import type { FormState } from "@/lib/forms";
 import { throttleConnect, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
 import {
   authorizeConnectionChange,
   connectWithClientCredentials,
   DEFAULT_PRESET_ID,
+  describeError,
   disconnectConnection,
   findLocalClient,
   intentCookie,
@@ -27,9 +28,8 @@ import {
   subdomainSchema,
   testConnection,
   ZENDESK_PROVIDER_ID,
-  type ZendeskErrorCode,
+  type ZendeskConnection,
 } from "@/lib/zendesk";
-import { CONNECT_ERROR_MESSAGES, messageForCode } from "./messages";
 
 const connectSchema = z
   .object({
@@ -68,163 +68,140 @@ const connectSchema = z
     return { ...v, scopes: scopes.data };
   });
 
-const ECHO = ["subdomain", "preset", "client", "clientIdentifier", "clientKind"];
+const ECHO = ["subdomain", "preset", "client", "clientIdentifier", "clientKind", "scopes"];
 
 /**
  * Connect (or reconnect) Zendesk: validates, checks the role, stores the intent, then hands
  * over to Auth.js, which redirects the browser to Zendesk's consent page.
  */
-export async function connectZendeskAction(_prev: FormState, formData: FormData): Promise<FormState> {
-  const parsed = parseForm(connectSchema, formData, { echo: ECHO });
-  const echoed = parsed.ok ? undefined : parsed.state.values;
-  if (!parsed.ok) return { ...parsed.state, values: { ...echoed, scopes: formData.getAll("scopes").join(" ") } };
-  const input = parsed.data;
-  const values = {
-    subdomain: input.subdomain,
-    preset: input.preset,
-    client: input.client,
-    clientIdentifier: input.clientIdentifier ?? "",
-    clientKind: input.clientKind,
-    scopes: input.scopes.join(" "),
-  };
-  const fail = (code: keyof typeof CONNECT_ERROR_MESSAGES, fieldErrors?: FormState["fieldErrors"]): FormState => ({
-    ok: false,
-    code,
-    error: `${CONNECT_ERROR_MESSAGES[code].title}. ${CONNECT_ERROR_MESSAGES[code].message}`,
-    fieldErrors,
-    values,
-  });
+const connect = workspaceAction(
+  connectSchema,
+  {
+    manage: true,
+    echo: ECHO,
+    values: (formData) => Object.fromEntries(ECHO.map((k) => [k, formData.getAll(k).join(" ")])),
+  },
+  async (input, { member }) => {
+    const values = {
+      subdomain: input.subdomain,
+      preset: input.preset,
+      client: input.client,
+      clientIdentifier: input.clientIdentifier ?? "",
+      clientKind: input.clientKind,
+      scopes: input.scopes.join(" "),
+    };
+    const fail = (code: Parameters<typeof failure>[0], fieldErrors?: FormState["fieldErrors"]) =>
+      failure(code, { fieldErrors, values });
+    // A field's own message, without the form-wide summary.
+    const fieldFail = (field: string, message: string) =>
+      failure("no_client", { fieldErrors: { [field]: [message] }, values, summary: false });
+    const unknownSubdomain = () =>
+      fail("unknown_subdomain", {
+        subdomain: [
+          `There is no Zendesk account at ${input.subdomain}.zendesk.com. ${describeError("unknown_subdomain").message}`,
+        ],
+      });
 
-  const context = await currentWorkspace();
-  if (!context || !canManageIntegrations(context.role)) return fail("not_allowed");
-  const limited = await throttleConnect(context.workspace.id);
-  if (!limited.ok)
-    return { ok: false, code: "too_many_attempts", error: tooManyAttemptsMessage(limited.retryAfterSeconds), values };
+    const limited = await throttleConnect(member.workspaceId);
+    if (!limited.ok)
+      return { ok: false, code: "too_many_attempts", error: tooManyAttemptsMessage(limited.retryAfterSeconds), values };
 
-  if (input.client === "client_credentials") {
-    if (!input.clientIdentifier) {
-      return {
-        ...fail("no_client", { clientIdentifier: ["Enter the client's Unique Identifier from Zendesk Admin Center"] }),
-        error: undefined,
-      };
+    if (input.client === "client_credentials") {
+      if (!input.clientIdentifier)
+        return fieldFail("clientIdentifier", "Enter the client's Unique Identifier from Zendesk Admin Center");
+      const result = await connectWithClientCredentials(
+        {
+          workspaceId: member.workspaceId,
+          userId: member.userId,
+          subdomain: input.subdomain,
+          scopes: input.scopes,
+          identifier: input.clientIdentifier,
+          secret: input.clientSecret || undefined,
+        },
+        appZendeskHost,
+      );
+      if (!result.ok) {
+        if (result.code === "secret_required")
+          return fieldFail("clientSecret", "Paste the client's secret: the client credentials grant needs it");
+        return result.code === "unknown_subdomain" ? unknownSubdomain() : fail(result.code);
+      }
+      revalidatePath(SETTINGS_PATH);
+      redirect(`${SETTINGS_PATH}?${result.created ? "connected" : "reconnected"}=${input.subdomain}`);
     }
-    const result = await connectWithClientCredentials(
+
+    let oauthClientId: string | null = null;
+    if (input.client === "local") {
+      const existing = await findLocalClient(member.workspaceId, input.subdomain);
+      if (input.clientIdentifier) {
+        const needsSecret =
+          input.clientKind === "confidential" &&
+          !input.clientSecret &&
+          !(existing?.hasSecret && existing.identifier === input.clientIdentifier);
+        if (needsSecret)
+          return fieldFail(
+            "clientSecret",
+            "Paste the client's secret (Zendesk shows it once, when the client is created)",
+          );
+        const saved = await saveLocalClient({
+          workspaceId: member.workspaceId,
+          subdomain: input.subdomain,
+          identifier: input.clientIdentifier,
+          kind: input.clientKind,
+          secret: input.clientKind === "confidential" ? input.clientSecret : undefined,
+          userId: member.userId,
+        });
+        oauthClientId = saved.id;
+      } else if (existing) {
+        oauthClientId = existing.id;
+      } else {
+        return fieldFail("clientIdentifier", "Enter the client's Unique Identifier from Zendesk Admin Center");
+      }
+    }
+
+    const prepared = await prepareConnect(
       {
-        workspaceId: context.workspace.id,
-        userId: context.user.id,
+        userId: member.userId,
+        workspaceId: member.workspaceId,
         subdomain: input.subdomain,
         scopes: input.scopes,
-        identifier: input.clientIdentifier,
-        secret: input.clientSecret || undefined,
+        oauthClientId,
+        returnTo: SETTINGS_PATH,
       },
       appZendeskHost,
     );
-    if (!result.ok) {
-      if (result.code === "secret_required") {
-        return {
-          ...fail("no_client", { clientSecret: ["Paste the client's secret: the client credentials grant needs it"] }),
-          error: undefined,
-        };
-      }
-      return result.code === "unknown_subdomain"
-        ? fail("unknown_subdomain", {
-            subdomain: [
-              `There is no Zendesk account at ${input.subdomain}.zendesk.com. ${CONNECT_ERROR_MESSAGES.unknown_subdomain.message}`,
-            ],
-          })
-        : fail(result.code);
-    }
-    revalidatePath(SETTINGS_PATH);
-    redirect(`${SETTINGS_PATH}?${result.created ? "connected" : "reconnected"}=${input.subdomain}`);
-  }
+    if (!prepared.ok) return prepared.code === "unknown_subdomain" ? unknownSubdomain() : fail(prepared.code);
+    const cookie = intentCookie(prepared.flow.intent.id);
+    (await cookies()).set(cookie.name, cookie.value, cookie.options);
+    // signIn throws Next's redirect to Zendesk's consent page: it must not be inside a try.
+    await runInConnectFlow(prepared.flow, () => signIn(ZENDESK_PROVIDER_ID, { redirectTo: SETTINGS_PATH }));
+    return {};
+  },
+);
 
-  let oauthClientId: string | null = null;
-  if (input.client === "local") {
-    const existing = await findLocalClient(context.workspace.id, input.subdomain);
-    if (input.clientIdentifier) {
-      const needsSecret =
-        input.clientKind === "confidential" &&
-        !input.clientSecret &&
-        !(existing?.hasSecret && existing.identifier === input.clientIdentifier);
-      if (needsSecret) {
-        return {
-          ...fail("no_client", {
-            clientSecret: ["Paste the client's secret (Zendesk shows it once, when the client is created)"],
-          }),
-          error: undefined,
-        };
-      }
-      const saved = await saveLocalClient({
-        workspaceId: context.workspace.id,
-        subdomain: input.subdomain,
-        identifier: input.clientIdentifier,
-        kind: input.clientKind,
-        secret: input.clientKind === "confidential" ? input.clientSecret : undefined,
-        userId: context.user.id,
-      });
-      oauthClientId = saved.id;
-    } else if (existing) {
-      oauthClientId = existing.id;
-    } else {
-      return {
-        ...fail("no_client", { clientIdentifier: ["Enter the client's Unique Identifier from Zendesk Admin Center"] }),
-        error: undefined,
-      };
-    }
-  }
-
-  const prepared = await prepareConnect(
-    {
-      userId: context.user.id,
-      workspaceId: context.workspace.id,
-      subdomain: input.subdomain,
-      scopes: input.scopes,
-      oauthClientId,
-      returnTo: SETTINGS_PATH,
-    },
-    appZendeskHost,
-  );
-  if (!prepared.ok) {
-    return prepared.code === "unknown_subdomain"
-      ? fail("unknown_subdomain", {
-          subdomain: [
-            `There is no Zendesk account at ${input.subdomain}.zendesk.com. ${CONNECT_ERROR_MESSAGES.unknown_subdomain.message}`,
-          ],
-        })
-      : fail(prepared.code);
-  }
-  const cookie = intentCookie(prepared.flow.intent.id);
-  (await cookies()).set(cookie.name, cookie.value, cookie.options);
-  // signIn throws Next's redirect to Zendesk's consent page: it must not be inside a try.
-  await runInConnectFlow(prepared.flow, () => signIn(ZENDESK_PROVIDER_ID, { redirectTo: SETTINGS_PATH }));
-  return {};
+export async function connectZendeskAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return connect(previous, formData);
 }
 
-const connectionActionSchema = z.object({ connectionId: z.uuid("That connection does not exist") });
+// A missing or malformed id is answered like an unknown one (authorizeConnectionChange).
+const connectionActionSchema = z.object({ connectionId: z.string().default("") });
 
-function failure(code: ZendeskErrorCode): FormState {
-  const m = messageForCode(code);
-  return { ok: false, code, error: `${m.title}. ${m.message}` };
-}
-
-/** Parses the posted connection id and checks the caller may change that connection. */
-async function authorizeAction(formData: FormData) {
-  const parsed = parseForm(connectionActionSchema, formData);
-  if (!parsed.ok) return { ok: false as const, state: failure("connection_not_found") };
-  const access = await authorizeConnectionChange(parsed.data.connectionId, appZendeskHost);
-  if (!access.ok)
-    return {
-      ok: false as const,
-      state: failure(access.code === "not_allowed" ? "not_allowed" : "connection_not_found"),
-    };
-  return access;
+/**
+ * The connection actions' pipeline: the posted id must name a connection of the member's own
+ * workspace. The row is read once here and handed to the action (nothing reads it again).
+ */
+function connectionAction(
+  run: (connection: ZendeskConnection, context: ActionContext) => Promise<FormState>,
+): (previous: FormState, formData: FormData) => Promise<FormState> {
+  return workspaceAction(connectionActionSchema, { manage: true }, async ({ connectionId }, context) => {
+    const access = await authorizeConnectionChange(connectionId, context.member);
+    if (!access.ok) return failure(access.code === "not_allowed" ? "not_allowed" : "connection_not_found");
+    return run(access.connection, context);
+  });
 }
 
 /** Refresh now: forces a token renewal and reports the new lifetime. */
-export async function refreshNowAction(_prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await authorizeAction(formData);
-  if (!access.ok) return access.state;
-  const result = await refreshConnection(access.connection.id, { force: true, actorUserId: access.member.userId });
+const refreshNow = connectionAction(async (connection, { member }) => {
+  const result = await refreshConnection(connection, { force: true, actorUserId: member.userId });
   revalidatePath(SETTINGS_PATH);
   if (!result.ok) return failure(result.code);
   const minutes = result.accessTokenExpiresAt
@@ -237,28 +214,37 @@ export async function refreshNowAction(_prev: FormState, formData: FormData): Pr
         ? "Token refreshed. The new access token does not expire."
         : `Token refreshed. The new access token is valid for ${minutes} minutes.`,
   };
-}
+});
 
 /** Test connection: calls users/me live and reports who answered and how fast. */
-export async function testConnectionAction(_prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await authorizeAction(formData);
-  if (!access.ok) return access.state;
-  const result = await testConnection(access.connection.id, access.member.userId);
+const testNow = connectionAction(async (connection, { member }) => {
+  const result = await testConnection(connection, member.userId);
   revalidatePath(SETTINGS_PATH);
   if (!result.ok) return failure(result.code);
   const who = result.user.email ? `${result.user.name} (${result.user.email})` : result.user.name;
   return { ok: true, message: `Connection works: Zendesk answered as ${who} in ${result.latencyMs} ms.` };
-}
+});
 
 /** Disconnect: revokes in Zendesk, removes the connection, and reports how revocation went. */
-export async function disconnectAction(_prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await authorizeAction(formData);
-  if (!access.ok) return access.state;
-  const result = await disconnectConnection(access.connection.id, access.member.userId);
+const disconnect = connectionAction(async (connection, { member }) => {
+  const result = await disconnectConnection(connection.id, member.userId);
   if (!result.ok) return failure(result.code);
   revalidatePath(SETTINGS_PATH);
   const query = new URLSearchParams({ disconnected: result.subdomain, revocation: result.revocation.status });
   // The token's id (not a credential) tells the admin which token to revoke by hand.
   if (result.revocation.status === "failed" && result.tokenId) query.set("token", result.tokenId);
   redirect(`${SETTINGS_PATH}?${query}`);
+});
+
+// A "use server" module exports async functions only.
+export async function refreshNowAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return refreshNow(previous, formData);
+}
+
+export async function testConnectionAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return testNow(previous, formData);
+}
+
+export async function disconnectAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return disconnect(previous, formData);
 }

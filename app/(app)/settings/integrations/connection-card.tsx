@@ -1,6 +1,6 @@
 import { LocalTime } from "@/app/components/local-time";
 import {
-  type ConnectionRow,
+  type ConnectionSummary,
   describeScope,
   diffScopes,
   type DisplayStatus,
@@ -32,7 +32,7 @@ export function ConnectionCard({
   actions,
   history,
 }: {
-  connection: ConnectionRow;
+  connection: ConnectionSummary;
   status: { status: DisplayStatus; reason: string };
   instanceUrl: string;
   actions?: React.ReactNode;

@@ -2,11 +2,13 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { FormMessage } from "@/app/components/field";
 import { canManageIntegrations, requireWorkspace } from "@/lib/auth/session";
+import { appZendeskHost } from "@/lib/auth/zendesk-host";
 import {
   computeStatus,
   helpHref,
   instanceUrl,
-  isConnectErrorCode,
+  describeError,
+  isZendeskErrorCode,
   isValidSubdomainLabel,
   loadIntegrationsData,
   MANUAL_REVOCATION_STEPS,
@@ -18,7 +20,6 @@ import { ConnectionActions } from "./connection-actions";
 import { ConnectionCard } from "./connection-card";
 import { ConnectionHistory } from "./connection-history";
 import { ConnectionsSkeleton } from "./connections-skeleton";
-import { CONNECT_ERROR_MESSAGES } from "./messages";
 
 export const metadata: Metadata = { title: "Integrations" };
 
@@ -52,17 +53,17 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
         </p>
       </div>
 
-      {errorCode && isConnectErrorCode(errorCode) ? (
+      {errorCode && isZendeskErrorCode(errorCode) ? (
         <div
           role="alert"
           data-testid="connect-error"
           data-code={errorCode}
           className="rounded-md border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
         >
-          <p className="font-semibold">{CONNECT_ERROR_MESSAGES[errorCode].title}</p>
+          <p className="font-semibold">{describeError(errorCode).title}</p>
           <p className="mt-1 text-sm">
-            {CONNECT_ERROR_MESSAGES[errorCode].message}{" "}
-            <a className="font-medium underline underline-offset-2" href={helpHref(errorCode)}>
+            {describeError(errorCode).message}{" "}
+            <a className="font-medium underline underline-offset-2" href={describeError(errorCode).help}>
               Learn how to fix this
             </a>
           </p>
@@ -145,6 +146,7 @@ async function ZendeskSection({
     expanded,
     page,
     moreHistory: one(params.more) === "1",
+    host: appZendeskHost,
   });
   // Links keep the page the card is on.
   const href = (extra: Record<string, string> = {}, hash = "") => {

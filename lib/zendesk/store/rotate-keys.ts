@@ -3,8 +3,9 @@ import { and, asc, eq, gt, isNotNull, ne, or, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { database, db } from "@/db";
 import { zendeskConnections, zendeskOauthClients } from "@/db/schema";
-import { keyIdOf, reencryptSecret } from "./keyring";
-import { keyRing, secretAad } from "./secrets";
+import { keyIdOf, reencryptSecret } from "@/lib/crypto/keyring";
+import { keyRing } from "@/lib/crypto/secrets";
+import { sealedColumnAad } from "./sealed";
 
 /*
  * Key rotation without downtime: the new key is prepended to TOKEN_ENCRYPTION_KEYS (it encrypts,
@@ -159,11 +160,11 @@ async function reencryptConnection(id: string, current: string): Promise<number>
     let access = row.accessTokenCiphertext;
     let refresh = row.refreshTokenCiphertext;
     if (keyIdOf(access) !== current) {
-      access = reencryptSecret(ring, access, secretAad("zendesk_connections", id, "access_token"));
+      access = reencryptSecret(ring, access, sealedColumnAad("accessToken", id));
       rewritten += 1;
     }
     if (refresh !== null && keyIdOf(refresh) !== current) {
-      refresh = reencryptSecret(ring, refresh, secretAad("zendesk_connections", id, "refresh_token"));
+      refresh = reencryptSecret(ring, refresh, sealedColumnAad("refreshToken", id));
       rewritten += 1;
     }
     if (rewritten === 0) return 0;
@@ -184,11 +185,7 @@ async function reencryptClient(id: string, current: string): Promise<boolean> {
       .where(eq(zendeskOauthClients.id, id))
       .for("update");
     if (!row?.secretCiphertext || keyIdOf(row.secretCiphertext) === current) return false;
-    const sealed = reencryptSecret(
-      keyRing(),
-      row.secretCiphertext,
-      secretAad("zendesk_oauth_clients", id, "client_secret"),
-    );
+    const sealed = reencryptSecret(keyRing(), row.secretCiphertext, sealedColumnAad("clientSecret", id));
     await tx
       .update(zendeskOauthClients)
       .set({ secretCiphertext: sealed, updatedAt: row.updatedAt })

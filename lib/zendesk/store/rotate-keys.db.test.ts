@@ -11,9 +11,10 @@ import {
   grantCount,
   setupZendeskSimulator,
   storedConnection,
+  testSubdomain,
 } from "@/testing/zendesk";
 import { getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
-import { MissingKeyError } from "./keyring";
+import { MissingKeyError } from "@/lib/crypto/keyring";
 import { countRowsNotUnderKey, reencryptAllSecrets, rotationReport } from "./rotate-keys";
 
 setupTestDatabase();
@@ -54,7 +55,7 @@ describe("reencryptAllSecrets", () => {
     const machine = await connectTestConnection(fixture.sim, { mode: "client_credentials" });
     const local = await saveLocalClient({
       workspaceId: first.workspaceId,
-      subdomain: "acme",
+      subdomain: testSubdomain("acme"),
       identifier: "acme-local-app",
       kind: "confidential",
       secret: "acme-local-secret",
@@ -122,7 +123,7 @@ describe("reencryptAllSecrets", () => {
     const { connectionId, workspaceId, userId } = await connectTestConnection(fixture.sim);
     await saveLocalClient({
       workspaceId,
-      subdomain: "old-instance",
+      subdomain: testSubdomain("old-instance"),
       identifier: "old-instance-app",
       kind: "confidential",
       secret: "old-instance-secret",
