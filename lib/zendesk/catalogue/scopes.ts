@@ -114,9 +114,6 @@ const BY_NAME: ReadonlyMap<string, { info: ScopeInfo; rank: number }> = new Map(
   SCOPE_CATALOGUE.map((info, rank) => [info.name, { info, rank }]),
 );
 
-/** Names of every known scope, in canonical order. */
-export const KNOWN_SCOPES: readonly string[] = Object.freeze(SCOPE_CATALOGUE.map((s) => s.name));
-
 export const SCOPE_PRESET_IDS = ["tickets-users-read", "tickets-read-write", "full"] as const;
 export type ScopePresetId = (typeof SCOPE_PRESET_IDS)[number];
 
@@ -152,23 +149,10 @@ export const SCOPE_PRESETS: Readonly<Record<ScopePresetId, ScopePreset>> = Objec
 /** Id of the least-privilege default preset. */
 export const DEFAULT_PRESET_ID: ScopePresetId = "tickets-users-read";
 
-/** The least-privilege default preset (tickets:read users:read). */
-export const DEFAULT_PRESET: ScopePreset = SCOPE_PRESETS[DEFAULT_PRESET_ID];
-
-/** True when the value names a preset. */
-export function isScopePresetId(value: unknown): value is ScopePresetId {
-  return typeof value === "string" && (SCOPE_PRESET_IDS as readonly string[]).includes(value);
-}
-
 /** The preset whose scopes are exactly these (in any order), if any: lets the UI show a label for a connection. */
 export function presetForScopes(scopes: readonly string[]): ScopePreset | undefined {
   const key = canonical(scopes).join(" ");
   return Object.values(SCOPE_PRESETS).find((p) => canonical(p.scopes).join(" ") === key);
-}
-
-/** True when the name is in the catalogue (exact, case-sensitive). */
-export function isKnownScope(scope: string): boolean {
-  return BY_NAME.has(scope);
 }
 
 /** Plain-language description of a scope; unknown names are called out as such. */
@@ -212,22 +196,13 @@ export function formatScopes(scopes: readonly string[]): string {
   return result.scopes.join(" ");
 }
 
-/** True when a token with `granted` scopes covers `scope` (global read/write cover every resource read/write). */
-export function isScopeGranted(granted: readonly string[], scope: string): boolean {
-  if (granted.includes(scope)) return true;
-  const info = BY_NAME.get(scope)?.info;
-  // Zendesk: `read` opens every GET endpoint and `write` every POST/PUT/DELETE one. Neither
-  // implies the other, and `impersonate` is implied by nothing.
-  return info?.kind === "resource" && granted.includes(info.access);
-}
-
 /** Literal difference by name, canonical order: requested but not granted, and granted but not requested. */
 export function diffScopes(
   requested: readonly string[],
   granted: readonly string[],
 ): { missing: string[]; extra: string[] } {
-  // Deliberately by name, not by coverage (use isScopeGranted for "can this token do X"): Zendesk
-  // reports scopes by name, and a change from tickets:read to read is worth calling out.
+  // Deliberately by name, not by coverage: Zendesk reports scopes by name, and a change from
+  // tickets:read to read is worth calling out.
   const missing = canonical(requested.filter((s) => !granted.includes(s)));
   const extra = canonical(granted.filter((s) => !requested.includes(s)));
   return { missing, extra };

@@ -3,6 +3,7 @@ import { database, db } from "@/db";
 import { eq } from "drizzle-orm";
 import { zendeskConnectionEvents, zendeskConnections } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
+import { userNames } from "@/lib/accounts/accounts";
 import { CONNECTIONS_PAGE_SIZE, HISTORY_PAGE_SIZE, loadIntegrationsData } from "./page-data";
 import { statusReport } from "./status-report";
 import { connectTestConnection, createTestAccount, setupZendeskSimulator, testSubdomain } from "@/testing/zendesk";
@@ -10,10 +11,7 @@ import { connectTestConnection, createTestAccount, setupZendeskSimulator, testSu
 setupTestDatabase();
 const fixture = setupZendeskSimulator();
 
-async function queriesFor(
-  workspaceId: string,
-  options: { expanded?: string; page?: number; moreHistory?: boolean } = {},
-) {
+async function queriesFor(workspaceId: string, options: Parameters<typeof loadIntegrationsData>[1] = {}) {
   const before = database().queryCount();
   const data = await loadIntegrationsData(workspaceId, options);
   return { data, queries: database().queryCount() - before };
@@ -100,7 +98,8 @@ describe("loadIntegrationsData", () => {
     expect(data.history!.hasMore).toBe(true);
     expect(data.history!.entries[0]!.detail).toBe("test 29");
 
-    const globex = (await queriesFor(account.workspaceId, { expanded: "globex" })).data.history!;
+    // Names come from the host (here this app's users, through the seam's userNames).
+    const globex = (await queriesFor(account.workspaceId, { expanded: "globex", host: { userNames } })).data.history!;
     expect(globex.entries.map((e) => e.type)).toEqual(["connected"]);
     expect(globex.entries[0]!.actorName).toMatch(/^Owner /);
     expect(globex.hasMore).toBe(false);
