@@ -13,7 +13,7 @@ import { resetEnvForTests } from "@/config/env";
 import { startZendeskSimulator, type ZendeskSimulator } from "@/simulator";
 import { fetchTokenInfo, fetchZendeskUser } from "../lib/zendesk/transport/api";
 import { saveConnection } from "../lib/zendesk/store/connections";
-import { zendeskSettings } from "../lib/zendesk/config";
+import { zendeskSettings } from "../lib/zendesk/transport/settings";
 import { requestedLifetimes } from "../lib/zendesk/tokens/endpoint";
 import { tokenExpiries } from "../lib/zendesk/tokens/expiry";
 import { setRefreshRetryPolicy } from "../lib/zendesk/tokens/lifecycle";

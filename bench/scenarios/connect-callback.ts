@@ -1,4 +1,4 @@
-import { zendeskSettings } from "@/lib/zendesk/config";
+import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { requestedLifetimes } from "@/lib/zendesk/tokens/endpoint";
 import { allowConsent, codeFrom, consentUrl, exchangeCode, pkcePair } from "@/testing/oauth";
 import { ACME_ADMIN_ID, SIM_GLOBAL_CLIENT } from "@/testing/zendesk";

@@ -8,7 +8,7 @@ import { type Result, ZendeskError } from "@/lib/zendesk/transport/errors";
 import { zendeskRequest } from "@/lib/zendesk/transport/http";
 import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 import { apiUrl, isSameZendeskInstance } from "@/lib/zendesk/transport/urls";
-import { zendeskSettings } from "./config";
+import { zendeskSettings } from "./transport/settings";
 
 /*
  * The API client bound to one stored connection. Every URL is built by lib/zendesk/transport/urls.ts for

@@ -7,7 +7,7 @@ import { fetchZendeskUser, type ZendeskUser } from "@/lib/zendesk/transport/api"
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { ZendeskError, type ZendeskFailure } from "@/lib/zendesk/transport/errors";
 import { zendeskRequest } from "@/lib/zendesk/transport/http";
-import { zendeskSettings } from "@/lib/zendesk/config";
+import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { requestedLifetimes } from "@/lib/zendesk/tokens/endpoint";
 import { apiUrl, tokenUrl, zendeskUrl } from "@/lib/zendesk/transport/urls";
 

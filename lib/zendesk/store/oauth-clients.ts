@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { zendeskOauthClients } from "@/db/schema";
-import { zendeskSettings } from "@/lib/zendesk/config";
+import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { ZendeskError } from "@/lib/zendesk/transport/errors";
 import { openClientSecret, sealClientSecret } from "./sealed";
 import type { Subdomain } from "@/lib/zendesk/transport/subdomain";

@@ -1,6 +1,6 @@
 import "server-only";
 import { listConnections } from "./queries";
-import { zendeskSettings } from "@/lib/zendesk/config";
+import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { computeStatus, STATUS_LABEL } from "@/lib/zendesk/catalogue/status";
 
 /**

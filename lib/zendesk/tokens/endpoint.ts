@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { ZendeskError } from "@/lib/zendesk/transport/errors";
 import { zendeskRequest } from "@/lib/zendesk/transport/http";
-import { zendeskSettings } from "@/lib/zendesk/config";
+import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 import { tokenUrl } from "@/lib/zendesk/transport/urls";
 

@@ -5,7 +5,7 @@ import { db } from "@/db";
 import { type ZendeskConnection, zendeskConnections } from "@/db/schema";
 import { env } from "@/config/env";
 import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
-import { zendeskSettings } from "@/lib/zendesk/config";
+import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { ZendeskError } from "@/lib/zendesk/transport/errors";
 import { refreshIfDue } from "./lifecycle";
 

@@ -16,7 +16,7 @@ import {
 } from "@/lib/zendesk/transport/errors";
 import { resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { openAccessToken, openRefreshToken, sealConnectionTokens } from "@/lib/zendesk/store/sealed";
-import { zendeskSettings } from "@/lib/zendesk/config";
+import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { tokenExpiries } from "./expiry";
 import { requestToken, type TokenGrant, type TokenResponse } from "./endpoint";
 

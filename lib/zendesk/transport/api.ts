@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { ZendeskError } from "./errors";
 import { zendeskRequest } from "./http";
-import { zendeskSettings } from "@/lib/zendesk/config";
+import { zendeskSettings } from "./settings";
 import type { Subdomain } from "./subdomain";
 import { apiUrl } from "./urls";
 

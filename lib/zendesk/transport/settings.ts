@@ -1,6 +1,6 @@
 import "server-only";
 import { type Env, env } from "@/config/env";
-import { validateBaseUrlTemplate } from "@/lib/zendesk/transport/urls";
+import { validateBaseUrlTemplate } from "./urls";
 
 export type ZendeskSettings = ReturnType<typeof buildSettings>;
 
