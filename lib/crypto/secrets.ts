@@ -20,7 +20,7 @@ export type SecretField = "access_token" | "refresh_token" | "client_secret";
 
 /** Associated data for one secret column of one row. */
 export function secretAad(
-  table: "zendesk_connections" | "zendesk_oauth_clients",
+  table: "zendesk_connections" | "zendesk_oauth_clients" | "zendesk_connect_intents",
   rowId: string,
   field: SecretField,
 ): string {

@@ -26,7 +26,7 @@ export {
 } from "./connect/flow";
 export { currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "./connect/provider";
 export { authorizeConnectionChange } from "./store/access";
-export { findLocalClient, saveLocalClient } from "./store/oauth-clients";
+export { findLocalClient, type LocalClientInput, saveLocalClient } from "./store/oauth-clients";
 export { HISTORY_MAX, type HistoryEntry, loadIntegrationsData } from "./store/page-data";
 export type { ConnectionRow } from "./store/queries";
 export { statusReport } from "./store/status-report";

@@ -19,7 +19,7 @@ import {
   prepareConnect,
   refreshConnection,
   runInConnectFlow,
-  saveLocalClient,
+  type LocalClientInput,
   SCOPE_PRESET_IDS,
   SCOPE_PRESETS,
   scopesSchema,
@@ -139,14 +139,16 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
   }
 
   let oauthClientId: string | null = null;
+  let pendingClient: LocalClientInput | undefined;
   if (input.client === "local") {
     const existing = await findLocalClient(context.workspace.id, input.subdomain);
-    if (input.clientIdentifier) {
-      const needsSecret =
-        input.clientKind === "confidential" &&
-        !input.clientSecret &&
-        !(existing?.hasSecret && existing.identifier === input.clientIdentifier);
-      if (needsSecret) {
+    const unchanged =
+      !!existing &&
+      existing.identifier === input.clientIdentifier &&
+      existing.kind === input.clientKind &&
+      (input.clientKind === "public" || (!input.clientSecret && existing.hasSecret));
+    if (input.clientIdentifier && !unchanged) {
+      if (input.clientKind === "confidential" && !input.clientSecret) {
         return {
           ...fail("no_client", {
             clientSecret: ["Paste the client's secret (Zendesk shows it once, when the client is created)"],
@@ -154,15 +156,12 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
           error: undefined,
         };
       }
-      const saved = await saveLocalClient({
-        workspaceId: context.workspace.id,
-        subdomain: input.subdomain,
+      // Kept with the connect intent; it replaces the saved client only once Zendesk accepts it.
+      pendingClient = {
         identifier: input.clientIdentifier,
         kind: input.clientKind,
         secret: input.clientKind === "confidential" ? input.clientSecret : undefined,
-        userId: context.user.id,
-      });
-      oauthClientId = saved.id;
+      };
     } else if (existing) {
       oauthClientId = existing.id;
     } else {
@@ -180,6 +179,7 @@ export async function connectZendeskAction(_prev: FormState, formData: FormData)
       subdomain: input.subdomain,
       scopes: input.scopes,
       oauthClientId,
+      pendingClient,
       returnTo: SETTINGS_PATH,
     },
     appZendeskHost,
