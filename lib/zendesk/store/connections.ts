@@ -215,12 +215,13 @@ export async function refineConnectionTokenInfo(
   info: ZendeskTokenInfo,
   { scopes }: { scopes: boolean },
 ): Promise<boolean> {
+  const at = (d: Date | null) => sql`${d ? d.toISOString() : null}::timestamptz`;
   const updated = await db
     .update(zendeskConnections)
     .set({
       zendeskTokenId: info.id,
-      accessTokenExpiresAt: sql`coalesce(${zendeskConnections.accessTokenExpiresAt}, ${info.expiresAt})`,
-      refreshTokenExpiresAt: sql`case when ${zendeskConnections.refreshTokenCiphertext} is null then null else coalesce(${zendeskConnections.refreshTokenExpiresAt}, ${info.refreshTokenExpiresAt}) end`,
+      accessTokenExpiresAt: sql`coalesce(${zendeskConnections.accessTokenExpiresAt}, ${at(info.expiresAt)})`,
+      refreshTokenExpiresAt: sql`case when ${zendeskConnections.refreshTokenCiphertext} is null then null else coalesce(${zendeskConnections.refreshTokenExpiresAt}, ${at(info.refreshTokenExpiresAt)}) end`,
       ...(scopes ? { grantedScopes: info.scopes } : {}),
     })
     .where(
