@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/db";
-import { zendeskConnectionEvents, zendeskConnections, zendeskOauthClients } from "@/db/schema";
+import { zendeskConnectIntents, zendeskConnectionEvents, zendeskConnections, zendeskOauthClients } from "@/db/schema";
 import { settleAfterResponse } from "@/lib/after-response";
 import { setupTestDatabase } from "@/testing/database";
 import { connectThroughCallback } from "@/testing/connect-flow";
@@ -182,11 +182,13 @@ describe("a workspace's own client is saved only once Zendesk accepts it", () =>
   it("the intent keeps the entered secret sealed, and consuming it wipes it", async () => {
     const account = await createTestAccount();
     await connectThroughCallback(fixture.sim, account, { pendingClient: ACME_LOCAL });
-    const intents = await db.execute<{ secret: string | null; identifier: string | null }>(
-      sql`select pending_client_secret_ciphertext as secret, pending_client_identifier as identifier from zendesk_connect_intents where workspace_id = ${account.workspaceId}`,
-    );
-    const rows =
-      "rows" in intents ? (intents.rows as { secret: string | null; identifier: string | null }[]) : [...intents];
+    const rows = await db
+      .select({
+        secret: zendeskConnectIntents.pendingClientSecretCiphertext,
+        identifier: zendeskConnectIntents.pendingClientIdentifier,
+      })
+      .from(zendeskConnectIntents)
+      .where(eq(zendeskConnectIntents.workspaceId, account.workspaceId));
     expect(rows).toEqual([{ secret: null, identifier: ACME_LOCAL.identifier }]);
   });
 });
