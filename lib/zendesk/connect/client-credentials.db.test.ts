@@ -55,6 +55,8 @@ describe("connectWithClientCredentials", () => {
     );
     if (!result.ok) throw new Error(result.code);
     await settleAfterResponse(); // current.json's token id (revocation by id) follows the connect
+    // Precondition of the revocation below (tokens/lifecycle.ts revokes a replaced token by id only).
+    expect((await storedConnection(result.connectionId)).zendeskTokenId).toMatch(/^\d+$/);
     const renewed = await Promise.all(
       Array.from({ length: 5 }, () => refreshConnection(result.connectionId, { force: true })),
     );
