@@ -2,7 +2,7 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 import prettier from "eslint-config-prettier/flat";
 
-export default [
+const config = [
   ...nextVitals,
   ...nextTs,
   // Formatting is Prettier's job (`npm run format`); ESLint keeps to correctness.
@@ -42,3 +42,5 @@ export default [
   },
   { ignores: [".next/**", ".next-bench/**", ".data/**", "node_modules/**", "next-env.d.ts", "db/migrations/**"] },
 ];
+
+export default config;

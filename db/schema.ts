@@ -104,6 +104,14 @@ export const zendeskConnectIntents = pgTable(
     /** Null means the operator's global client. */
     oauthClientId: uuid("oauth_client_id").references(() => zendeskOauthClients.id, { onDelete: "cascade" }),
     returnTo: text("return_to").notNull(),
+    /**
+     * A workspace's own client entered in the connect form and not yet accepted by Zendesk: it
+     * replaces the stored one (oauth_client_id, if any) only when the code exchange succeeds.
+     */
+    pendingClientIdentifier: text("pending_client_identifier"),
+    pendingClientKind: zendeskClientKind("pending_client_kind"),
+    /** Encrypted for this intent's row; null for a public client or to keep the stored secret. */
+    pendingClientSecretCiphertext: text("pending_client_secret_ciphertext"),
     createdAt: createdAt(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     consumedAt: timestamp("consumed_at", { withTimezone: true }),
@@ -170,6 +178,8 @@ export const zendeskConnectionEventType = pgEnum("zendesk_connection_event_type"
   "revoked",
   "disconnected",
   "revocation_failed",
+  /** Reconnect replaced the grant: data.revocation says what happened to the old one at Zendesk. */
+  "grant_replaced",
   "test_succeeded",
   "test_failed",
 ]);

@@ -1,5 +1,13 @@
 import { DEMO, expect, signUp, test } from "./fixtures";
-import { REDIRECT_URL, SIM_URL, sim, submitConnectForm, ZendeskConsentPage } from "./zendesk";
+import {
+  freshInstance,
+  freshLocalClient,
+  REDIRECT_URL,
+  SIM_URL,
+  sim,
+  submitConnectForm,
+  ZendeskConsentPage,
+} from "./zendesk";
 
 const SETTINGS = "/settings/integrations";
 
@@ -128,6 +136,38 @@ test.describe("Connect Zendesk", () => {
     await page.waitForURL(`${SETTINGS}?error=invalid_client&subdomain=acme`);
     await expect(page.getByTestId("connect-error")).toContainText("Zendesk did not accept the OAuth client");
     await expect(page.getByTestId("empty-state")).toBeVisible();
+  });
+
+  test("a wrong secret on Reconnect is a clear error and the working connection keeps its client", async ({ page }) => {
+    const subdomain = await freshInstance("own");
+    const client = await freshLocalClient(subdomain);
+    await signUp(page);
+    await page.goto(SETTINGS);
+    await submitConnectForm(page, { subdomain, local: client });
+    const consent = new ZendeskConsentPage(page);
+    await consent.waitFor(subdomain);
+    await consent.allow();
+    await page.waitForURL(`${SETTINGS}?connected=${subdomain}`);
+    const card = page.getByTestId(`connection-${subdomain}`);
+
+    await card.getByRole("link", { name: "Reconnect" }).click();
+    await expect(page.getByRole("heading", { name: `Reconnect ${subdomain}` })).toBeVisible();
+    await submitConnectForm(page, {
+      subdomain,
+      local: { identifier: client.identifier, secret: `${client.secret}-typo` },
+      button: "Reconnect Zendesk",
+    });
+    await consent.waitFor(subdomain);
+    await consent.allow();
+    await page.waitForURL(`${SETTINGS}?error=invalid_client&subdomain=${subdomain}`);
+    await expect(page.getByTestId("connect-error")).toContainText("Zendesk did not accept the OAuth client");
+    await expect(page.getByTestId("connect-error")).toContainText("an existing connection keeps working");
+
+    // The saved client was not replaced: the connection still renews with it.
+    await expect(card.getByTestId("connection-status")).toHaveText("Connected");
+    await card.getByRole("button", { name: "Refresh now" }).click();
+    await expect(card.getByRole("status")).toContainText("Token refreshed.");
+    await expect(card.getByTestId("connection-status")).toHaveText("Connected");
   });
 
   test("reconnecting with a wider scope updates the same connection", async ({ page }) => {

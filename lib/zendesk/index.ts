@@ -27,7 +27,7 @@ export {
 } from "./connect/flow";
 export { currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "./connect/provider";
 export { authorizeConnectionChange } from "./store/access";
-export { findLocalClient, saveLocalClient } from "./store/oauth-clients";
+export { findLocalClient, type LocalClientInput, saveLocalClient } from "./store/oauth-clients";
 export { type ConnectionSummary, HISTORY_MAX, type HistoryEntry, loadIntegrationsData } from "./store/page-data";
 export { statusReport } from "./store/status-report";
 export { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "./tokens/keep-alive";

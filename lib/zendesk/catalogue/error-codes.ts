@@ -90,7 +90,7 @@ export const ERROR_CATALOGUE: Record<ZendeskErrorCode, ErrorDescription> = {
   invalid_client: {
     title: "Zendesk did not accept the OAuth client",
     message:
-      "The client's Unique Identifier or secret is wrong, or the client was deleted. Check it in Zendesk Admin Center → Apps and integrations → APIs → OAuth Clients, then save it here again.",
+      "The client's Unique Identifier or secret is wrong, or the client was deleted. Nothing was saved and an existing connection keeps working. Check it in Zendesk Admin Center → Apps and integrations → APIs → OAuth Clients, then enter it here again.",
   },
   invalid_scope: {
     title: "Zendesk refused the requested permissions",
@@ -151,7 +151,8 @@ export const ERROR_CATALOGUE: Record<ZendeskErrorCode, ErrorDescription> = {
   },
   storage_failed: {
     title: "The connection couldn't be saved",
-    message: "Zendesk approved it, but saving failed on our side. Nothing was changed. Try again.",
+    message:
+      "Zendesk approved it, but saving failed on our side, so this app revoked the tokens Zendesk had just issued. Nothing was changed. Try again.",
   },
   needs_reconnect: {
     title: "This connection needs to be reconnected",

@@ -231,9 +231,9 @@ const CODE_ENTRIES: Record<ZendeskErrorCode, Omit<TroubleshootingEntry, "title">
   },
   storage_failed: {
     cause:
-      "Zendesk approved the connection and issued a token, but this app failed to save it (a problem on this app's side, such as its database). Nothing was changed here.",
+      "Zendesk approved the connection and issued a token, but this app failed to save it (a problem on this app's side, such as its database). Nothing was changed here: an existing connection keeps working as before.",
     inZendesk:
-      "The approval went through normally. The token Zendesk issued was never stored, so nothing uses it, and it expires by itself.",
+      "The approval went through normally. This app revoked the token Zendesk issued right away, since it was never stored; if Zendesk could not be reached for that, the token is unused and expires by itself.",
     fix: [
       "Choose Connect Zendesk again.",
       "If it fails again, contact this app's support with the time of the attempt: the problem is on this app's side, not in Zendesk.",

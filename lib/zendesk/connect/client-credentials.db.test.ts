@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { memberships, zendeskConnections, zendeskOauthClients } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
+import { settleAfterResponse } from "@/lib/after-response";
 import { appZendeskHost } from "@/lib/auth/zendesk-host";
 import { connectWithClientCredentials } from "./client-credentials";
 import { zendesk } from "@/lib/zendesk/api-client";
@@ -59,6 +60,9 @@ describe("connectWithClientCredentials", () => {
       appZendeskHost,
     );
     if (!result.ok) throw new Error(result.code);
+    await settleAfterResponse(); // current.json's token id (revocation by id) follows the connect
+    // Precondition of the revocation below (tokens/lifecycle.ts revokes a replaced token by id only).
+    expect((await storedConnection(result.connectionId)).zendeskTokenId).toMatch(/^\d+$/);
     const renewed = await Promise.all(
       Array.from({ length: 5 }, () => refreshConnection(result.connectionId, { force: true })),
     );

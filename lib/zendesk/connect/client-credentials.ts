@@ -1,14 +1,15 @@
 import "server-only";
 import type { ZendeskHost } from "@/lib/host";
-import { fetchTokenInfo, fetchZendeskUser, probeInstance } from "@/lib/zendesk/transport/api";
+import { fetchZendeskUser, probeInstance } from "@/lib/zendesk/transport/api";
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { saveConnection } from "@/lib/zendesk/store/connections";
 import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { ZendeskError } from "@/lib/zendesk/transport/errors";
-import { findLocalClient, resolveClientCredentials, saveLocalClient } from "@/lib/zendesk/store/oauth-clients";
+import { findLocalClient, resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { requestToken } from "@/lib/zendesk/tokens/endpoint";
 import { tokenExpiries } from "@/lib/zendesk/tokens/expiry";
 import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
+import { grantedScopes, revokeUnstoredTokens, scheduleFollowUps } from "./flow";
 
 export type ClientCredentialsResult =
   { ok: true; connectionId: string; created: boolean } | { ok: false; code: ZendeskErrorCode | "secret_required" };
@@ -16,7 +17,8 @@ export type ClientCredentialsResult =
 /**
  * Connects with a workspace's own confidential client and the client_credentials grant: no
  * browser redirect, no refresh token (the same grant renews it, in lib/zendesk/tokens/lifecycle.ts).
- * The client is saved only after Zendesk accepted it, so a mistyped secret stores nothing.
+ * The client is saved only after Zendesk accepted it, so a mistyped secret stores nothing; a
+ * storage failure revokes the token Zendesk issued; a reconnect revokes the token it replaces.
  */
 export async function connectWithClientCredentials(
   input: {
@@ -47,46 +49,61 @@ export async function connectWithClientCredentials(
     client = await resolveClientCredentials(input.workspaceId, saved.id);
   }
 
+  let response;
   try {
     await probeInstance(input.subdomain);
-    const response = await requestToken(input.subdomain, client, {
+    response = await requestToken(input.subdomain, client, {
       grant_type: "client_credentials",
       scope: input.scopes.join(" "),
     });
-    const [user, info] = await Promise.all([
-      fetchZendeskUser(input.subdomain, response.access_token),
-      fetchTokenInfo(input.subdomain, response.access_token),
-    ]);
-    const stored = await saveLocalClient({
-      workspaceId: input.workspaceId,
-      subdomain: input.subdomain,
-      identifier: input.identifier,
-      kind: "confidential",
-      secret: input.secret,
-      userId: input.userId,
-    });
-    const now = Date.now();
-    const saved = await saveConnection({
-      workspaceId: input.workspaceId,
-      subdomain: input.subdomain,
-      mode: "client_credentials",
-      oauthClientId: stored.id,
-      user,
-      requestedScopes: input.scopes,
-      grantedScopes: info.scopes,
-      zendeskTokenId: info.id,
-      tokens: {
-        accessToken: response.access_token,
-        refreshToken: null,
-        // No refresh token: the same grant renews it (tokens/lifecycle.ts).
-        accessTokenExpiresAt: tokenExpiries(response, info, now).accessTokenExpiresAt,
-        refreshTokenExpiresAt: null,
-      },
-      actorUserId: input.userId,
-    });
-    return { ok: true, connectionId: saved.id, created: saved.created };
   } catch (error) {
     if (error instanceof ZendeskError) return { ok: false, code: error.code };
     throw error;
   }
+  // Zendesk accepted the client. The card shows the user: users/me stays on the critical path;
+  // current.json (token id, exact expiry) follows the response (connect/flow.ts).
+  let user;
+  try {
+    user = await fetchZendeskUser(input.subdomain, response.access_token);
+  } catch (error) {
+    if (!(error instanceof ZendeskError)) throw error;
+    await revokeUnstoredTokens(input.subdomain, { accessToken: response.access_token, refreshToken: null, client });
+    return { ok: false, code: error.code };
+  }
+  const granted = grantedScopes(response.scope, input.scopes);
+  let saved;
+  try {
+    saved = await saveConnection({
+      workspaceId: input.workspaceId,
+      subdomain: input.subdomain,
+      mode: "client_credentials",
+      oauthClientId: client.oauthClientId,
+      // A new secret replaces the stored client in the connection's transaction, now that Zendesk accepted it.
+      client: input.secret ? { identifier: input.identifier, kind: "confidential", secret: input.secret } : undefined,
+      user,
+      requestedScopes: input.scopes,
+      grantedScopes: granted.scopes,
+      zendeskTokenId: null,
+      tokens: {
+        accessToken: response.access_token,
+        refreshToken: null,
+        // No refresh token: the same grant renews it (tokens/lifecycle.ts).
+        accessTokenExpiresAt: tokenExpiries(response, null, Date.now()).accessTokenExpiresAt,
+        refreshTokenExpiresAt: null,
+      },
+      actorUserId: input.userId,
+    });
+  } catch (error) {
+    console.error(`[zendesk] storing the connection failed: ${error instanceof Error ? error.name : "error"}`);
+    await revokeUnstoredTokens(input.subdomain, { accessToken: response.access_token, refreshToken: null, client });
+    return { ok: false, code: "storage_failed" };
+  }
+  scheduleFollowUps(saved, {
+    workspaceId: input.workspaceId,
+    subdomain: input.subdomain,
+    actorUserId: input.userId,
+    accessToken: response.access_token,
+    scopesStated: granted.stated,
+  });
+  return { ok: true, connectionId: saved.id, created: saved.created };
 }

@@ -1,9 +1,8 @@
 import "server-only";
 import { eq } from "drizzle-orm";
-import { db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
 import { fetchTokenInfo, revokeZendeskToken } from "@/lib/zendesk/transport/api";
-import { recordConnectionEvent } from "@/lib/zendesk/store/events";
+import { transactionWithEvents } from "@/lib/zendesk/store/events";
 import { ZendeskError } from "@/lib/zendesk/transport/errors";
 import { currentAccessToken, loadConnection } from "@/lib/zendesk/tokens/lifecycle";
 import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
@@ -45,24 +44,20 @@ export async function disconnectConnection(
   const revocation = await revoke(connectionId, row.subdomain);
   const base = { connectionId: row.id, workspaceId: row.workspaceId, subdomain: row.subdomain, actorUserId };
 
-  await db.transaction(async (tx) => {
+  // History in the deleting transaction; listeners hear of it after the commit.
+  await transactionWithEvents(async (tx, record) => {
     if (revocation.status === "failed") {
-      await recordConnectionEvent({ ...base, type: "revocation_failed", detail: revocation.reason }, tx);
+      await record({ ...base, type: "revocation_failed", detail: revocation.reason });
     } else if (revocation.status === "revoked") {
-      await recordConnectionEvent({ ...base, type: "revoked", detail: "Token revoked in Zendesk on disconnect" }, tx);
+      await record({ ...base, type: "revoked", detail: "Token revoked in Zendesk on disconnect" });
     }
-    await recordConnectionEvent(
-      {
-        ...base,
-        type: "disconnected",
-        detail:
-          revocation.status === "failed"
-            ? "Disconnected here; the token may still be valid in Zendesk"
-            : "Disconnected",
-        data: { revocation: revocation.status },
-      },
-      tx,
-    );
+    await record({
+      ...base,
+      type: "disconnected",
+      detail:
+        revocation.status === "failed" ? "Disconnected here; the token may still be valid in Zendesk" : "Disconnected",
+      data: { revocation: revocation.status },
+    });
     // Events keep their subdomain after this (connection_id becomes null), so history survives.
     await tx.delete(zendeskConnections).where(eq(zendeskConnections.id, row.id));
   });

@@ -4,14 +4,27 @@ import { type NextRequest, NextResponse } from "next/server";
 import type { ZendeskHost } from "@/lib/host";
 import { safeReturnTo } from "@/lib/return-to";
 import { env } from "@/config/env";
+import { runAfterResponse } from "@/lib/after-response";
+import { DecryptionError, MissingKeyError } from "@/lib/crypto/keyring";
 import { fetchTokenInfo, probeInstance, type ZendeskUser } from "@/lib/zendesk/transport/api";
-import { saveConnection } from "@/lib/zendesk/store/connections";
+import { type SavedConnection, refineConnectionTokenInfo, saveConnection } from "@/lib/zendesk/store/connections";
 import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { codeForFailure, describeFailure, ZendeskError } from "@/lib/zendesk/transport/errors";
 import { type TokenLifetimes, tokenExpiries } from "@/lib/zendesk/tokens/expiry";
-import { consumeConnectIntent, createConnectIntent, INTENT_COOKIE, INTENT_TTL_SECONDS } from "./intents";
-import { resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
+import {
+  consumeConnectIntent,
+  createConnectIntent,
+  INTENT_COOKIE,
+  INTENT_TTL_SECONDS,
+  pendingClientOf,
+} from "./intents";
+import {
+  type LocalClientInput,
+  resolveClientCredentials,
+  type ZendeskClientCredentials,
+} from "@/lib/zendesk/store/oauth-clients";
 import { type ConnectFlow, connectFlowStorage, currentConnectFlow } from "./provider";
+import { revokeGrant, revokeReplacedGrant } from "./revoke-grant";
 import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 
 export const SETTINGS_PATH = "/settings/integrations";
@@ -20,7 +33,9 @@ export type StartConnectResult = { ok: true; flow: ConnectFlow } | { ok: false; 
 
 /**
  * Checks everything that can be checked before anyone is sent to Zendesk (permission, the
- * account exists, a usable client) and stores the single-use connect intent.
+ * account exists, a usable client) and stores the single-use connect intent. A client entered
+ * in the form (`pendingClient`) is kept with the intent, not stored: it replaces the workspace's
+ * client only once Zendesk accepted it in the code exchange.
  */
 export async function prepareConnect(
   input: {
@@ -29,14 +44,20 @@ export async function prepareConnect(
     subdomain: Subdomain;
     scopes: string[];
     oauthClientId: string | null;
+    /** A workspace's own client entered in the form, complete (a confidential one with its secret). */
+    pendingClient?: LocalClientInput;
     returnTo?: string;
   },
   host: ZendeskHost,
 ): Promise<StartConnectResult> {
   if (!(await host.canManage(input.userId, input.workspaceId))) return { ok: false, code: "not_allowed" };
-  let client;
+  const pending = input.pendingClient;
+  if (pending?.kind === "confidential" && !pending.secret) return { ok: false, code: "no_client" };
+  let client: ZendeskClientCredentials;
   try {
-    client = await resolveClientCredentials(input.workspaceId, input.oauthClientId);
+    client = pending
+      ? pendingCredentials(pending)
+      : await resolveClientCredentials(input.workspaceId, input.oauthClientId);
   } catch (error) {
     if (error instanceof ZendeskError && error.code === "no_client") return { ok: false, code: "no_client" };
     throw error;
@@ -52,10 +73,22 @@ export async function prepareConnect(
     userId: input.userId,
     subdomain: input.subdomain,
     scopes: input.scopes,
-    oauthClientId: input.oauthClientId,
+    oauthClientId: pending ? null : input.oauthClientId,
+    pendingClient: pending,
     returnTo: safeReturnTo(input.returnTo, SETTINGS_PATH),
   });
-  return { ok: true, flow: { intent, client } };
+  return { ok: true, flow: { intent, client, pendingClient: pending } };
+}
+
+/** Credentials of a client not stored yet (it gets its row when Zendesk accepts it). */
+function pendingCredentials(pending: LocalClientInput): ZendeskClientCredentials {
+  return {
+    source: "local",
+    oauthClientId: null,
+    identifier: pending.identifier,
+    kind: pending.kind,
+    secret: pending.kind === "confidential" ? pending.secret : undefined,
+  };
 }
 
 /** The cookie that ties the browser to its intent (an id: the intent itself stays on the server). */
@@ -82,43 +115,126 @@ export function runInConnectFlow<T>(flow: ConnectFlow, fn: () => Promise<T>): Pr
  * The Auth.js signIn callback for Zendesk: stores the connection and answers with the URL to
  * go to. Returning a URL makes Auth.js redirect before it writes any session, so the app user
  * stays signed in as themselves and the Zendesk identity never becomes an app session.
+ *
+ * On the person's critical path only what the page needs: the token response (scopes, expiry)
+ * and users/me (the card shows the user), already fetched by the provider. current.json (the
+ * token id, exact expiries) and revoking the grant a reconnect replaced run after the response.
  */
 export async function completeZendeskSignIn(account: Account | null, profile: unknown): Promise<string> {
   const flow = currentConnectFlow();
   if (!flow || !account?.access_token) return errorPath("flow_expired");
+  // The profile is users/me as the provider fetched it (a null id already failed there).
   const user = profile as ZendeskUser;
   const { intent } = flow;
+  const accessToken = account.access_token;
+  const refreshToken = account.refresh_token ?? null;
+  const granted = grantedScopes(account.scope, intent.scopes);
+  const expiries = tokenExpiries(accountLifetimes(account), null, Date.now());
+  let saved: SavedConnection;
   try {
-    const accessToken = account.access_token;
-    // The profile is users/me as the provider fetched it (a null id already failed there).
-    const tokenInfo = await fetchTokenInfo(intent.subdomain, accessToken);
-    const saved = await saveConnection({
+    saved = await saveConnection({
       workspaceId: intent.workspaceId,
       subdomain: intent.subdomain,
       mode: "authorization_code",
       oauthClientId: flow.client.oauthClientId,
+      client: flow.pendingClient,
       user,
       requestedScopes: intent.scopes,
-      grantedScopes: tokenInfo.scopes,
-      zendeskTokenId: tokenInfo.id,
+      grantedScopes: granted.scopes,
+      zendeskTokenId: null,
       tokens: {
         accessToken,
-        refreshToken: account.refresh_token ?? null,
-        ...tokenExpiries(accountLifetimes(account), tokenInfo, Date.now()),
+        refreshToken,
+        accessTokenExpiresAt: expiries.accessTokenExpiresAt,
+        refreshTokenExpiresAt: refreshToken ? expiries.refreshTokenExpiresAt : null,
       },
       actorUserId: intent.userId,
     });
-    flow.connected = { connectionId: saved.id, created: saved.created };
-    const target = new URL(intent.returnTo, "http://app.invalid");
-    target.searchParams.set(saved.created ? "connected" : "reconnected", intent.subdomain);
-    return `${target.pathname}${target.search}`;
   } catch (error) {
-    if (error instanceof ZendeskError) {
-      flow.failure ??= error.failure;
-      return errorPath(error.code, intent.subdomain);
-    }
     console.error(`[zendesk] storing the connection failed: ${error instanceof Error ? error.name : "error"}`);
+    flow.errorCode = "storage_failed";
+    // Zendesk issued tokens nobody will hold: end them now, so nothing valid is left behind.
+    await revokeUnstoredTokens(intent.subdomain, { accessToken, refreshToken, client: flow.client });
     return errorPath("storage_failed", intent.subdomain);
+  }
+  flow.connected = { connectionId: saved.id, created: saved.created };
+  scheduleFollowUps(saved, {
+    workspaceId: intent.workspaceId,
+    subdomain: intent.subdomain,
+    actorUserId: intent.userId,
+    accessToken,
+    scopesStated: granted.stated,
+  });
+  const target = new URL(intent.returnTo, "http://app.invalid");
+  target.searchParams.set(saved.created ? "connected" : "reconnected", intent.subdomain);
+  return `${target.pathname}${target.search}`;
+}
+
+/** The granted scopes: the token response's `scope` when it states one, else what was requested. */
+export function grantedScopes(scope: unknown, requested: string[]): { scopes: string[]; stated: boolean } {
+  const stated = typeof scope === "string" ? scope.split(/[\s,]+/).filter(Boolean) : [];
+  return stated.length > 0 ? { scopes: [...new Set(stated)], stated: true } : { scopes: requested, stated: false };
+}
+
+/**
+ * After a connect committed, off the person's wait: current.json refines the stored metadata
+ * (never required: 401/403/404/5xx/slow only leave it unrefined), and a reconnect ends the
+ * grant it replaced, recording how in the history.
+ */
+export function scheduleFollowUps(
+  saved: SavedConnection,
+  context: {
+    workspaceId: string;
+    subdomain: Subdomain;
+    actorUserId: string;
+    accessToken: string;
+    scopesStated: boolean;
+  },
+): void {
+  runAfterResponse(async () => {
+    await Promise.all([
+      refineFromCurrentJson(saved, context),
+      saved.replaced
+        ? revokeReplacedGrant(
+            {
+              id: saved.id,
+              workspaceId: context.workspaceId,
+              subdomain: context.subdomain,
+              actorUserId: context.actorUserId,
+            },
+            saved.replaced,
+          )
+        : undefined,
+    ]);
+  });
+}
+
+async function refineFromCurrentJson(
+  saved: SavedConnection,
+  context: { subdomain: Subdomain; accessToken: string; scopesStated: boolean },
+): Promise<void> {
+  try {
+    const info = await fetchTokenInfo(context.subdomain, context.accessToken);
+    await refineConnectionTokenInfo(saved.id, saved.tokenVersion, info, { scopes: !context.scopesStated });
+  } catch (error) {
+    if (!(error instanceof ZendeskError)) throw error;
+    console.info(`[zendesk] ${context.subdomain}: current.json gave no token details (${error.message}); not needed`);
+  }
+}
+
+/** Best effort: revokes tokens Zendesk issued that could not be stored, and logs the outcome. */
+export async function revokeUnstoredTokens(
+  subdomain: Subdomain,
+  tokens: { accessToken: string; refreshToken: string | null; client: ZendeskClientCredentials },
+): Promise<void> {
+  try {
+    const revocation = await revokeGrant(subdomain, { ...tokens, zendeskTokenId: null });
+    if (revocation.status === "failed")
+      console.warn(`[zendesk] ${subdomain}: the unstored tokens were not revoked (${revocation.reason})`);
+  } catch (error) {
+    console.warn(
+      `[zendesk] ${subdomain}: revoking the unstored tokens failed: ${error instanceof Error ? error.name : "error"}`,
+    );
   }
 }
 
@@ -167,10 +283,17 @@ export async function handleZendeskCallback(
 
   let flow: ConnectFlow;
   try {
-    flow = { intent, client: await resolveClientCredentials(intent.workspaceId, intent.oauthClientId) };
+    const pendingClient = pendingClientOf(intent) ?? undefined;
+    const client = pendingClient
+      ? pendingCredentials(pendingClient)
+      : await resolveClientCredentials(intent.workspaceId, intent.oauthClientId);
+    flow = { intent, client, pendingClient };
   } catch (error) {
     if (error instanceof ZendeskError && error.code === "no_client")
       return finish(errorPath("no_client", intent.subdomain));
+    // The pending secret was sealed under a key removed since: the flow cannot go on.
+    if (error instanceof DecryptionError || error instanceof MissingKeyError)
+      return finish(errorPath("flow_expired", intent.subdomain));
     throw error;
   }
 
@@ -183,6 +306,8 @@ export async function handleZendeskCallback(
   }
   const location = response.headers.get("location") ?? "";
   if (flow.connected) return finish(location || SETTINGS_PATH, response);
+  // Zendesk answered but this app failed afterwards (storage): never a "tampered callback".
+  if (flow.errorCode) return finish(errorPath(flow.errorCode, intent.subdomain), response);
   if (flow.failure) {
     logFailure(intent.subdomain, flow);
     return finish(errorPath(codeForFailure(flow.failure), intent.subdomain), response);

@@ -4,10 +4,11 @@ import { customFetch } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers";
 import type { ZendeskConnectIntent } from "@/db/schema";
 import { fetchZendeskUser, type ZendeskUser } from "@/lib/zendesk/transport/api";
-import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
+import type { LocalClientInput, ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { ZendeskError, type ZendeskFailure } from "@/lib/zendesk/transport/errors";
 import { zendeskRequest } from "@/lib/zendesk/transport/http";
 import { zendeskSettings } from "@/lib/zendesk/transport/settings";
+import type { ConnectErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { requestedLifetimes } from "@/lib/zendesk/tokens/endpoint";
 import { apiUrl, tokenUrl, zendeskUrl } from "@/lib/zendesk/transport/urls";
 
@@ -24,6 +25,10 @@ export interface ConnectFlow {
   failure?: ZendeskFailure;
   /** Set when the connection was stored. */
   connected?: { connectionId: string; created: boolean };
+  /** A workspace's own client entered for this flow, stored only once Zendesk accepted it. */
+  pendingClient?: LocalClientInput;
+  /** Set when this app failed after Zendesk answered (storage), so the callback says exactly that. */
+  errorCode?: ConnectErrorCode;
 }
 
 export const connectFlowStorage = new AsyncLocalStorage<ConnectFlow>();

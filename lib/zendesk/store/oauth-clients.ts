@@ -1,5 +1,4 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { zendeskOauthClients } from "@/db/schema";
@@ -7,6 +6,8 @@ import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { ZendeskError } from "@/lib/zendesk/transport/errors";
 import { openClientSecret, sealClientSecret } from "./sealed";
 import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
+import type { Tx } from "./events";
+import { writeKeyedRow } from "./keyed-row";
 
 /** The OAuth client a flow or a connection uses: the operator's global client or a workspace's own. */
 export interface ZendeskClientCredentials {
@@ -46,47 +47,72 @@ function toSummary(
   return { ...rest, hasSecret: secretCiphertext !== null };
 }
 
+/** A workspace's own client as entered: not yet stored, and not yet accepted by Zendesk. */
+export interface LocalClientInput {
+  identifier: string;
+  kind: "confidential" | "public";
+  /** Omitted on a confidential client: keep the stored secret (same subdomain). */
+  secret?: string;
+}
+
 /**
  * Registers (or replaces) a workspace's own OAuth client for one subdomain. The secret is
  * encrypted for this row; leaving it out on a confidential client keeps the stored one.
+ * Connect flows call it only once Zendesk accepted the client (see storeLocalClient).
  */
-export async function saveLocalClient(input: {
-  workspaceId: string;
-  subdomain: Subdomain;
-  identifier: string;
-  kind: "confidential" | "public";
-  secret?: string;
-  userId: string;
-}): Promise<LocalClientSummary> {
-  return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select({ id: zendeskOauthClients.id, secretCiphertext: zendeskOauthClients.secretCiphertext })
-      .from(zendeskOauthClients)
-      .where(
-        and(eq(zendeskOauthClients.workspaceId, input.workspaceId), eq(zendeskOauthClients.subdomain, input.subdomain)),
-      )
-      .for("update");
-    const id = existing?.id ?? randomUUID();
-    const secretCiphertext =
-      input.kind === "public"
-        ? null
-        : input.secret
-          ? sealClientSecret(id, input.secret)
-          : (existing?.secretCiphertext ?? null);
-    if (input.kind === "confidential" && !secretCiphertext) throw new Error("a confidential client needs its secret");
-    const values = {
-      identifier: input.identifier,
-      kind: input.kind,
-      secretCiphertext,
-      createdByUserId: input.userId,
-    };
-    const [row] = await tx
-      .insert(zendeskOauthClients)
-      .values({ id, workspaceId: input.workspaceId, subdomain: input.subdomain, ...values })
-      .onConflictDoUpdate({ target: [zendeskOauthClients.workspaceId, zendeskOauthClients.subdomain], set: values })
-      .returning(summaryColumns);
-    return toSummary(row!);
+export async function saveLocalClient(
+  input: LocalClientInput & { workspaceId: string; subdomain: Subdomain; userId: string },
+): Promise<LocalClientSummary> {
+  return db.transaction((tx) => storeLocalClient(tx, input));
+}
+
+/** saveLocalClient in the caller's transaction (e.g. with the connection Zendesk just issued for it). */
+export async function storeLocalClient(
+  tx: Tx,
+  input: LocalClientInput & { workspaceId: string; subdomain: Subdomain; userId: string },
+): Promise<LocalClientSummary> {
+  const key = and(
+    eq(zendeskOauthClients.workspaceId, input.workspaceId),
+    eq(zendeskOauthClients.subdomain, input.subdomain),
+  );
+  const sealedFor = (id: string, stored: string | null) => {
+    const ciphertext = input.kind === "public" ? null : input.secret ? sealClientSecret(id, input.secret) : stored;
+    if (input.kind === "confidential" && !ciphertext) throw new Error("a confidential client needs its secret");
+    return ciphertext;
+  };
+  const values = { identifier: input.identifier, kind: input.kind, createdByUserId: input.userId };
+  const { id } = await writeKeyedRow({
+    lock: async () =>
+      (
+        await tx
+          .select({ id: zendeskOauthClients.id, secretCiphertext: zendeskOauthClients.secretCiphertext })
+          .from(zendeskOauthClients)
+          .where(key)
+          .for("update")
+      )[0],
+    insert: async (id) =>
+      (
+        await tx
+          .insert(zendeskOauthClients)
+          .values({
+            id,
+            workspaceId: input.workspaceId,
+            subdomain: input.subdomain,
+            ...values,
+            secretCiphertext: sealedFor(id, null),
+          })
+          .onConflictDoNothing()
+          .returning({ id: zendeskOauthClients.id })
+      ).length === 1,
+    update: async (existing) => {
+      await tx
+        .update(zendeskOauthClients)
+        .set({ ...values, secretCiphertext: sealedFor(existing.id, existing.secretCiphertext) })
+        .where(eq(zendeskOauthClients.id, existing.id));
+    },
   });
+  const [row] = await tx.select(summaryColumns).from(zendeskOauthClients).where(eq(zendeskOauthClients.id, id));
+  return toSummary(row!);
 }
 
 /** The workspace's own clients, without secrets. */
@@ -115,6 +141,7 @@ export async function findLocalClient(workspaceId: string, subdomain: Subdomain)
 export async function resolveClientCredentials(
   workspaceId: string,
   oauthClientId: string | null,
+  executor: Pick<typeof db, "select"> = db,
 ): Promise<ZendeskClientCredentials> {
   if (oauthClientId === null) {
     const global = zendeskSettings().globalClient;
@@ -127,7 +154,7 @@ export async function resolveClientCredentials(
       kind: "confidential",
     };
   }
-  const [row] = await db
+  const [row] = await executor
     .select()
     .from(zendeskOauthClients)
     .where(and(eq(zendeskOauthClients.id, oauthClientId), eq(zendeskOauthClients.workspaceId, workspaceId)));

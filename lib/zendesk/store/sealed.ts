@@ -12,6 +12,8 @@ export const SEALED_COLUMNS = {
   accessToken: { table: "zendesk_connections", column: "access_token" },
   refreshToken: { table: "zendesk_connections", column: "refresh_token" },
   clientSecret: { table: "zendesk_oauth_clients", column: "client_secret" },
+  /** A workspace's new own-client secret, kept with the connect intent until Zendesk accepts it. */
+  intentClientSecret: { table: "zendesk_connect_intents", column: "client_secret" },
 } as const;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;
@@ -49,4 +51,12 @@ export function sealClientSecret(clientId: string, secret: string): string {
 
 export function openClientSecret(row: { id: string; secretCiphertext: string }): string {
   return openSecret(sealedColumnAad("clientSecret", row.id), row.secretCiphertext);
+}
+
+export function sealIntentClientSecret(intentId: string, secret: string): string {
+  return sealSecret(sealedColumnAad("intentClientSecret", intentId), secret);
+}
+
+export function openIntentClientSecret(row: { id: string; secretCiphertext: string }): string {
+  return openSecret(sealedColumnAad("intentClientSecret", row.id), row.secretCiphertext);
 }

@@ -104,6 +104,20 @@ export async function revokeZendeskToken(subdomain: Subdomain, accessToken: stri
 }
 
 /**
+ * DELETE /api/v2/oauth/tokens/current.json: documented to revoke the calling token, reported
+ * not to. Its 204 proves nothing: callers verify with one API call (see connect/revoke-grant.ts).
+ */
+export async function revokeCurrentToken(subdomain: Subdomain, accessToken: string): Promise<void> {
+  const s = zendeskSettings();
+  await zendeskRequest(apiUrl(subdomain, s.baseUrlTemplate, "/api/v2/oauth/tokens/current.json"), {
+    method: "DELETE",
+    headers: bearer(accessToken),
+    timeoutMs: s.httpTimeoutMs,
+    accept: (status) => status === 204 || status === 200,
+  });
+}
+
+/**
  * Checks that a Zendesk account exists at the subdomain before anyone is sent there:
  * an unknown account answers with an HTML 404 on every path.
  */

@@ -20,7 +20,7 @@ import {
   prepareConnect,
   refreshConnection,
   runInConnectFlow,
-  saveLocalClient,
+  type LocalClientInput,
   SCOPE_PRESET_IDS,
   SCOPE_PRESETS,
   scopesSchema,
@@ -130,27 +130,26 @@ const connect = workspaceAction(
     }
 
     let oauthClientId: string | null = null;
+    let pendingClient: LocalClientInput | undefined;
     if (input.client === "local") {
       const existing = await findLocalClient(member.workspaceId, input.subdomain);
-      if (input.clientIdentifier) {
-        const needsSecret =
-          input.clientKind === "confidential" &&
-          !input.clientSecret &&
-          !(existing?.hasSecret && existing.identifier === input.clientIdentifier);
-        if (needsSecret)
+      const unchanged =
+        !!existing &&
+        existing.identifier === input.clientIdentifier &&
+        existing.kind === input.clientKind &&
+        (input.clientKind === "public" || (!input.clientSecret && existing.hasSecret));
+      if (input.clientIdentifier && !unchanged) {
+        if (input.clientKind === "confidential" && !input.clientSecret)
           return fieldFail(
             "clientSecret",
             "Paste the client's secret (Zendesk shows it once, when the client is created)",
           );
-        const saved = await saveLocalClient({
-          workspaceId: member.workspaceId,
-          subdomain: input.subdomain,
+        // Kept with the connect intent; it replaces the saved client only once Zendesk accepts it.
+        pendingClient = {
           identifier: input.clientIdentifier,
           kind: input.clientKind,
           secret: input.clientKind === "confidential" ? input.clientSecret : undefined,
-          userId: member.userId,
-        });
-        oauthClientId = saved.id;
+        };
       } else if (existing) {
         oauthClientId = existing.id;
       } else {
@@ -165,6 +164,7 @@ const connect = workspaceAction(
         subdomain: input.subdomain,
         scopes: input.scopes,
         oauthClientId,
+        pendingClient,
         returnTo: SETTINGS_PATH,
       },
       appZendeskHost,

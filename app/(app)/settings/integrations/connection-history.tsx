@@ -13,6 +13,7 @@ const EVENT_LABEL: Record<ZendeskConnectionEventType, string> = {
   revoked: "Revoked",
   disconnected: "Disconnected",
   revocation_failed: "Revocation failed",
+  grant_replaced: "Replaced grant ended",
   test_succeeded: "Test succeeded",
   test_failed: "Test failed",
 };
