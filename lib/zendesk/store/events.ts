@@ -33,6 +33,15 @@ type Executor = Pick<typeof db, "insert" | "select">;
 
 /** Records an event in the history table (inside the caller's transaction when given) and notifies listeners. */
 export async function recordConnectionEvent(event: ConnectionEvent, executor: Executor = db): Promise<void> {
+  await insertConnectionEvent(executor, event);
+  notifyConnectionListeners([event]);
+}
+
+/**
+ * Writes the history row and queues the host app's webhook in the caller's transaction, without
+ * telling in-process listeners: call notifyConnectionListeners after that transaction commits.
+ */
+export async function insertConnectionEvent(executor: Executor, event: ConnectionEvent): Promise<void> {
   await executor.insert(zendeskConnectionEvents).values({
     connectionId: event.connectionId,
     workspaceId: event.workspaceId,
@@ -43,13 +52,18 @@ export async function recordConnectionEvent(event: ConnectionEvent, executor: Ex
     data: event.data ?? null,
   });
   await enqueueConnectionWebhook(executor, event); // the host app's webhook, in the same transaction
+}
+
+/** Tells in-process listeners about committed events; a listener's failure never reaches the caller. */
+export function notifyConnectionListeners(events: readonly ConnectionEvent[]): void {
   const at = new Date();
-  for (const listener of listeners) {
-    // A subscriber's failure must never break the token lifecycle.
-    Promise.resolve()
-      .then(() => listener({ ...event, at }))
-      .catch((error: unknown) =>
-        console.error(`[zendesk] connection event listener failed: ${error instanceof Error ? error.name : "error"}`),
-      );
+  for (const event of events) {
+    for (const listener of listeners) {
+      Promise.resolve()
+        .then(() => listener({ ...event, at }))
+        .catch((error: unknown) =>
+          console.error(`[zendesk] connection event listener failed: ${error instanceof Error ? error.name : "error"}`),
+        );
+    }
   }
 }
