@@ -70,6 +70,8 @@ const schema = z
     ZENDESK_KEEPALIVE_REFRESH_DAYS: int(7, 1, 45),
     // Opt-in: the keep-alive also renews access tokens before they expire (zero first-use latency, ~24 rotations a day).
     ZENDESK_KEEPALIVE_WARM_ACCESS_TOKENS: bool(false),
+    // Connections one keep-alive run renews at a time (each holds no database connection while Zendesk answers).
+    ZENDESK_KEEPALIVE_CONCURRENCY: int(4, 1, 64),
     // Failure policy of renewals (tokens/lifecycle.ts): exponential back-off between automatic
     // attempts, one quick retry within a run, and Needs reconnect after failing this many days.
     ZENDESK_REFRESH_BACKOFF_BASE_SECONDS: int(60, 1, 86_400),
@@ -215,6 +217,7 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       expiringSoonSeconds: e.ZENDESK_EXPIRING_SOON_SECONDS,
       keepAliveRefreshDays: e.ZENDESK_KEEPALIVE_REFRESH_DAYS,
       keepAliveWarmAccessTokens: e.ZENDESK_KEEPALIVE_WARM_ACCESS_TOKENS,
+      keepAliveConcurrency: e.ZENDESK_KEEPALIVE_CONCURRENCY,
       refreshBackoffBaseSeconds: e.ZENDESK_REFRESH_BACKOFF_BASE_SECONDS,
       refreshBackoffMaxSeconds: e.ZENDESK_REFRESH_BACKOFF_MAX_SECONDS,
       refreshRetryDelayMs: e.ZENDESK_REFRESH_RETRY_DELAY_MS,

@@ -81,7 +81,7 @@ export function keepAliveDue(
 export async function refreshDueConnections({
   now = new Date(),
   limit = 100,
-  concurrency = 4,
+  concurrency = zendeskSettings().keepAliveConcurrency,
 }: { now?: Date; limit?: number; concurrency?: number } = {}): Promise<KeepAliveSummary> {
   const startedAt = Date.now();
   const clock = () => now.getTime() + (Date.now() - startedAt);
