@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { type ZendeskConnection, zendeskConnections } from "@/db/schema";
 import { openAccessToken } from "@/lib/zendesk/store/sealed";

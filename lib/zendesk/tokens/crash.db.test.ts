@@ -7,7 +7,6 @@ import { zendeskConnections } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
 import {
   connectTestConnection,
-  expireAccessToken,
   grantCount,
   setupZendeskSimulator,
   storedConnection,
