@@ -146,7 +146,7 @@ describe("refreshDueConnections", () => {
     // The dead ones back off: the next run takes only the one that did not fit, not the 99 again.
     const second = await refreshDueConnections();
     expect(second).toMatchObject({ refreshed: 0, failed: 2 });
-  });
+  }, 90_000);
 
   it("back-off doubles per failure and the give-up rule ends a dead account as 'Zendesk account not found'", async () => {
     const { workspaceId } = await createTestAccount();
