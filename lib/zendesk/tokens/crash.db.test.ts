@@ -5,12 +5,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
-import {
-  connectTestConnection,
-  grantCount,
-  setupZendeskSimulator,
-  storedConnection,
-} from "@/testing/zendesk";
+import { connectTestConnection, grantCount, setupZendeskSimulator, storedConnection } from "@/testing/zendesk";
 import { getAccessToken, refreshConnection, TOKEN_REASONS } from "./lifecycle";
 
 /*
