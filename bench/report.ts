@@ -5,6 +5,14 @@ import type { ConnectResult } from "./scenarios/connect-callback";
 import type { SettingsPageResult } from "./scenarios/settings-page";
 import type { StormResult, StormSide } from "./scenarios/refresh-storm";
 import type { HotPathResult } from "./scenarios/token-hot-path";
+import {
+  type KeepAliveCostResult,
+  keepAliveCostSection,
+  keepAliveCostTarget,
+  slowZendeskSection,
+  slowZendeskTarget,
+} from "./scenarios/token-report";
+import type { SlowZendeskResult } from "./scenarios/slow-zendesk";
 import { CONNECT_LATENCY_MS, PAGE_SIZES } from "./support/config";
 import type { MachineInfo } from "./support/machine";
 import { ratio, type Summary } from "./support/stats";
@@ -17,6 +25,8 @@ export const SCENARIO_FIELDS = {
   hot: "hot",
   js: "js",
   connect: "browserConnect",
+  slow: "slowZendesk",
+  keepalive: "keepAliveCost",
 } as const;
 export type ScenarioKey = keyof typeof SCENARIO_FIELDS;
 type ScenarioField = (typeof SCENARIO_FIELDS)[ScenarioKey];
@@ -63,6 +73,10 @@ export interface ReportData {
   hot?: HotPathResult;
   js?: ClientJsResult;
   browserConnect?: BrowserConnectResult;
+  /** Issue 13: scenario 7, slow Zendesk isolation. */
+  slowZendesk?: SlowZendeskResult;
+  /** Issue 13: scenario 8, keep-alive cost. */
+  keepAliveCost?: KeepAliveCostResult;
 }
 
 export interface Target {
@@ -97,6 +111,8 @@ export function targets(d: ReportData): Target[] {
       measured: `${ms(b.ours.whole.median)} vs ${ms(b.baseline.whole.median)} (median of ${b.samples}): ${x(b.ratios.whole)}`,
       met: b.target.met,
     });
+  if (d.slowZendesk) out.push(slowZendeskTarget(d.slowZendesk));
+  if (d.keepAliveCost) out.push(keepAliveCostTarget(d.keepAliveCost));
   return out;
 }
 
@@ -325,6 +341,8 @@ export function renderMarkdown(d: ReportData): string {
   }
 
   if (d.browserConnect) push(...browserConnectSection(d.browserConnect));
+  if (d.slowZendesk) push(...slowZendeskSection(d.slowZendesk));
+  if (d.keepAliveCost) push(...keepAliveCostSection(d.keepAliveCost));
 
   push(
     "## Method",
@@ -351,6 +369,8 @@ const SECTION_TITLES: Record<ScenarioField, string> = {
   hot: "4. Token hot path",
   js: "5. Client JavaScript",
   browserConnect: "6. Connect in a browser",
+  slowZendesk: "7. Slow Zendesk isolation",
+  keepAliveCost: "8. Keep-alive cost",
 };
 
 function sectionTitle(field: ScenarioField): string {

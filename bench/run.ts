@@ -25,6 +25,8 @@ import { measurePageDataInProcess, settingsPage } from "./scenarios/settings-pag
 import { tokenHotPath } from "./scenarios/token-hot-path";
 import { launchChromium } from "./support/chromium";
 import { BENCH_APP_PORT, BENCH_ENV, BENCH_SIM_PORT, FULL, PAGE_SIZES, QUICK } from "./support/config";
+import { keepAliveCostIsolated } from "./scenarios/keep-alive-cost";
+import { prepareSlowZendesk, SLOW_ZENDESK_APP_ENV, slowZendesk as runSlowZendesk } from "./scenarios/slow-zendesk";
 import { type BenchDatabase, createBenchDatabase, viaProxy } from "./support/database";
 import { addOwnedWorkspaces, type BenchAccount, connectInstances, createBenchAccount } from "./support/fixtures";
 import { BenchBrowser, signIn } from "./support/http-client";
@@ -47,7 +49,7 @@ const only = (() => {
   }
 })();
 const runs = (scenario: ScenarioKey) => only === null || only.has(scenario);
-const needsServer = runs("callback") || runs("page") || runs("js") || runs("connect");
+const needsServer = runs("callback") || runs("page") || runs("js") || runs("connect") || runs("slow");
 const needsPageAccounts = runs("page") || runs("js");
 const sizes = quick ? QUICK : FULL;
 const adminUrl = process.env.DATABASE_URL?.trim() || undefined;
@@ -94,7 +96,11 @@ try {
   resetEnvForTests();
   log(`database: ${benchDb.describe}`);
 
-  const pageConnections = needsPageAccounts ? PAGE_SIZES.reduce((n, s) => n + s, 0) : 0;
+  // Scenario 7 connects 16 accounts of its own (instances 1-16).
+  const pageConnections = Math.max(
+    needsPageAccounts ? PAGE_SIZES.reduce((n, s) => n + s, 0) : 0,
+    runs("slow") ? 16 : 0,
+  );
   const sim = await startBenchSimulator(pageConnections);
   cleanups.push(() => sim.stop());
   log(`simulator on ${sim.url} (${pageConnections} extra instances)`);
@@ -137,6 +143,7 @@ try {
     `fixtures: ${pageConnections} connections in ${pageAccounts.size} workspaces, ${connectWorkspaces.length + browserWorkspaces.length} empty workspaces`,
   );
 
+  const slowAccount = runs("slow") ? await prepareSlowZendesk(sim, 16) : null;
   const inProcessPageData = runs("page") ? await measurePageDataInProcess(pageAccounts, quick ? 5 : 23) : null;
 
   let storm: ReportData["storm"];
@@ -167,6 +174,7 @@ try {
   let connect: ReportData["connect"];
   let js: ReportData["js"];
   let browserConnect: ReportData["browserConnect"];
+  let slowZendesk: ReportData["slowZendesk"];
   if (needsServer) {
     let wire: WireCounter | null = null;
     let serverDbEnv: Record<string, string | undefined>;
@@ -181,7 +189,7 @@ try {
       serverDbEnv = { DATABASE_URL: undefined, PGLITE_DIR: benchDb.dir };
     }
     log(`starting next start on :${BENCH_APP_PORT} ...`);
-    const app: RunningApp = await startApp({ ...BENCH_ENV, ...serverDbEnv });
+    const app: RunningApp = await startApp({ ...BENCH_ENV, ...serverDbEnv, ...SLOW_ZENDESK_APP_ENV });
     cleanups.push(() => app.stop());
 
     const browsers = new Map<number, BenchBrowser>();
@@ -203,6 +211,20 @@ try {
       connect = await connectCallback(sim, app.url, connectBrowser, connectWorkspaces, sizes);
       log(
         `  callback ${connect.callback.total.median} ms (own ${connect.callback.own.median} ms); bare ${connect.baseline.total.median} ms (own ${connect.baseline.own.median} ms)`,
+      );
+    }
+
+    if (slowAccount) {
+      log("scenario 7: slow Zendesk isolation ...");
+      const slowBrowser = new BenchBrowser();
+      await signIn(slowBrowser, app.url, slowAccount.email);
+      slowZendesk = await runSlowZendesk(sim, app.url, slowBrowser, {
+        refreshes: 16,
+        delayMs: 6000,
+        samples: quick ? 5 : 30,
+      });
+      log(
+        `  page p50 ${slowZendesk.loaded.median} ms during ${slowZendesk.refreshed} slow refreshes vs ${slowZendesk.idle.median} ms idle`,
       );
     }
 
@@ -248,6 +270,15 @@ try {
       throw new Error(`the connect flows stored ${stored.length} connections, expected ${workspaceIds.length}`);
   }
   await closeDatabase();
+
+  let keepAliveCost: ReportData["keepAliveCost"];
+  if (runs("keepalive")) {
+    log("scenario 8: keep-alive cost (simulated days) ...");
+    keepAliveCost = await keepAliveCostIsolated({ connections: 3, days: 30, intervalMinutes: quick ? 120 : 30 });
+    log(
+      `  ${keepAliveCost.ours.perConnectionPerDay} rotations/connection/day vs ${keepAliveCost.baseline.perConnectionPerDay}`,
+    );
+  }
   await cleanUp();
 
   mkdirSync(path.dirname(outPrefix), { recursive: true });
@@ -267,6 +298,8 @@ try {
     hot,
     js,
     browserConnect,
+    slowZendesk,
+    keepAliveCost,
   });
   log(`wrote ${written.join(" and ")}`);
 } catch (error) {

@@ -65,8 +65,19 @@ const schema = z
     ZENDESK_REFRESH_TOKEN_TTL_SECONDS: int(2_592_000, 604_800, 7_776_000),
     ZENDESK_HTTP_TIMEOUT_MS: int(8000, 500, 60_000),
     ZENDESK_REFRESH_MARGIN_SECONDS: int(300, 0, 86_400),
-    ZENDESK_EXPIRING_SOON_SECONDS: int(900, 0, 604_800),
-    ZENDESK_KEEPALIVE_REFRESH_DAYS: int(7, 0, 90),
+    // Expiring soon = the refresh token (not the access token) ends within this without renewal.
+    ZENDESK_EXPIRING_SOON_SECONDS: int(259_200, 0, 7_776_000),
+    ZENDESK_KEEPALIVE_REFRESH_DAYS: int(7, 1, 45),
+    // Opt-in: the keep-alive also renews access tokens before they expire (zero first-use latency, ~24 rotations a day).
+    ZENDESK_KEEPALIVE_WARM_ACCESS_TOKENS: bool(false),
+    // Connections one keep-alive run renews at a time (each holds no database connection while Zendesk answers).
+    ZENDESK_KEEPALIVE_CONCURRENCY: int(4, 1, 64),
+    // Failure policy of renewals (tokens/lifecycle.ts): exponential back-off between automatic
+    // attempts, one quick retry within a run, and Needs reconnect after failing this many days.
+    ZENDESK_REFRESH_BACKOFF_BASE_SECONDS: int(60, 1, 86_400),
+    ZENDESK_REFRESH_BACKOFF_MAX_SECONDS: int(21_600, 1, 604_800),
+    ZENDESK_REFRESH_RETRY_DELAY_MS: int(500, 0, 60_000),
+    ZENDESK_REFRESH_GIVE_UP_DAYS: int(4, 1, 90),
     CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     ZENDESK_SIM_PORT: int(4010, 1, 65_535),
     WEBHOOK_URL: z
@@ -100,6 +111,15 @@ const schema = z
   .refine((e) => e.ZENDESK_ACCESS_TOKEN_TTL_SECONDS < e.ZENDESK_REFRESH_TOKEN_TTL_SECONDS, {
     path: ["ZENDESK_ACCESS_TOKEN_TTL_SECONDS"],
     message: "must be below ZENDESK_REFRESH_TOKEN_TTL_SECONDS (Zendesk rejects it otherwise)",
+  })
+  .refine((e) => e.ZENDESK_KEEPALIVE_REFRESH_DAYS * 86_400 * 2 <= e.ZENDESK_REFRESH_TOKEN_TTL_SECONDS, {
+    path: ["ZENDESK_KEEPALIVE_REFRESH_DAYS"],
+    message:
+      "must be at most half the refresh-token lifetime (ZENDESK_REFRESH_TOKEN_TTL_SECONDS): otherwise the keep-alive renews every connection on every run, or too late to retry",
+  })
+  .refine((e) => e.ZENDESK_REFRESH_BACKOFF_BASE_SECONDS <= e.ZENDESK_REFRESH_BACKOFF_MAX_SECONDS, {
+    path: ["ZENDESK_REFRESH_BACKOFF_BASE_SECONDS"],
+    message: "must not exceed ZENDESK_REFRESH_BACKOFF_MAX_SECONDS",
   })
   .refine((e) => e.THROTTLE_BASE_DELAY_SECONDS <= e.THROTTLE_MAX_DELAY_SECONDS, {
     path: ["THROTTLE_BASE_DELAY_SECONDS"],
@@ -196,6 +216,12 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       refreshMarginSeconds: e.ZENDESK_REFRESH_MARGIN_SECONDS,
       expiringSoonSeconds: e.ZENDESK_EXPIRING_SOON_SECONDS,
       keepAliveRefreshDays: e.ZENDESK_KEEPALIVE_REFRESH_DAYS,
+      keepAliveWarmAccessTokens: e.ZENDESK_KEEPALIVE_WARM_ACCESS_TOKENS,
+      keepAliveConcurrency: e.ZENDESK_KEEPALIVE_CONCURRENCY,
+      refreshBackoffBaseSeconds: e.ZENDESK_REFRESH_BACKOFF_BASE_SECONDS,
+      refreshBackoffMaxSeconds: e.ZENDESK_REFRESH_BACKOFF_MAX_SECONDS,
+      refreshRetryDelayMs: e.ZENDESK_REFRESH_RETRY_DELAY_MS,
+      refreshGiveUpDays: e.ZENDESK_REFRESH_GIVE_UP_DAYS,
     },
     cronSecret: e.CRON_SECRET,
     webhooks: {

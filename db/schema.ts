@@ -157,6 +157,21 @@ export const zendeskConnections = pgTable(
     lastError: text("last_error"),
     lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
     lastRefreshedAt: timestamp("last_refreshed_at", { withTimezone: true }),
+    /**
+     * The refresh lease (tokens/lifecycle.ts): who may call Zendesk's token endpoint for this row
+     * until when. Taken and released in short transactions; no lock is held across the call.
+     */
+    refreshLeaseHolder: text("refresh_lease_holder"),
+    refreshLeaseExpiresAt: timestamp("refresh_lease_expires_at", { withTimezone: true }),
+    /**
+     * Set when a refresh request is about to leave for Zendesk; cleared once its answer is read and
+     * stored. Still set after the lease lapsed: an earlier attempt may have rotated the pair.
+     */
+    refreshInFlightSince: timestamp("refresh_in_flight_since", { withTimezone: true }),
+    /** Failed renewals in a row (reset by a success), the start of that run, and the next automatic try. */
+    refreshFailures: integer("refresh_failures").notNull().default(0),
+    failingSince: timestamp("failing_since", { withTimezone: true }),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
     connectedByUserId: hostId("connected_by_user_id"),
     connectedAt: timestamp("connected_at", { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
@@ -165,6 +180,7 @@ export const zendeskConnections = pgTable(
   (t) => [
     uniqueIndex("zendesk_connections_workspace_subdomain_uq").on(t.workspaceId, t.subdomain),
     index("zendesk_connections_access_expiry_idx").on(t.accessTokenExpiresAt),
+    index("zendesk_connections_refresh_expiry_idx").on(t.refreshTokenExpiresAt),
   ],
 );
 

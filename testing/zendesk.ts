@@ -59,7 +59,7 @@ export function setupZendeskSimulator(options: { httpTimeoutMs?: number } = {}):
     process.env.ZENDESK_CLIENT_SECRET = SIM_GLOBAL_CLIENT.secret;
     process.env.ZENDESK_HTTP_TIMEOUT_MS = String(options.httpTimeoutMs ?? 2000);
     resetEnvForTests();
-    setRefreshRetryPolicy({ maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100, maxTotalWaitMs: 1500 });
+    setRefreshRetryPolicy({ maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100, maxTotalWaitMs: 1500 });
   });
   beforeEach(async () => {
     await sim!.control.reset();

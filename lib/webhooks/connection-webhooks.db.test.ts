@@ -139,7 +139,8 @@ describe("connection lifecycle webhooks", () => {
     });
     await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: expect.any(String) });
     await zd.sim.control.clearFaults();
-    await getAccessToken(connectionId);
+    // Automatic use waits out the back-off (next_attempt_at): an hour later by the app's clock.
+    await getAccessToken(connectionId, { now: () => Date.now() + 3600_000 });
     await rememberTokens(connectionId);
     await settleScheduledDeliveries();
     const payloads = received().map((m) => m.payload);
@@ -151,8 +152,8 @@ describe("connection lifecycle webhooks", () => {
     expect(of("connection.refresh_failed")[0]!.data).toMatchObject({
       status: "error",
       error_code: "server_error",
-      attempts: 3,
-      next_attempt_at: null,
+      attempts: 1,
+      next_attempt_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       reason: expect.stringContaining("503"),
     });
     expect(of("connection.recovered")[0]!.data).toMatchObject({ status: "active" });

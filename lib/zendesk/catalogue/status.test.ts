@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { computeStatus, STATUS_LABEL, type StatusInput } from "./status";
 
 const NOW = new Date("2030-01-01T12:00:00.000Z");
-const SOON = 900; // ZENDESK_EXPIRING_SOON_SECONDS
+const SOON = 3 * 86_400; // ZENDESK_EXPIRING_SOON_SECONDS: the refresh token ends within 3 days without renewal
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
 
 /** A healthy authorization-code connection: access valid 1 h, refresh 30 days. */
@@ -92,6 +92,8 @@ describe("derived Needs reconnect", () => {
     expect(status(connection({ accessTokenExpiresAt: at(0), refreshTokenExpiresAt: at(0.001) })).status).toBe(
       "expiring_soon",
     );
+    // An access token expiring exactly now with a live refresh token is renewed on use: Connected.
+    expect(status(connection({ accessTokenExpiresAt: at(0) })).status).toBe("connected");
   });
 
   it("outranks a stored Error: a dead connection must say Reconnect", () => {
@@ -112,21 +114,25 @@ describe("derived Needs reconnect", () => {
       accessTokenExpiresAt: at(-1),
     });
     expect(status(cc)).toEqual({
-      status: "expiring_soon",
-      reason: "The access token has expired; it is renewed automatically on next use.",
+      status: "connected",
+      reason: "Working normally. The access token expired while unused; it is renewed on next use.",
     });
   });
 
-  it("not when only the refresh token expired and the access token still works", () => {
-    expect(status(connection({ refreshTokenExpiresAt: at(-1) })).status).toBe("expiring_soon");
+  it("also when only the refresh token expired and the access token still works: the connection cannot be renewed", () => {
+    expect(status(connection({ refreshTokenExpiresAt: at(-1) }))).toEqual({
+      status: "needs_reconnect",
+      reason: "The refresh token expired after a period without use. Reconnect to continue.",
+    });
   });
 });
 
-describe("Expiring soon and its window", () => {
-  it("refresh token inside the window", () => {
+describe("Expiring soon follows the refresh token, not the access token", () => {
+  it("refresh token inside the window: names its date and the keep-alive", () => {
     expect(status(connection({ refreshTokenExpiresAt: at(SOON) }))).toEqual({
       status: "expiring_soon",
-      reason: "The refresh token expires soon: the keep-alive job renews it, or reconnect.",
+      reason:
+        "The refresh token expires on 2030-01-04 and has not been renewed: check that the keep-alive job runs, or reconnect.",
     });
   });
 
@@ -139,23 +145,27 @@ describe("Expiring soon and its window", () => {
     );
   });
 
-  it("access token inside the window, renewed automatically", () => {
-    expect(status(connection({ accessTokenExpiresAt: at(SOON) }))).toEqual({
-      status: "expiring_soon",
-      reason: "The access token expires soon; it is renewed automatically.",
+  it("a refresh token just renewed by the keep-alive (7 days left) is not soon", () => {
+    expect(status(connection({ refreshTokenExpiresAt: at(7 * 86_400) })).status).toBe("connected");
+  });
+
+  it("an access token about to expire is Connected: it is renewed on use", () => {
+    expect(status(connection({ accessTokenExpiresAt: at(60) }))).toEqual({
+      status: "connected",
+      reason: "Working normally.",
     });
-    expect(status(connection({ accessTokenExpiresAt: at(SOON + 0.001) })).status).toBe("connected");
   });
 
-  it("access token already expired but renewable", () => {
-    expect(status(connection({ accessTokenExpiresAt: at(-60) })).reason).toBe(
-      "The access token has expired; it is renewed automatically on next use.",
-    );
+  it("an access token expired while idle, with a live refresh token, is Connected and says it renews on next use", () => {
+    expect(status(connection({ accessTokenExpiresAt: at(-2 * 3600) }))).toEqual({
+      status: "connected",
+      reason: "Working normally. The access token expired while unused; it is renewed on next use.",
+    });
   });
 
-  it("the refresh token's reason wins when both are close", () => {
-    expect(status(connection({ accessTokenExpiresAt: at(60), refreshTokenExpiresAt: at(120) })).reason).toMatch(
-      /^The refresh token expires soon/,
+  it("the refresh token's warning wins over an expired access token", () => {
+    expect(status(connection({ accessTokenExpiresAt: at(-60), refreshTokenExpiresAt: at(120) })).reason).toMatch(
+      /^The refresh token expires on/,
     );
   });
 
@@ -164,13 +174,13 @@ describe("Expiring soon and its window", () => {
     expect(status(cc).status).toBe("connected");
   });
 
-  it("follows the configured window: a window longer than the access token's lifetime", () => {
-    expect(status(connection(), 3600).status).toBe("expiring_soon");
-    expect(status(connection(), 3599).status).toBe("connected");
+  it("follows the configured window", () => {
+    expect(status(connection(), 30 * 86_400).status).toBe("expiring_soon");
+    expect(status(connection(), 30 * 86_400 - 1).status).toBe("connected");
   });
 
   it("a zero window shows only what has expired", () => {
-    expect(status(connection({ accessTokenExpiresAt: at(1) }), 0).status).toBe("connected");
-    expect(status(connection({ accessTokenExpiresAt: at(0) }), 0).status).toBe("expiring_soon");
+    expect(status(connection({ refreshTokenExpiresAt: at(1) }), 0).status).toBe("connected");
+    expect(status(connection({ accessTokenExpiresAt: at(0) }), 0).status).toBe("connected");
   });
 });

@@ -22,7 +22,13 @@ export interface StatusInput {
   mode: "authorization_code" | "client_credentials";
 }
 
-/** Derives the status, with a one-line reason. */
+/**
+ * Derives the status, with a one-line reason. It follows the connection, not the access token:
+ * access tokens expire while idle and are renewed on next use, so an expired access token with a
+ * live refresh token (or a client-credentials grant) is Connected. Expiring soon warns that the
+ * refresh token itself ends within `expiringSoonSeconds` without having been renewed: the keep-alive
+ * renews it well before (ZENDESK_KEEPALIVE_REFRESH_DAYS), so this means the keep-alive is not running.
+ */
 export function computeStatus(
   c: StatusInput,
   now: Date,
@@ -38,33 +44,33 @@ export function computeStatus(
   const t = now.getTime();
   const accessExpired = c.accessTokenExpiresAt !== null && c.accessTokenExpiresAt.getTime() <= t;
   const renewable = c.mode === "client_credentials" || c.hasRefreshToken;
-  const refreshExpired = c.refreshTokenExpiresAt !== null && c.refreshTokenExpiresAt.getTime() <= t;
-  if (accessExpired && (!renewable || (c.mode === "authorization_code" && refreshExpired))) {
+  const refreshExpired =
+    c.mode === "authorization_code" && c.refreshTokenExpiresAt !== null && c.refreshTokenExpiresAt.getTime() <= t;
+  if (refreshExpired)
     return {
       status: "needs_reconnect",
-      reason: refreshExpired
-        ? "The refresh token expired after a period without use. Reconnect to continue."
-        : "The access token expired and cannot be renewed. Reconnect to continue.",
+      reason: "The refresh token expired after a period without use. Reconnect to continue.",
     };
-  }
+  if (accessExpired && !renewable)
+    return {
+      status: "needs_reconnect",
+      reason: "The access token expired and cannot be renewed. Reconnect to continue.",
+    };
   if (c.status === "error")
     return { status: "error", reason: c.lastError ?? c.statusReason ?? "The last attempt to reach Zendesk failed." };
-  const soon = t + expiringSoonSeconds * 1000;
-  const accessSoon = c.accessTokenExpiresAt !== null && c.accessTokenExpiresAt.getTime() <= soon;
   const refreshSoon =
-    c.mode === "authorization_code" && c.refreshTokenExpiresAt !== null && c.refreshTokenExpiresAt.getTime() <= soon;
+    c.mode === "authorization_code" &&
+    c.refreshTokenExpiresAt !== null &&
+    c.refreshTokenExpiresAt.getTime() <= t + expiringSoonSeconds * 1000;
   if (refreshSoon)
     return {
       status: "expiring_soon",
-      reason: "The refresh token expires soon: the keep-alive job renews it, or reconnect.",
+      reason: `The refresh token expires on ${c.refreshTokenExpiresAt!.toISOString().slice(0, 10)} and has not been renewed: check that the keep-alive job runs, or reconnect.`,
     };
-  if (accessSoon) {
+  if (accessExpired)
     return {
-      status: "expiring_soon",
-      reason: accessExpired
-        ? "The access token has expired; it is renewed automatically on next use."
-        : "The access token expires soon; it is renewed automatically.",
+      status: "connected",
+      reason: "Working normally. The access token expired while unused; it is renewed on next use.",
     };
-  }
   return { status: "connected", reason: "Working normally." };
 }

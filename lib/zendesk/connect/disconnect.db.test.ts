@@ -1,10 +1,10 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { zendeskConnectionEvents, zendeskConnections } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
 import { disconnectConnection } from "./disconnect";
-import { connectTestConnection, setupZendeskSimulator } from "@/testing/zendesk";
+import { connectTestConnection, expireAccessToken, grantCount, setupZendeskSimulator } from "@/testing/zendesk";
 import { refreshConnection } from "@/lib/zendesk/tokens/lifecycle";
 
 setupTestDatabase();
@@ -36,7 +36,7 @@ describe("disconnectConnection", () => {
       ok: true,
       subdomain: "acme",
       tokenId: expect.stringMatching(/^\d+$/),
-      revocation: { status: "revoked" },
+      revocation: { status: "revoked", method: "by_id" },
     });
     expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
     const log = await fixture.sim.control.requestLog();
@@ -74,10 +74,73 @@ describe("disconnectConnection", () => {
 
   it("when Zendesk cannot be reached, still removes the connection", async () => {
     const { connectionId, userId } = await connectTestConnection(fixture.sim);
-    await fixture.sim.control.injectFault({ endpoint: "tokens_current", kind: "close", times: 1 });
+    await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "close", times: 1 });
     const result = await disconnectConnection(connectionId, userId);
     expect(result).toMatchObject({ ok: true, revocation: { status: "failed" } });
     expect(await connectionExists(connectionId)).toBe(false);
+  });
+
+  it("an expired access token is renewed once under the claim, then the new pair is revoked", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    await fixture.sim.control.clearLog();
+    const result = await disconnectConnection(connectionId, userId);
+    expect(result).toMatchObject({ ok: true, revocation: { status: "revoked" } });
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+    // Nothing of the connection stays live at Zendesk.
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
+  });
+
+  for (const revokes of [false, true]) {
+    it(`without a token id: DELETE current.json, then one call to check (revoke_on_delete_current ${revokes})`, async () => {
+      const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+      await db.update(zendeskConnections).set({ zendeskTokenId: null }).where(eq(zendeskConnections.id, connectionId));
+      await fixture.sim.control.setOptions({ revoke_on_delete_current: revokes });
+      await fixture.sim.control.clearLog();
+      const result = await disconnectConnection(connectionId, userId);
+      expect(result).toMatchObject({
+        ok: true,
+        revocation: { status: "revoked", method: revokes ? "current_json" : "by_id_after_current_json" },
+      });
+      expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
+      const log = await fixture.sim.control.requestLog();
+      const calls = log.entries.map((e) => `${e.method} ${e.endpoint} ${e.status}`);
+      expect(calls.slice(0, 2)).toEqual(["DELETE token_revoke 204", revokes ? "GET users_me 401" : "GET users_me 200"]);
+      if (!revokes) expect(calls.slice(2)).toEqual(["GET tokens_current 200", "DELETE token_revoke 204"]);
+      const [revoked] = await db
+        .select()
+        .from(zendeskConnectionEvents)
+        .where(and(eq(zendeskConnectionEvents.workspaceId, workspaceId), eq(zendeskConnectionEvents.type, "revoked")));
+      expect(revoked?.detail).toMatch(/current\.json/);
+    });
+  }
+
+  it("without a token id and with current.json missing, a DELETE current.json that does not revoke is reported as failed", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await db.update(zendeskConnections).set({ zendeskTokenId: null }).where(eq(zendeskConnections.id, connectionId));
+    await fixture.sim.control.setOptions({ tokens_current: { acme: "missing" } });
+    const result = await disconnectConnection(connectionId, userId);
+    expect(result).toMatchObject({
+      ok: true,
+      revocation: { status: "failed", reason: expect.stringMatching(/still works/) },
+    });
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(1);
+  });
+
+  it("waits for a refresh in flight and revokes the pair it stored (never the replaced one)", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      grant_type: "refresh_token",
+      kind: "delay",
+      delay_ms: 400,
+    });
+    const refreshing = refreshConnection(connectionId, { force: true });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const result = await disconnectConnection(connectionId, userId);
+    expect((await refreshing).ok).toBe(true);
+    expect(result).toMatchObject({ ok: true, revocation: { status: "revoked" } });
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
   });
 
   it("a token already revoked in Zendesk needs no revocation", async () => {

@@ -42,7 +42,7 @@ export async function revokeGrant(subdomain: Subdomain, grant: GrantToRevoke): P
     return failed(`renewing it to revoke it failed: ${error.message}.`);
   }
   const second = await revokeAccessToken(subdomain, renewed, null);
-  return second === "dead" ? { status: "revoked" } : second;
+  return second === "dead" ? { status: "revoked", method: "current_json" } : second;
 }
 
 /** Revokes one access token; "dead" when Zendesk already refuses it (the refresh token may live on). */
@@ -54,7 +54,7 @@ async function revokeAccessToken(
   try {
     if (tokenId) {
       await revokeZendeskToken(subdomain, accessToken, tokenId);
-      return { status: "revoked" };
+      return { status: "revoked", method: "by_id" };
     }
     await revokeCurrentToken(subdomain, accessToken);
   } catch (error) {
@@ -67,7 +67,7 @@ async function revokeAccessToken(
     return failed("Zendesk answered the revocation but still accepts the token.");
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
-    if (error.failure?.kind === "invalid_token") return { status: "revoked" };
+    if (error.failure?.kind === "invalid_token") return { status: "revoked", method: "current_json" };
     return failed(`the revocation could not be verified: ${error.message}.`);
   }
 }

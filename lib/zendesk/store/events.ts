@@ -54,6 +54,17 @@ export async function recordConnectionEvent(
   event: ConnectionEvent,
   executor: Executor = db,
 ): Promise<RecordedConnectionEvent> {
+  await insertConnectionEvent(executor, event);
+  const recorded = { ...event, at: new Date() };
+  if (executor === db) dispatchAfterCommit([recorded]);
+  return recorded;
+}
+
+/**
+ * Writes the history row and queues the host app's webhook in the caller's transaction, without
+ * telling in-process listeners: call notifyConnectionListeners after that transaction commits.
+ */
+export async function insertConnectionEvent(executor: Executor, event: ConnectionEvent): Promise<void> {
   await executor.insert(zendeskConnectionEvents).values({
     connectionId: event.connectionId,
     workspaceId: event.workspaceId,
@@ -64,9 +75,6 @@ export async function recordConnectionEvent(
     data: event.data ?? null,
   });
   await enqueueConnectionWebhook(executor, event); // the host app's webhook, in the same transaction
-  const recorded = { ...event, at: new Date() };
-  if (executor === db) dispatchAfterCommit([recorded]);
-  return recorded;
 }
 
 /**
@@ -82,6 +90,12 @@ export async function transactionWithEvents<T>(
   );
   dispatchAfterCommit(recorded);
   return result;
+}
+
+/** Tells in-process listeners about events whose transaction committed (see dispatchAfterCommit). */
+export function notifyConnectionListeners(events: readonly ConnectionEvent[]): void {
+  const at = new Date();
+  dispatchAfterCommit(events.map((event) => ({ ...event, at })));
 }
 
 /**

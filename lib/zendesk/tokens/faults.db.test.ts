@@ -24,7 +24,7 @@ import { getAccessToken, TOKEN_REASONS } from "./lifecycle";
  */
 
 setupTestDatabase();
-// 500 ms (the minimum) so "delay past timeout" is quick; retries: 3 attempts, short backoff, 1.5 s cap.
+// 500 ms (the minimum) so "delay past timeout" is quick; retries: 2 attempts (one quick retry), short backoff, 1.5 s cap.
 const fixture = setupZendeskSimulator({ httpTimeoutMs: 500 });
 
 // Omit distributed over the union, so each fault kind keeps its own fields.
@@ -104,13 +104,18 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       expect(failed.refreshTokenCiphertext).toBe(before.refreshTokenCiphertext);
       expect(failed.accessTokenCiphertext).toBe(before.accessTokenCiphertext);
       const attempts = await grantCount(fixture.sim, "refresh_token");
-      // Bounded: 3 attempts at most (a Retry-After beyond the cap stops at once).
+      // Bounded: one quick retry at most (a Retry-After beyond the cap stops at once).
       expect(attempts).toBeGreaterThanOrEqual(1);
-      expect(attempts).toBeLessThanOrEqual(3);
+      expect(attempts).toBeLessThanOrEqual(2);
       expect(await eventTypes(connectionId)).toContain("refresh_failed");
+      // Backed off: automatic use does not hammer Zendesk until next_attempt_at.
+      expect(failed.refreshFailures).toBe(1);
+      expect(failed.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 40_000);
+      await expect(getAccessToken(connectionId)).rejects.toMatchObject({ message: /next automatic attempt/ });
+      expect(await grantCount(fixture.sim, "refresh_token")).toBe(attempts);
 
       await fixture.sim.control.clearFaults();
-      const token = await getAccessToken(connectionId);
+      const token = await getAccessToken(connectionId, { now: () => failed.nextAttemptAt!.getTime() + 1000 });
       expect(token).toBeTruthy();
       const recovered = await storedConnection(connectionId);
       expect(recovered).toMatchObject({
@@ -118,6 +123,10 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
         lastError: null,
         lastErrorAt: null,
         tokenVersion: before.tokenVersion + 1,
+        refreshFailures: 0,
+        nextAttemptAt: null,
+        refreshLeaseHolder: null,
+        refreshInFlightSince: null,
       });
     });
   }

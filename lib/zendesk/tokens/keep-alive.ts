@@ -1,20 +1,25 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { type ZendeskConnection, zendeskConnections } from "@/db/schema";
 import { env } from "@/config/env";
 import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { ZendeskError } from "@/lib/zendesk/transport/errors";
-import { refreshIfDue } from "./lifecycle";
+import { newLeaseHolder, refreshIfDue, refreshLeaseMs, releaseLease, settleFollowUps } from "./lifecycle";
 
 /*
- * The keep-alive job: renews connections before their access token expires and, above all,
- * before an unused refresh token lapses (Zendesk refresh tokens expire after 7-90 days without
- * use, and then only a person can reconnect). Safe to run from several instances at once: rows
- * another process is refreshing are skipped (FOR UPDATE SKIP LOCKED), and each refresh re-checks
- * under the row lock, so no connection is ever refreshed twice for one need.
+ * The keep-alive job. By default it renews refresh tokens before their deadline: a connection is
+ * due when its refresh token expires within ZENDESK_KEEPALIVE_REFRESH_DAYS (Zendesk refresh tokens
+ * lapse after 7-90 days without use, and then only a person can reconnect). Access tokens are
+ * renewed on use, once, by getAccessToken; ZENDESK_KEEPALIVE_WARM_ACCESS_TOKENS=true also renews
+ * them before they expire (no first-use latency, at the cost of ~24 rotations a day per connection).
+ *
+ * Fair and safe with several runners: candidates exclude rows in back-off (next_attempt_at) and rows
+ * leased to someone else, healthy rows come first, and each runner reserves its batch with one
+ * short claim transaction (FOR UPDATE SKIP LOCKED + a lease), so runners split the work and none
+ * holds a lock across a Zendesk call. Each row is then renewed through tokens/lifecycle.ts.
  */
 
 export type KeepAliveOutcome =
@@ -26,7 +31,7 @@ export type KeepAliveOutcome =
       outcome: "failed";
       code: ZendeskErrorCode | "internal";
       message: string;
-      /** Zendesk refused the grant (or the refresh token lapsed): the connection now needs a person to reconnect. */
+      /** Zendesk refused the grant (or the refresh token lapsed, or the give-up rule ended it): a person must reconnect. */
       needsReconnect: boolean;
     };
 
@@ -34,12 +39,12 @@ export interface KeepAliveSummary {
   refreshed: number;
   skipped: number;
   failed: number;
-  /** Failures that ended a connection because Zendesk refused it (part of `failed`). */
+  /** Failures that ended a connection (part of `failed`). */
   needsReconnect: number;
   results: KeepAliveOutcome[];
 }
 
-// Codes meaning Zendesk gave its verdict on the connection: expected, not an operational failure.
+// Codes meaning the connection has ended: expected, not an operational failure.
 const ENDED_CODES: ReadonlySet<string> = new Set([
   "needs_reconnect",
   "refresh_token_expired",
@@ -48,58 +53,57 @@ const ENDED_CODES: ReadonlySet<string> = new Set([
   "invalid_scope",
 ]);
 
+/** Whether the keep-alive renews this row now (also re-checked in each row's claim). */
+export function keepAliveDue(
+  row: Pick<ZendeskConnection, "mode" | "accessTokenExpiresAt" | "refreshTokenExpiresAt" | "refreshTokenCiphertext">,
+  nowMs: number,
+): boolean {
+  const s = zendeskSettings();
+  if (
+    row.mode === "authorization_code" &&
+    row.refreshTokenCiphertext !== null &&
+    row.refreshTokenExpiresAt !== null &&
+    row.refreshTokenExpiresAt.getTime() <= nowMs + s.keepAliveRefreshDays * 86_400_000
+  )
+    return true;
+  return (
+    s.keepAliveWarmAccessTokens &&
+    row.accessTokenExpiresAt !== null &&
+    row.accessTokenExpiresAt.getTime() <= nowMs + s.refreshMarginSeconds * 1000
+  );
+}
+
 /**
- * Refreshes every active or failing connection whose access token expires within the refresh
- * margin or whose refresh token expires within ZENDESK_KEEPALIVE_REFRESH_DAYS.
+ * Renews every due connection: refresh tokens expiring within ZENDESK_KEEPALIVE_REFRESH_DAYS (and,
+ * when warm access tokens are on, access tokens expiring within the refresh margin). `now` is the
+ * run's clock (tests and benchmarks inject one); it advances with real time during the run.
  */
 export async function refreshDueConnections({
   now = new Date(),
   limit = 100,
-  concurrency = 4,
+  concurrency = zendeskSettings().keepAliveConcurrency,
 }: { now?: Date; limit?: number; concurrency?: number } = {}): Promise<KeepAliveSummary> {
-  const nowMs = now.getTime();
-  const s = zendeskSettings();
-  const accessBefore = new Date(nowMs + s.refreshMarginSeconds * 1000);
-  const refreshBefore = new Date(nowMs + s.keepAliveRefreshDays * 86_400_000);
-  const candidates = await db
-    .select({
-      id: zendeskConnections.id,
-      workspaceId: zendeskConnections.workspaceId,
-      subdomain: zendeskConnections.subdomain,
-    })
-    .from(zendeskConnections)
-    .where(
-      and(
-        inArray(zendeskConnections.status, ["active", "error"]),
-        or(
-          lte(zendeskConnections.accessTokenExpiresAt, accessBefore),
-          and(
-            eq(zendeskConnections.mode, "authorization_code"),
-            lte(zendeskConnections.refreshTokenExpiresAt, refreshBefore),
-          ),
-        ),
-      ),
-    )
-    .orderBy(
-      asc(sql`least(${zendeskConnections.accessTokenExpiresAt}, ${zendeskConnections.refreshTokenExpiresAt})`),
-      asc(zendeskConnections.id),
-    )
-    .limit(Math.max(1, Math.floor(limit)))
-    // Rows being refreshed right now belong to whoever holds them.
-    .for("update", { skipLocked: true });
+  const startedAt = Date.now();
+  const clock = () => now.getTime() + (Date.now() - startedAt);
+  const batch = Math.max(1, Math.floor(limit));
+  const workers = Math.max(1, Math.floor(concurrency));
+  const runId = newLeaseHolder("reserve");
+  // Long enough for the whole batch at this concurrency, each row one retry; a crashed runner's
+  // reservations lapse after it and other runners take the rows.
+  const reserveMs = refreshLeaseMs() * 2 * Math.ceil(batch / workers) + 5000;
+  const candidates = await reserveBatch(runId, clock(), batch, reserveMs);
 
-  // Judged under each row's lock with the run's clock, so a row another run just renewed is skipped.
-  const due = (row: ZendeskConnection) => isKeepAliveDue(row, accessBefore, refreshBefore);
   const results: KeepAliveOutcome[] = new Array(candidates.length);
   let next = 0;
   const worker = async () => {
     while (next < candidates.length) {
       const index = next++;
-      const c = candidates[index]!;
-      results[index] = await refreshOne(c, due);
+      results[index] = await refreshOne(candidates[index]!, runId, clock);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, candidates.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, candidates.length)) }, worker));
+  // The post-commit follow-ups (current.json) of this run: a script must not exit under them.
+  await settleFollowUps();
 
   const failed = results.filter((r) => r.outcome === "failed");
   return {
@@ -109,6 +113,69 @@ export async function refreshDueConnections({
     needsReconnect: failed.filter((r) => r.outcome === "failed" && r.needsReconnect).length,
     results,
   };
+}
+
+/**
+ * The batch claim: one short transaction picks due rows that nobody holds and that are not in
+ * back-off, healthy rows first then the nearest deadline, skipping rows locked right now, and
+ * reserves them for this run.
+ */
+async function reserveBatch(
+  runId: string,
+  nowMs: number,
+  limit: number,
+  reserveMs: number,
+): Promise<{ id: string; workspaceId: string; subdomain: string }[]> {
+  const s = zendeskSettings();
+  const now = new Date(nowMs);
+  const refreshBefore = new Date(nowMs + s.keepAliveRefreshDays * 86_400_000);
+  const accessBefore = new Date(nowMs + s.refreshMarginSeconds * 1000);
+  const c = zendeskConnections;
+  const due = s.keepAliveWarmAccessTokens
+    ? or(
+        and(
+          eq(c.mode, "authorization_code"),
+          isNotNull(c.refreshTokenCiphertext),
+          lte(c.refreshTokenExpiresAt, refreshBefore),
+        ),
+        lte(c.accessTokenExpiresAt, accessBefore),
+      )
+    : and(
+        eq(c.mode, "authorization_code"),
+        isNotNull(c.refreshTokenCiphertext),
+        lte(c.refreshTokenExpiresAt, refreshBefore),
+      );
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .select({ id: c.id, workspaceId: c.workspaceId, subdomain: c.subdomain })
+      .from(c)
+      .where(
+        and(
+          inArray(c.status, ["active", "error"]),
+          due,
+          or(isNull(c.nextAttemptAt), lte(c.nextAttemptAt, now)),
+          or(isNull(c.refreshLeaseExpiresAt), lte(c.refreshLeaseExpiresAt, now)),
+        ),
+      )
+      .orderBy(
+        asc(c.refreshFailures),
+        asc(sql`least(${c.refreshTokenExpiresAt}, ${c.accessTokenExpiresAt})`),
+        asc(c.id),
+      )
+      .limit(limit)
+      .for("update", { skipLocked: true });
+    if (rows.length === 0) return [];
+    await tx
+      .update(c)
+      .set({ refreshLeaseHolder: runId, refreshLeaseExpiresAt: new Date(nowMs + reserveMs) })
+      .where(
+        inArray(
+          c.id,
+          rows.map((r) => r.id),
+        ),
+      );
+    return rows;
+  });
 }
 
 /** One line for logs: counts only, never token material. */
@@ -136,22 +203,14 @@ export function checkCronAuthorization(header: string | null): CronAuthorization
   return timingSafeEqual(a, b) && presented !== "" ? "ok" : "unauthorized";
 }
 
-function isKeepAliveDue(row: ZendeskConnection, accessBefore: Date, refreshBefore: Date): boolean {
-  if (row.accessTokenExpiresAt !== null && row.accessTokenExpiresAt.getTime() <= accessBefore.getTime()) return true;
-  return (
-    row.mode === "authorization_code" &&
-    row.refreshTokenExpiresAt !== null &&
-    row.refreshTokenExpiresAt.getTime() <= refreshBefore.getTime()
-  );
-}
-
 async function refreshOne(
   c: { id: string; workspaceId: string; subdomain: string },
-  due: (row: ZendeskConnection) => boolean,
+  runId: string,
+  clock: () => number,
 ): Promise<KeepAliveOutcome> {
   const base = { connectionId: c.id, workspaceId: c.workspaceId, subdomain: c.subdomain };
   try {
-    const status = await refreshIfDue(c.id, (row) => due(row));
+    const status = await refreshIfDue(c.id, (row, nowMs) => keepAliveDue(row, nowMs), { holder: runId, now: clock });
     return { ...base, outcome: status === "refreshed" ? "refreshed" : "skipped" };
   } catch (error) {
     const typed = error instanceof ZendeskError ? error : undefined;
@@ -163,13 +222,14 @@ async function refreshOne(
         message: typed.message,
         needsReconnect: ENDED_CODES.has(typed.code),
       };
-    // Our own problem (database, a missing encryption key): the name only, the message may be long.
-    const message =
-      error instanceof Error && error.name === "MissingKeyError"
-        ? error.message
-        : error instanceof Error
-          ? error.name
-          : "error";
-    return { ...base, outcome: "failed", code: "internal", message, needsReconnect: false };
+    // Our own problem (database): the name only, the message may be long. The reservation lapses.
+    await releaseLease(c.id, runId).catch(() => {});
+    return {
+      ...base,
+      outcome: "failed",
+      code: "internal",
+      message: error instanceof Error ? error.name : "error",
+      needsReconnect: false,
+    };
   }
 }

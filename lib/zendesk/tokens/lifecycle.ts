@@ -1,11 +1,12 @@
 import "server-only";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
 import { database, db } from "@/db";
 import { type ZendeskConnection, zendeskConnections } from "@/db/schema";
 import { fetchTokenInfo, revokeZendeskToken, type ZendeskTokenInfo } from "@/lib/zendesk/transport/api";
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { type ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
-import { type ConnectionEvent, recordConnectionEvent } from "@/lib/zendesk/store/events";
+import { type ConnectionEvent, insertConnectionEvent, notifyConnectionListeners } from "@/lib/zendesk/store/events";
 import {
   codeForFailure,
   describeFailure,
@@ -21,22 +22,38 @@ import { tokenExpiries } from "./expiry";
 import { requestToken, type TokenGrant, type TokenResponse } from "./endpoint";
 
 /*
- * The token lifecycle of a stored connection: hand out a valid access token, renew it before it
- * expires, and turn every answer of Zendesk's token endpoint into the connection's stored state.
+ * The token lifecycle of a stored connection: hand out a valid access token, renew it when it is
+ * used after expiring (or when the keep-alive says its refresh token nears its end), and turn every
+ * answer of Zendesk's token endpoint into the connection's stored state.
  *
  * Invariants:
- * - Zendesk refresh tokens are single-use and rotate: two refreshes racing for one connection
- *   break it. So a refresh happens at most once at a time per connection: single-flight inside
- *   the process (a Map of in-flight promises), and across processes a transaction that locks the
- *   row (SELECT ... FOR UPDATE), re-reads it under the lock and skips when someone else already
- *   rotated (token_version moved) or the token is no longer due. The rotated pair is stored in
- *   that same transaction, so a committed refresh is never lost by us.
- * - The HTTP timeout is shorter than the lock and statement timeouts: a waiting process gives up
- *   only after the holder's Zendesk calls would have timed out.
- * - Transient failures (network, timeout, 5xx, 429, unreadable answers) never touch the stored
- *   tokens; only Zendesk refusing the grant (invalid_grant, invalid_client, ...) ends a connection.
- * - Events are recorded after the transaction commits, so a host-app listener never hears of a
- *   state that was rolled back. No token, secret or code ever enters a message, event or log.
+ * - Commit first. The pair Zendesk returns is written and committed by one short transaction as
+ *   soon as its answer is read; nothing else (current.json, revoking a replaced client-credentials
+ *   token, telling listeners) happens before that commit. current.json runs afterwards and only
+ *   refines stored metadata (token id, an expiry the answer left out), best effort. The one way to
+ *   lose a rotated pair is to lose Zendesk's answer itself (network, or this process dying in the
+ *   milliseconds between reading the answer and the commit); the next attempt then finds
+ *   refresh_in_flight_since set and records Zendesk's invalid_grant as TOKEN_REASONS.lostResponse.
+ * - Claim with a lease, never a lock across a call. Zendesk refresh tokens are single-use: two
+ *   refreshes racing for one connection break it. A short transaction takes the row
+ *   (FOR UPDATE NOWAIT, or SKIP LOCKED for the keep-alive), checks it is still due and not leased to
+ *   someone else, writes the lease (holder, expiry) and refresh_in_flight_since, and commits. Zendesk
+ *   is called with no transaction open and no pooled connection held. The answer is stored by a
+ *   second short transaction that checks token_version (and, for a refusal, the lease). In the
+ *   process, a Map of in-flight promises shares one attempt among concurrent callers; callers of
+ *   another process wait for the new version. A crashed holder's lease expires. NOWAIT / SKIP LOCKED
+ *   also respect the row lock that versions before the lease held across the call (rolling deploys).
+ * - Failure policy. Transient failures (network, timeout, 5xx, 429, unreadable answers) never touch
+ *   the stored tokens: they are retried at most once within a run, then the connection is `error`
+ *   with an exponential back-off (next_attempt_at) that the keep-alive and automatic use respect. A
+ *   closed or unknown account (Zendesk's HTML 404) backs off the same way. Failing for longer than
+ *   ZENDESK_REFRESH_GIVE_UP_DAYS ends the connection (needs_reconnect, with the reason); Zendesk
+ *   refusing the grant (invalid_grant, invalid_client, invalid_scope) ends it at once. Every
+ *   failing path writes the connection's state: a missing client and an undecryptable secret too.
+ * - History rows and the host app's webhooks are written in the transaction of the state change;
+ *   in-process listeners hear of it only after the commit. No token, secret or code ever enters a
+ *   message, event or log.
+ * - Time is the caller's clock (`now`), so tests and the keep-alive bench run on simulated days.
  */
 
 /** Reasons stored in status_reason: shown to people, so precise and free of secrets. */
@@ -58,33 +75,38 @@ export const TOKEN_REASONS = {
   noRefreshToken:
     "The access token expired and this connection has no refresh token to renew it. Reconnect to continue.",
   clientCredentialsRefused: "Zendesk refused the client credentials grant for this connection. Reconnect to continue.",
+  accountNotFound: (days: number) =>
+    `Zendesk account not found: for more than ${days} day${days === 1 ? "" : "s"} this Zendesk address has answered that the account does not exist (closed or renamed). Reconnect with the account's current address.`,
+  gaveUp: (days: number, lastError: string) =>
+    `Renewing the token has failed for more than ${days} day${days === 1 ? "" : "s"} (last error: ${lastError}). Reconnect to continue.`,
+  undecryptable:
+    "A stored secret of this connection cannot be decrypted with the configured TOKEN_ENCRYPTION_KEYS (a key was removed or changed). Restore the key, or reconnect.",
 } as const;
 
 export interface RefreshRetryPolicy {
-  /** Attempts per refresh, the first included. */
+  /** Attempts per run, the first included: one quick retry of a transient failure at most. */
   maxAttempts: number;
-  /** First backoff; doubles per attempt, with full jitter. */
+  /** Wait before the retry, with jitter (ZENDESK_REFRESH_RETRY_DELAY_MS). */
   baseDelayMs: number;
-  /** Cap of one exponential backoff (a Retry-After is honoured up to maxTotalWaitMs). */
+  /** Cap of that wait (a Retry-After is honoured up to maxTotalWaitMs). */
   maxDelayMs: number;
   /** Cap of the total time spent waiting between attempts. */
   maxTotalWaitMs: number;
 }
 
-const DEFAULT_RETRY_POLICY: RefreshRetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 500,
-  maxDelayMs: 4000,
-  maxTotalWaitMs: 10_000,
-};
-let retryPolicy: RefreshRetryPolicy = DEFAULT_RETRY_POLICY;
+let retryOverride: Partial<RefreshRetryPolicy> | null = null;
 
-/** Changes how transient refresh failures are retried (tests use short waits); null restores the defaults. */
-export function setRefreshRetryPolicy(policy: Partial<RefreshRetryPolicy> | null): void {
-  retryPolicy = policy === null ? DEFAULT_RETRY_POLICY : { ...retryPolicy, ...policy };
+function retryPolicy(): RefreshRetryPolicy {
+  const base = zendeskSettings().refreshRetryDelayMs;
+  return { maxAttempts: 2, baseDelayMs: base, maxDelayMs: base * 4, maxTotalWaitMs: 10_000, ...retryOverride };
 }
 
-/** Decides, from the stored row (re-read under the lock), whether it must be renewed now. */
+/** Changes how transient refresh failures are retried within a run (tests use short waits); null restores. */
+export function setRefreshRetryPolicy(policy: Partial<RefreshRetryPolicy> | null): void {
+  retryOverride = policy === null ? null : { ...retryOverride, ...policy };
+}
+
+/** Decides, from the stored row (re-read in the claim), whether it must be renewed now. */
 export type DuePredicate = (row: ZendeskConnection, nowMs: number) => boolean;
 
 /** True when the access token expires within the refresh margin (null expiry: never). */
@@ -93,57 +115,96 @@ export function accessTokenDue(row: Pick<ZendeskConnection, "accessTokenExpiresA
   return row.accessTokenExpiresAt.getTime() - nowMs <= zendeskSettings().refreshMarginSeconds * 1000;
 }
 
-type Trigger = "on_demand" | "manual" | "keep_alive" | "rejected";
+export type Trigger = "on_demand" | "manual" | "keep_alive" | "rejected" | "disconnect";
+
+/** The lease a claim writes: how long one attempt may take (the token call and a margin). */
+export function refreshLeaseMs(): number {
+  return zendeskSettings().httpTimeoutMs + 5000;
+}
+
+/**
+ * Lease holders are "<kind>:<id>". A `reserve:` lease is a keep-alive runner's hold on a row of its
+ * batch that it has not started on: other runners leave it alone, but a person or an API call may
+ * take it over. `refresh:` and `disconnect:` leases are only ever waited for.
+ */
+export type LeaseKind = "reserve" | "refresh" | "disconnect";
+export function newLeaseHolder(kind: LeaseKind, id: string = randomUUID()): string {
+  return `${kind}:${id}`;
+}
+const leaseId = (holder: string) => holder.slice(holder.indexOf(":") + 1);
 
 interface RenewRequest {
-  pre: ZendeskConnection;
+  connectionId: string;
   /** Refresh only while the stored token_version is still this one; a newer one means someone else rotated. */
   baseVersion: number;
-  /** "force" renews whatever the expiry; "due" only when `due` says so under the lock. */
+  /** "force" renews whatever the expiry; "due" only when `due` says so in the claim. */
   mode: "force" | "due";
   due: DuePredicate;
   trigger: Trigger;
   actorUserId: string | null;
-  /** Keep-alive: skip a row another process is refreshing instead of waiting for it. */
-  skipLocked: boolean;
+  /** When another process holds the lease: wait for its result (true) or report "busy" at once. */
+  wait: boolean;
+  /** Automatic callers respect a failing connection's next_attempt_at; a person acting tries once. */
+  respectBackoff: boolean;
+  /** Attempts within this call (the first included). */
+  maxAttempts: number;
+  /** A lease this caller already holds (keep-alive batch, disconnect); otherwise a fresh one. */
+  holder?: string;
+  /** Release the lease after storing (false: the disconnect keeps its claim). */
+  release: boolean;
+  now: () => number;
 }
 
-export type RenewStatus = "refreshed" | "skipped" | "busy";
+export type RenewStatus = "refreshed" | "skipped" | "busy" | "backoff";
 
-interface RenewResult {
+export interface RenewResult {
   status: RenewStatus;
-  /** The row after the attempt (re-read under the lock, or as updated). */
+  /** The row after the attempt (as stored, or as re-read). */
   row: ZendeskConnection;
 }
 
-type AttemptOutcome =
-  | { kind: "done"; result: RenewResult; events: ConnectionEvent[] }
-  | { kind: "refused"; error: ZendeskError; events: ConnectionEvent[] }
-  | { kind: "transient"; failure: ZendeskFailure };
-
 const inFlight = new Map<string, Promise<RenewResult>>();
+const followUps = new Set<Promise<void>>();
 
-/** A valid access token for the connection, renewed first when it expires within the margin. */
-export async function getAccessToken(connectionId: string): Promise<string> {
-  return (await currentAccessToken(connectionId)).accessToken;
+/** Resolves when the post-commit follow-ups started so far (current.json, revocations) have finished. */
+export async function settleFollowUps(): Promise<void> {
+  while (followUps.size > 0) await Promise.allSettled([...followUps]);
 }
 
-/** The usable token with the version it belongs to (the API client needs both to react to a 401); a row the caller just loaded is not read again. */
+export interface ClockOption {
+  /** The app's clock (tests and the keep-alive inject one); defaults to Date.now. */
+  now?: () => number;
+}
+
+/** A valid access token for the connection, renewed first when it is used after (or near) its expiry. */
+export async function getAccessToken(connectionId: string, options: ClockOption = {}): Promise<string> {
+  return (await currentAccessToken(connectionId, options)).accessToken;
+}
+
+/** The usable token with the version it belongs to (the API client needs both to react to a 401). */
 export async function currentAccessToken(
   connection: string | ZendeskConnection,
+  { now = Date.now }: ClockOption = {},
 ): Promise<{ accessToken: string; tokenVersion: number; connection: ZendeskConnection }> {
+  // A row the caller just loaded is not read again.
   const row = typeof connection === "string" ? await loadConnection(connection) : connection;
-  assertUsable(row);
-  if (!accessTokenDue(row, Date.now())) return tokenOf(row);
+  const connectionId = row.id;
+  assertUsable(row, now());
+  if (!accessTokenDue(row, now())) return tokenOf(row);
   const result = await renewSingleFlight({
-    pre: row,
+    connectionId,
     baseVersion: row.tokenVersion,
     mode: "due",
     due: accessTokenDue,
     trigger: "on_demand",
     actorUserId: null,
-    skipLocked: false,
+    wait: true,
+    respectBackoff: true,
+    maxAttempts: retryPolicy().maxAttempts,
+    release: true,
+    now,
   });
+  if (result.status === "backoff") throw backoffError(result.row);
   return tokenOf(result.row);
 }
 
@@ -155,23 +216,31 @@ export type RefreshResult = Result<{
 
 /**
  * Renews the connection's token: with `force` whatever its expiry ("Refresh now"), otherwise only
- * when it is due. Returns the expiry, or a typed failure the UI can show.
+ * when it is due. A person acting gets one attempt even while automatic renewals back off.
  */
 export async function refreshConnection(
   connection: string | ZendeskConnection,
-  { force = false, actorUserId = null }: { force?: boolean; actorUserId?: string | null } = {},
+  {
+    force = false,
+    actorUserId = null,
+    now = Date.now,
+  }: { force?: boolean; actorUserId?: string | null } & ClockOption = {},
 ): Promise<RefreshResult> {
   try {
     const row = typeof connection === "string" ? await loadConnection(connection) : connection;
-    assertUsable(row);
+    assertUsable(row, now());
     const result = await renewSingleFlight({
-      pre: row,
+      connectionId: row.id,
       baseVersion: row.tokenVersion,
       mode: force ? "force" : "due",
       due: accessTokenDue,
       trigger: "manual",
       actorUserId,
-      skipLocked: false,
+      wait: true,
+      respectBackoff: false,
+      maxAttempts: 1,
+      release: true,
+      now,
     });
     return {
       ok: true,
@@ -186,20 +255,30 @@ export async function refreshConnection(
 }
 
 /**
- * Keep-alive: renews the connection when `due` holds under the lock; a row another process is
- * refreshing right now is "busy" (left to it). Throws ZendeskError when Zendesk or the network fails.
+ * Keep-alive: renews the connection when `due` holds in the claim. `holder` is the runner's
+ * reservation of the row; a row someone else holds is "busy", one in back-off "backoff".
+ * Throws ZendeskError when Zendesk or the network fails (the failure is already stored).
  */
-export async function refreshIfDue(connectionId: string, due: DuePredicate): Promise<RenewStatus> {
+export async function refreshIfDue(
+  connectionId: string,
+  due: DuePredicate,
+  { holder, now = Date.now }: { holder?: string } & ClockOption = {},
+): Promise<RenewStatus> {
   const row = await loadConnection(connectionId);
-  assertUsable(row);
+  assertUsable(row, now());
   const result = await renewSingleFlight({
-    pre: row,
+    connectionId,
     baseVersion: row.tokenVersion,
     mode: "due",
     due,
     trigger: "keep_alive",
     actorUserId: null,
-    skipLocked: true,
+    wait: false,
+    respectBackoff: true,
+    maxAttempts: retryPolicy().maxAttempts,
+    holder: holder ? newLeaseHolder("refresh", leaseId(holder)) : undefined,
+    release: true,
+    now,
   });
   return result.status;
 }
@@ -211,20 +290,54 @@ export async function refreshIfDue(connectionId: string, due: DuePredicate): Pro
 export async function renewRejectedToken(
   connectionId: string,
   rejectedVersion: number,
+  { now = Date.now }: ClockOption = {},
 ): Promise<{ accessToken: string; tokenVersion: number }> {
   const row = await loadConnection(connectionId);
-  assertUsable(row);
+  assertUsable(row, now());
   if (row.tokenVersion !== rejectedVersion) return tokenOf(row);
   const result = await renewSingleFlight({
-    pre: row,
+    connectionId,
     baseVersion: rejectedVersion,
     mode: "force",
     due: accessTokenDue,
     trigger: "rejected",
     actorUserId: null,
-    skipLocked: false,
+    wait: true,
+    respectBackoff: true,
+    maxAttempts: retryPolicy().maxAttempts,
+    release: true,
+    now,
   });
+  if (result.status === "backoff") throw backoffError(result.row);
   return tokenOf(result.row);
+}
+
+/**
+ * Disconnect's renewal: under the disconnect's own lease (`holder`), renews an expired access token
+ * once so the current pair can be revoked. Never releases the lease.
+ */
+export async function renewUnderClaim(
+  connectionId: string,
+  holder: string,
+  { now = Date.now }: ClockOption = {},
+): Promise<ZendeskConnection> {
+  const row = await loadConnection(connectionId);
+  assertUsable(row, now());
+  const result = await renewWithRetries({
+    connectionId,
+    baseVersion: row.tokenVersion,
+    mode: "due",
+    due: accessTokenDue,
+    trigger: "disconnect",
+    actorUserId: null,
+    wait: false,
+    respectBackoff: false,
+    maxAttempts: 1,
+    holder,
+    release: false,
+    now,
+  });
+  return result.row;
 }
 
 /**
@@ -245,10 +358,10 @@ export async function markRenewedTokenRejected(connectionId: string, tokenVersio
       tx,
       row,
       { status: "needs_reconnect", reason: TOKEN_REASONS.freshTokenRejected, failure: { kind: "invalid_token" } },
-      null,
+      { actorUserId: null, trigger: "rejected", now: Date.now() },
     );
   });
-  await emit(events);
+  notifyConnectionListeners(events);
   return error;
 }
 
@@ -259,17 +372,58 @@ export async function loadConnection(connectionId: string): Promise<ZendeskConne
   return row;
 }
 
+/**
+ * Takes the row's lease in one short transaction for `holder` (disconnect): waits briefly while
+ * someone else refreshes it. Returns the row as claimed.
+ */
+export async function claimConnection(
+  connectionId: string,
+  holder: string,
+  leaseMs: number,
+  { now = Date.now }: ClockOption = {},
+): Promise<ZendeskConnection> {
+  const deadline = Date.now() + refreshLeaseMs() + 1000;
+  for (;;) {
+    const claimed = await tryLease(connectionId, holder, leaseMs, now());
+    if (claimed === "not_found")
+      throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
+    if (claimed !== "busy") return claimed;
+    if (Date.now() > deadline)
+      throw new ZendeskError(
+        "refresh_in_progress",
+        "A refresh of this Zendesk connection is taking too long; try again shortly.",
+      );
+    await sleep(pollMs());
+  }
+}
+
+/** Gives a lease back (only if `holder` still has it). */
+export async function releaseLease(connectionId: string, holder: string): Promise<void> {
+  await db
+    .update(zendeskConnections)
+    .set({ refreshLeaseHolder: null, refreshLeaseExpiresAt: null })
+    .where(and(eq(zendeskConnections.id, connectionId), eq(zendeskConnections.refreshLeaseHolder, holder)));
+}
+
 /** Fails fast, without calling Zendesk, for a connection Zendesk already refused. */
-function assertUsable(row: ZendeskConnection): void {
+function assertUsable(row: ZendeskConnection, nowMs: number): void {
   if (row.status === "revoked")
     throw new ZendeskError("token_revoked", row.statusReason ?? TOKEN_REASONS.revokedInZendesk);
   if (row.status === "needs_reconnect") {
-    const expired = row.refreshTokenExpiresAt !== null && row.refreshTokenExpiresAt.getTime() <= Date.now();
+    const expired = row.refreshTokenExpiresAt !== null && row.refreshTokenExpiresAt.getTime() <= nowMs;
     throw new ZendeskError(
       expired ? "refresh_token_expired" : "needs_reconnect",
       row.statusReason ?? TOKEN_REASONS.refreshRefused,
     );
   }
+}
+
+function backoffError(row: ZendeskConnection): ZendeskError {
+  const when = row.nextAttemptAt ? ` The next automatic attempt is at ${row.nextAttemptAt.toISOString()};` : "";
+  return new ZendeskError(
+    "zendesk_error",
+    `Renewing the Zendesk token failed recently (${row.lastError ?? "Zendesk did not answer"}).${when} use Refresh now to try again sooner.`,
+  );
 }
 
 function tokenOf(row: ZendeskConnection) {
@@ -282,7 +436,7 @@ function tokenOf(row: ZendeskConnection) {
 
 /** One refresh per connection at a time in this process; concurrent callers share its outcome. */
 function renewSingleFlight(request: RenewRequest): Promise<RenewResult> {
-  const id = request.pre.id;
+  const id = request.connectionId;
   const running = inFlight.get(id);
   // A joiner did not refresh anything itself: it reports "skipped" (counts stay exact).
   if (running)
@@ -292,84 +446,160 @@ function renewSingleFlight(request: RenewRequest): Promise<RenewResult> {
   return promise;
 }
 
-async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
-  const client = await credentialsFor(request.pre);
-  const policy = retryPolicy;
-  let waitedMs = 0;
-  // Set once an attempt may have reached Zendesk without us reading the answer (connection
-  // dropped, timed out, unreadable 2xx): an invalid_grant after that means the lost answer
-  // carried the rotated pair. Any earlier failure at all makes the diagnosis hedged.
-  let answerMaybeLost = false;
-  let earlierFailure = false;
-  let attempts = 0;
-  let failure: ZendeskFailure | undefined;
-  for (;;) {
-    attempts += 1;
-    const outcome = await attemptRenew(request, client, { answerMaybeLost, earlierFailure });
-    if (outcome.kind === "done") {
-      await emit(outcome.events);
-      return outcome.result;
-    }
-    if (outcome.kind === "refused") {
-      await emit(outcome.events);
-      throw outcome.error;
-    }
-    failure = outcome.failure;
-    earlierFailure = true;
-    if (
-      failure.kind === "unreachable" ||
-      failure.kind === "timeout" ||
-      (failure.kind === "malformed" && failure.status < 300)
-    ) {
-      answerMaybeLost = true;
-    }
-    const delay = backoffMs(attempts, failure, policy);
-    if (attempts >= policy.maxAttempts || delay === undefined || waitedMs + delay > policy.maxTotalWaitMs) break;
-    await sleep(delay);
-    waitedMs += delay;
-  }
-  if (!failure) throw new Error("unreachable: the retry loop ends only after a failure");
-  await recordTransientFailure(request, failure, attempts);
-  throw new ZendeskError(
-    codeForFailure(failure),
-    `Could not renew the Zendesk token: ${describeFailure(failure)}`,
-    failure,
-  );
-}
-
-/** One attempt: lock the row, re-read it, and refresh only if still needed. */
+/** What an earlier attempt may have done at Zendesk, for reading an invalid_grant right. */
 interface EarlierAttempts {
+  /** An attempt may have reached Zendesk without its answer being stored (ours, or a crashed holder's). */
   answerMaybeLost: boolean;
+  /** Any earlier failure at all: the diagnosis of an invalid_grant is then hedged. */
   earlierFailure: boolean;
 }
 
-async function attemptRenew(
-  request: RenewRequest,
-  client: ZendeskClientCredentials,
-  earlier: EarlierAttempts,
-): Promise<AttemptOutcome> {
+type Claim =
+  | { kind: "claimed"; row: ZendeskConnection; grant: TokenGrant; priorAttemptUnfinished: boolean }
+  | { kind: "done"; result: RenewResult }
+  | { kind: "busy"; row: ZendeskConnection }
+  | { kind: "ended"; error: ZendeskError; events: ConnectionEvent[] }
+  | { kind: "failed"; failure: LocalFailure };
+
+/** A failure before any call to Zendesk that still must be written to the connection. */
+interface LocalFailure {
+  code: ZendeskErrorCode;
+  message: string;
+  /** Operator problems that a restart with the right configuration fixes: they back off. */
+  row: ZendeskConnection;
+}
+
+async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
+  const policy = retryPolicy();
+  const holder = request.holder ?? newLeaseHolder("refresh");
+  const earlier: EarlierAttempts = { answerMaybeLost: false, earlierFailure: false };
+  const waitUntil = Date.now() + refreshLeaseMs() + 1000;
+  let attempts = 0;
+  let waitedMs = 0;
+  let client: ZendeskClientCredentials | undefined;
+
+  for (;;) {
+    const claim = await claimForRefresh(request, holder);
+    if (claim.kind === "done") return claim.result;
+    if (claim.kind === "ended") {
+      notifyConnectionListeners(claim.events);
+      throw claim.error;
+    }
+    if (claim.kind === "failed") {
+      await recordFailure(request, holder, claim.failure.row, { local: claim.failure }, attempts, false);
+      throw new ZendeskError(claim.failure.code, claim.failure.message);
+    }
+    if (claim.kind === "busy") {
+      // Someone else is refreshing it: the keep-alive leaves it to them; a caller waits briefly for
+      // the version they store (or for their lease to lapse, then claims it itself).
+      if (!request.wait) return { status: "busy", row: claim.row };
+      if (Date.now() > waitUntil)
+        throw new ZendeskError(
+          "refresh_in_progress",
+          "Another refresh of this Zendesk connection is taking too long; try again shortly.",
+        );
+      await sleep(pollMs());
+      continue;
+    }
+
+    const { row, grant } = claim;
+    // At the first claim of this call, a set refresh_in_flight_since is an earlier holder's attempt
+    // that never stored its answer (crashed, or lost it): it may have rotated the pair.
+    if (attempts === 0 && claim.priorAttemptUnfinished) earlier.answerMaybeLost = true;
+    if (!client) {
+      try {
+        client = await credentialsFor(row);
+      } catch (error) {
+        const local = localFailureOf(error, row);
+        if (!local) {
+          await releaseLease(row.id, holder);
+          throw error;
+        }
+        await recordFailure(request, holder, row, { local }, attempts, false);
+        throw new ZendeskError(local.code, local.message);
+      }
+    }
+
+    attempts += 1;
+    let response: TokenResponse;
+    try {
+      response = await requestToken(row.subdomain, client, grant);
+    } catch (error) {
+      if (!(error instanceof ZendeskError) || !error.failure) {
+        await releaseLease(row.id, holder);
+        throw error;
+      }
+      const failure = error.failure;
+      const verdict = verdictFor(failure, row, request, earlier);
+      if (verdict.status !== "error") {
+        const outcome = await storeVerdict(request, holder, row, verdict);
+        if (outcome.kind === "skipped") return outcome.result;
+        notifyConnectionListeners(outcome.events);
+        throw new ZendeskError(verdict.code, verdict.reason, verdict.failure);
+      }
+      earlier.earlierFailure = true;
+      const maybeLost =
+        failure.kind === "unreachable" ||
+        failure.kind === "timeout" ||
+        (failure.kind === "malformed" && failure.status < 300);
+      if (maybeLost) earlier.answerMaybeLost = true;
+      const delay = isTransient(failure) ? retryDelayMs(attempts, failure, policy) : undefined;
+      if (attempts < request.maxAttempts && delay !== undefined && waitedMs + delay <= policy.maxTotalWaitMs) {
+        await sleep(delay);
+        waitedMs += delay;
+        continue;
+      }
+      const stored = await recordFailure(request, holder, row, { failure }, attempts, earlier.answerMaybeLost);
+      if (stored.ended) throw new ZendeskError("needs_reconnect", stored.reason, failure);
+      throw new ZendeskError(
+        codeForFailure(failure),
+        `Could not renew the Zendesk token: ${describeFailure(failure)}`,
+        failure,
+      );
+    }
+
+    const stored = await storeRotation(request, row, grant, response);
+    if (stored.kind === "skipped") return stored.result;
+    notifyConnectionListeners(stored.events);
+    startFollowUp(followUp(row, stored.result.row, response));
+    return stored.result;
+  }
+}
+
+type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+/**
+ * The claim: a short transaction that takes the row without waiting for a lock (NOWAIT, or SKIP
+ * LOCKED for the keep-alive), re-reads it, decides, and writes the lease. Commits before Zendesk.
+ */
+async function claimForRefresh(request: RenewRequest, holder: string): Promise<Claim> {
+  const nowMs = request.now();
   try {
-    return await db.transaction(async (tx) => {
+    return await db.transaction(async (tx): Promise<Claim> => {
       await setLocalTimeouts(tx);
-      const locking = tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, request.pre.id));
-      const [row] = await (request.skipLocked ? locking.for("update", { skipLocked: true }) : locking.for("update"));
+      const row = await lockRow(tx, request.connectionId, request.wait ? "nowait" : "skip");
+      if (row === "locked") return { kind: "busy", row: await loadConnection(request.connectionId) };
       if (!row) {
-        if (request.skipLocked) return { kind: "done", result: { status: "busy", row: request.pre }, events: [] };
+        if (!request.wait) return { kind: "done", result: { status: "skipped", row: placeholderRow(request) } };
         throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
       }
-      // Re-read under the lock: another process may have rotated or ended it meanwhile.
       if (row.status === "needs_reconnect" || row.status === "revoked") {
         try {
-          assertUsable(row);
+          assertUsable(row, nowMs);
         } catch (error) {
-          return { kind: "refused", error: error as ZendeskError, events: [] };
+          return { kind: "ended", error: error as ZendeskError, events: [] };
         }
       }
-      const nowMs = Date.now();
-      if (row.tokenVersion !== request.baseVersion)
-        return { kind: "done", result: { status: "skipped", row }, events: [] };
-      if (request.mode === "due" && !request.due(row, nowMs))
-        return { kind: "done", result: { status: "skipped", row }, events: [] };
+      if (row.tokenVersion !== request.baseVersion) return { kind: "done", result: { status: "skipped", row } };
+      if (!leaseAvailable(row, holder, request.trigger, nowMs)) return { kind: "busy", row };
+      if (request.mode === "due" && !request.due(row, nowMs)) {
+        if (ownsLease(row, holder) && request.release) await clearLease(tx, row.id);
+        return { kind: "done", result: { status: "skipped", row } };
+      }
+      if (request.respectBackoff && row.nextAttemptAt !== null && row.nextAttemptAt.getTime() > nowMs) {
+        if (ownsLease(row, holder) && request.release) await clearLease(tx, row.id);
+        return { kind: "done", result: { status: "backoff", row } };
+      }
 
       let grant: TokenGrant;
       if (row.mode === "client_credentials") {
@@ -377,99 +607,157 @@ async function attemptRenew(
         grant = { grant_type: "client_credentials", scope: scopes.join(" ") };
       } else {
         if (!row.refreshTokenCiphertext)
-          return refuse(
+          return endInClaim(
             tx,
             row,
             { status: "needs_reconnect", reason: TOKEN_REASONS.noRefreshToken, code: "needs_reconnect" },
             request,
+            holder,
+            nowMs,
           );
         if (row.refreshTokenExpiresAt !== null && row.refreshTokenExpiresAt.getTime() <= nowMs) {
           // Zendesk would only answer invalid_grant: do not send a dead token anywhere.
-          return refuse(
+          return endInClaim(
             tx,
             row,
             { status: "needs_reconnect", reason: TOKEN_REASONS.refreshTokenExpired, code: "refresh_token_expired" },
             request,
+            holder,
+            nowMs,
           );
         }
-        grant = {
-          grant_type: "refresh_token",
-          refresh_token: openRefreshToken({ id: row.id, refreshTokenCiphertext: row.refreshTokenCiphertext }),
-        };
+        let refreshToken: string;
+        try {
+          refreshToken = openRefreshToken({ id: row.id, refreshTokenCiphertext: row.refreshTokenCiphertext });
+        } catch (error) {
+          const local = localFailureOf(error, row);
+          if (!local) throw error;
+          return { kind: "failed", failure: local };
+        }
+        grant = { grant_type: "refresh_token", refresh_token: refreshToken };
       }
-
-      let response: TokenResponse;
-      try {
-        response = await requestToken(row.subdomain, client, grant);
-      } catch (error) {
-        if (!(error instanceof ZendeskError) || !error.failure) throw error;
-        if (isTransient(error.failure)) return { kind: "transient", failure: error.failure };
-        return refuse(tx, row, verdictFor(error.failure, row, request, earlier), request);
-      }
-
-      const updated = await storeRotation(tx, row, response);
-      const event: ConnectionEvent = {
-        type: "refreshed",
-        connectionId: row.id,
-        workspaceId: row.workspaceId,
-        subdomain: row.subdomain,
-        actorUserId: request.actorUserId,
-        detail: updated.accessTokenExpiresAt
-          ? `Access token renewed; it expires at ${updated.accessTokenExpiresAt.toISOString()}`
-          : "Access token renewed; Zendesk gave no expiry",
-        data: {
-          trigger: request.trigger,
-          tokenVersion: updated.tokenVersion,
-          recoveredFromError: row.status === "error",
-          grantType: grant.grant_type,
-        },
-      };
-      return { kind: "done", result: { status: "refreshed", row: updated }, events: [event] };
+      // An earlier holder set refresh_in_flight_since and never stored an answer: it may have rotated.
+      const priorAttemptUnfinished = row.refreshInFlightSince !== null;
+      await tx
+        .update(zendeskConnections)
+        .set({
+          refreshLeaseHolder: holder,
+          refreshLeaseExpiresAt: new Date(nowMs + Math.max(refreshLeaseMs(), remainingLeaseMs(row, holder, nowMs))),
+          refreshInFlightSince: row.refreshInFlightSince ?? new Date(nowMs),
+        })
+        .where(eq(zendeskConnections.id, row.id));
+      return { kind: "claimed", row, grant, priorAttemptUnfinished };
     });
   } catch (error) {
-    if (!isLockTimeout(error)) throw error;
-    // Another process held the row past our lock timeout: use its result if it finished.
-    const row = await loadConnection(request.pre.id);
-    if (row.tokenVersion !== request.baseVersion)
-      return { kind: "done", result: { status: "skipped", row }, events: [] };
-    throw new ZendeskError(
-      "refresh_in_progress",
-      "Another refresh of this Zendesk connection is taking too long; try again shortly.",
-    );
+    if (isLockTimeout(error)) return { kind: "busy", row: await loadConnection(request.connectionId) };
+    throw error;
   }
 }
 
-type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+/** Whether `holder` may take the row's lease for `trigger`. */
+function leaseAvailable(row: ZendeskConnection, holder: string, trigger: Trigger, nowMs: number): boolean {
+  const current = row.refreshLeaseHolder;
+  if (current === null || row.refreshLeaseExpiresAt === null || row.refreshLeaseExpiresAt.getTime() <= nowMs)
+    return true;
+  // Ours (a keep-alive reservation now being worked on included).
+  if (leaseId(current) === leaseId(holder)) return true;
+  // A runner's reservation it has not started on yields to a person or an API call.
+  return current.startsWith("reserve:") && trigger !== "keep_alive";
+}
 
-/**
- * A client_credentials grant issues a new token and leaves the previous one valid until it
- * expires (unlike a refresh, which rotates). Revoke the one we replace so live tokens never
- * pile up; best effort, by its own bearer (a token may always revoke itself).
- */
-async function revokeReplacedToken(row: ZendeskConnection): Promise<void> {
+/** Whether the row's lease is held under `holder`'s id (a runner's reservation and its refresh share one). */
+function ownsLease(row: ZendeskConnection, holder: string | undefined): boolean {
+  return holder !== undefined && row.refreshLeaseHolder !== null && leaseId(row.refreshLeaseHolder) === leaseId(holder);
+}
+
+function remainingLeaseMs(row: ZendeskConnection, holder: string, nowMs: number): number {
+  if (!ownsLease(row, holder) || row.refreshLeaseExpiresAt === null) return 0;
+  return row.refreshLeaseExpiresAt.getTime() - nowMs;
+}
+
+async function tryLease(
+  connectionId: string,
+  holder: string,
+  leaseMs: number,
+  nowMs: number,
+): Promise<ZendeskConnection | "busy" | "not_found"> {
   try {
-    const previous = openAccessToken(row);
-    await revokeZendeskToken(row.subdomain, previous, row.zendeskTokenId!);
+    return await db.transaction(async (tx) => {
+      await setLocalTimeouts(tx);
+      const row = await lockRow(tx, connectionId, "nowait");
+      if (row === "locked") return "busy";
+      if (!row) return "not_found";
+      if (!leaseAvailable(row, holder, "disconnect", nowMs)) return "busy";
+      const [updated] = await tx
+        .update(zendeskConnections)
+        .set({ refreshLeaseHolder: holder, refreshLeaseExpiresAt: new Date(nowMs + leaseMs) })
+        .where(eq(zendeskConnections.id, connectionId))
+        .returning();
+      return updated!;
+    });
   } catch (error) {
-    if (!(error instanceof ZendeskError)) throw error;
-    console.warn(
-      `[zendesk] ${row.subdomain}: the replaced client-credentials token was not revoked (${error.message}); it expires by itself`,
-    );
+    if (isLockTimeout(error)) return "busy";
+    throw error;
   }
 }
 
-/** Stores the rotated pair, re-encrypted, with token_version + 1, in the caller's transaction. */
-async function storeRotation(tx: Tx, row: ZendeskConnection, response: TokenResponse): Promise<ZendeskConnection> {
-  const now = Date.now();
-  // current.json names the new token (revocation is by id) and refines a missing expiry
-  // (tokens/expiry.ts). Best effort: the new pair must be stored whatever it answers, the old one is gone.
-  let info: ZendeskTokenInfo | null = null;
-  try {
-    info = await fetchTokenInfo(row.subdomain, response.access_token);
-  } catch (error) {
-    if (!(error instanceof ZendeskError)) throw error;
+/** FOR UPDATE NOWAIT / SKIP LOCKED: never queue behind a lock (ours are milliseconds; an old version's are not). */
+async function lockRow(
+  tx: Tx,
+  connectionId: string,
+  how: "nowait" | "skip",
+): Promise<ZendeskConnection | undefined | "locked"> {
+  const query = tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId));
+  if (how === "skip") {
+    const [row] = await query.for("update", { skipLocked: true });
+    if (row) return row;
+    // Skipped because locked, or gone: tell them apart without waiting.
+    const [exists] = await tx
+      .select({ id: zendeskConnections.id })
+      .from(zendeskConnections)
+      .where(eq(zendeskConnections.id, connectionId));
+    return exists ? "locked" : undefined;
   }
-  const expiries = tokenExpiries(response, info, now);
+  const [row] = await query.for("update", { noWait: true });
+  return row;
+}
+
+async function clearLease(tx: Tx, id: string): Promise<void> {
+  await tx
+    .update(zendeskConnections)
+    .set({ refreshLeaseHolder: null, refreshLeaseExpiresAt: null })
+    .where(eq(zendeskConnections.id, id));
+}
+
+async function endInClaim(
+  tx: Tx,
+  row: ZendeskConnection,
+  verdict: Verdict,
+  request: RenewRequest,
+  holder: string,
+  nowMs: number,
+): Promise<Claim> {
+  const events = await markEnded(tx, row, verdict, {
+    actorUserId: request.actorUserId,
+    trigger: request.trigger,
+    now: nowMs,
+    releaseHolder: request.release ? holder : undefined,
+  });
+  return { kind: "ended", error: new ZendeskError(verdict.code, verdict.reason, verdict.failure), events };
+}
+
+/** Stores the rotated pair, re-encrypted, with token_version + 1: the commit that comes first. */
+async function storeRotation(
+  request: RenewRequest,
+  row: ZendeskConnection,
+  grant: TokenGrant,
+  response: TokenResponse,
+): Promise<
+  { kind: "stored"; result: RenewResult; events: ConnectionEvent[] } | { kind: "skipped"; result: RenewResult }
+> {
+  const nowMs = request.now();
+  // The answer's own lifetimes decide (we always ask for them); current.json may fill gaps later.
+  const expiries = tokenExpiries(response, null, nowMs);
   const isClientCredentials = row.mode === "client_credentials";
   const sealed = sealConnectionTokens(row.id, {
     accessToken: response.access_token,
@@ -484,28 +772,109 @@ async function storeRotation(tx: Tx, row: ZendeskConnection, response: TokenResp
     : response.refresh_token_expires_in !== undefined || response.refresh_token
       ? expiries.refreshTokenExpiresAt
       : row.refreshTokenExpiresAt;
-  const accessTokenExpiresAt = expiries.accessTokenExpiresAt;
-  if (isClientCredentials && row.zendeskTokenId) await revokeReplacedToken(row);
-  const [updated] = await tx
+  const accessTokenCiphertext = sealed.accessTokenCiphertext;
+  return db.transaction(async (tx) => {
+    await setLocalTimeouts(tx);
+    // The version check is the guard: Zendesk accepted the refresh token we read under our lease,
+    // so no one else can have rotated it; this pair is the only valid one and is stored whatever
+    // happened to the lease meanwhile.
+    const [updated] = await tx
+      .update(zendeskConnections)
+      .set({
+        accessTokenCiphertext,
+        refreshTokenCiphertext,
+        accessTokenExpiresAt: expiries.accessTokenExpiresAt,
+        refreshTokenExpiresAt,
+        // Unknown until current.json names it (revocation falls back to DELETE current.json).
+        zendeskTokenId: null,
+        tokenVersion: row.tokenVersion + 1,
+        status: "active",
+        statusReason: null,
+        lastError: null,
+        lastErrorAt: null,
+        lastRefreshedAt: new Date(nowMs),
+        refreshInFlightSince: null,
+        refreshFailures: 0,
+        failingSince: null,
+        nextAttemptAt: null,
+        ...(request.release ? { refreshLeaseHolder: null, refreshLeaseExpiresAt: null } : {}),
+      })
+      .where(and(eq(zendeskConnections.id, row.id), eq(zendeskConnections.tokenVersion, row.tokenVersion)))
+      .returning();
+    if (!updated) {
+      const current = await tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, row.id));
+      if (!current[0]) throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
+      return { kind: "skipped" as const, result: { status: "skipped" as const, row: current[0] } };
+    }
+    const event: ConnectionEvent = {
+      type: "refreshed",
+      connectionId: row.id,
+      workspaceId: row.workspaceId,
+      subdomain: row.subdomain,
+      actorUserId: request.actorUserId,
+      detail: updated.accessTokenExpiresAt
+        ? `Access token renewed; it expires at ${updated.accessTokenExpiresAt.toISOString()}`
+        : "Access token renewed; Zendesk gave no expiry",
+      data: {
+        trigger: request.trigger,
+        tokenVersion: updated.tokenVersion,
+        recoveredFromError: row.status === "error",
+        grantType: grant.grant_type,
+      },
+    };
+    await insertConnectionEvent(tx, event);
+    return { kind: "stored" as const, result: { status: "refreshed" as const, row: updated }, events: [event] };
+  });
+}
+
+function startFollowUp(promise: Promise<void>): void {
+  const tracked = promise.catch((error: unknown) => {
+    console.warn(`[zendesk] a post-refresh follow-up failed: ${error instanceof Error ? error.name : "error"}`);
+  });
+  followUps.add(tracked);
+  void tracked.finally(() => followUps.delete(tracked));
+}
+
+/**
+ * After the commit, best effort: current.json names the new token (for revocation by id) and fills
+ * an expiry the answer left out; a replaced client-credentials token is revoked. A crash here costs
+ * nothing but metadata.
+ */
+async function followUp(before: ZendeskConnection, stored: ZendeskConnection, response: TokenResponse): Promise<void> {
+  if (before.mode === "client_credentials" && before.zendeskTokenId) await revokeReplacedToken(before);
+  let info: ZendeskTokenInfo;
+  try {
+    info = await fetchTokenInfo(stored.subdomain, response.access_token);
+  } catch (error) {
+    if (error instanceof ZendeskError) return;
+    throw error;
+  }
+  await db
     .update(zendeskConnections)
     .set({
-      accessTokenCiphertext: sealed.accessTokenCiphertext,
-      refreshTokenCiphertext,
-      accessTokenExpiresAt,
-      refreshTokenExpiresAt,
-      zendeskTokenId: info?.id ?? null,
-      tokenVersion: row.tokenVersion + 1,
-      status: "active",
-      statusReason: null,
-      lastError: null,
-      lastErrorAt: null,
-      lastRefreshedAt: new Date(now),
+      zendeskTokenId: info.id,
+      accessTokenExpiresAt: stored.accessTokenExpiresAt ?? info.expiresAt,
+      refreshTokenExpiresAt:
+        stored.mode === "client_credentials" ? null : (stored.refreshTokenExpiresAt ?? info.refreshTokenExpiresAt),
     })
-    .where(and(eq(zendeskConnections.id, row.id), eq(zendeskConnections.tokenVersion, row.tokenVersion)))
-    .returning();
-  // We hold the row lock, so the version cannot have moved.
-  if (!updated) throw new Error("zendesk connection changed while locked");
-  return updated;
+    .where(and(eq(zendeskConnections.id, stored.id), eq(zendeskConnections.tokenVersion, stored.tokenVersion)));
+}
+
+/**
+ * A client_credentials grant issues a new token and leaves the previous one valid until it
+ * expires (unlike a refresh, which rotates). Revoke the one we replaced so live tokens never
+ * pile up; best effort, by its own bearer (a token may always revoke itself).
+ */
+async function revokeReplacedToken(row: ZendeskConnection): Promise<void> {
+  try {
+    const previous = openAccessToken(row);
+    await revokeZendeskToken(row.subdomain, previous, row.zendeskTokenId!);
+  } catch (error) {
+    if (!(error instanceof ZendeskError)) throw error;
+    console.warn(
+      `[zendesk] ${row.subdomain}: the replaced client-credentials token was not revoked (${error.message}); it expires by itself`,
+    );
+  }
 }
 
 interface Verdict {
@@ -515,7 +884,7 @@ interface Verdict {
   failure?: ZendeskFailure;
 }
 
-/** What a non-transient refusal of the token endpoint means for the connection. */
+/** What a refusal of the token endpoint means for the connection ("error": not a verdict, back off). */
 function verdictFor(
   failure: ZendeskFailure,
   row: ZendeskConnection,
@@ -531,13 +900,12 @@ function verdictFor(
           code: "needs_reconnect",
           failure,
         };
-      // We hold the lock and token_version is the one we sent: the stored refresh token is
-      // unchanged, so Zendesk refused exactly the token we have. Retrying can never succeed.
+      // token_version is the one we read under the lease: Zendesk refused exactly the token we hold.
       if (earlier.answerMaybeLost)
         return { status: "needs_reconnect", reason: TOKEN_REASONS.lostResponse, code: "needs_reconnect", failure };
       if (request.trigger === "rejected")
         return { status: "revoked", reason: TOKEN_REASONS.revokedInZendesk, code: "token_revoked", failure };
-      if (earlier.earlierFailure || row.status === "error")
+      if (earlier.earlierFailure || row.status === "error" || row.refreshFailures > 0)
         return {
           status: "needs_reconnect",
           reason: TOKEN_REASONS.refreshRefusedAfterFailure,
@@ -546,99 +914,223 @@ function verdictFor(
         };
       return { status: "needs_reconnect", reason: TOKEN_REASONS.refreshRefused, code: "needs_reconnect", failure };
     }
-    if (failure.error === "invalid_client" || failure.error === "unauthorized_client") {
+    if (failure.error === "invalid_client" || failure.error === "unauthorized_client")
       return { status: "needs_reconnect", reason: TOKEN_REASONS.invalidClient, code: "invalid_client", failure };
-    }
     if (failure.error === "invalid_scope")
       return { status: "needs_reconnect", reason: TOKEN_REASONS.invalidScope, code: "invalid_scope", failure };
   }
-  // Anything else (invalid_request, an unknown account, an unexpected status) is not a verdict
-  // on this connection's grant: keep the tokens, show the error, let a later attempt try again.
+  // Anything else (network, 5xx, 429, an unknown account, invalid_request, an unexpected status) is
+  // not a verdict on this connection's grant: keep the tokens, back off, let the give-up rule decide.
   return { status: "error", reason: describeFailure(failure), code: codeForFailure(failure), failure };
 }
 
-/** Applies a refusal in the transaction; returns the outcome to throw after commit. */
-async function refuse(
-  tx: Tx,
+/** Stores a permanent verdict, unless someone rotated meanwhile (then the verdict was about an old token). */
+async function storeVerdict(
+  request: RenewRequest,
+  holder: string,
   row: ZendeskConnection,
   verdict: Verdict,
-  request: RenewRequest,
-): Promise<AttemptOutcome> {
-  const events = await markEnded(tx, row, verdict, request.actorUserId, request.trigger);
-  return { kind: "refused", error: new ZendeskError(verdict.code, verdict.reason, verdict.failure), events };
+): Promise<{ kind: "ended"; events: ConnectionEvent[] } | { kind: "skipped"; result: RenewResult }> {
+  const nowMs = request.now();
+  return db.transaction(async (tx) => {
+    await setLocalTimeouts(tx);
+    const [current] = await tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, row.id)).for("update");
+    if (!current) throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
+    if (current.tokenVersion !== row.tokenVersion)
+      return { kind: "skipped" as const, result: { status: "skipped" as const, row: current } };
+    const events = await markEnded(tx, current, verdict, {
+      actorUserId: request.actorUserId,
+      trigger: request.trigger,
+      now: nowMs,
+      releaseHolder: request.release ? holder : undefined,
+    });
+    return { kind: "ended" as const, events };
+  });
 }
 
-/** Stores an ended (needs_reconnect / revoked) or failed (error) state; the tokens stay as they are. */
+/** Stores an ended (needs_reconnect / revoked) state; the tokens stay as they are. */
 async function markEnded(
   tx: Tx,
   row: ZendeskConnection,
   verdict: Pick<Verdict, "status" | "reason" | "failure">,
-  actorUserId: string | null,
-  trigger: Trigger = "rejected",
+  o: { actorUserId: string | null; trigger: Trigger; now: number; releaseHolder?: string },
 ): Promise<ConnectionEvent[]> {
-  const now = new Date();
+  const at = new Date(o.now);
   const lastError = verdict.failure ? describeFailure(verdict.failure) : verdict.reason;
   await tx
     .update(zendeskConnections)
-    .set(
-      verdict.status === "error"
-        ? { status: "error", lastError, lastErrorAt: now }
-        : { status: verdict.status, statusReason: verdict.reason, lastError, lastErrorAt: now },
-    )
+    .set({
+      status: verdict.status,
+      statusReason: verdict.reason,
+      lastError,
+      lastErrorAt: at,
+      refreshInFlightSince: null,
+      nextAttemptAt: null,
+      ...(ownsLease(row, o.releaseHolder) ? { refreshLeaseHolder: null, refreshLeaseExpiresAt: null } : {}),
+    })
     .where(eq(zendeskConnections.id, row.id));
-  const base = { connectionId: row.id, workspaceId: row.workspaceId, subdomain: row.subdomain, actorUserId };
-  const data = { trigger, failure: verdict.failure ? failureSummary(verdict.failure) : null };
-  if (verdict.status === "error") return [{ ...base, type: "refresh_failed", detail: verdict.reason, data }];
-  return [
-    { ...base, type: "refresh_failed", detail: lastError, data },
+  const base = {
+    connectionId: row.id,
+    workspaceId: row.workspaceId,
+    subdomain: row.subdomain,
+    actorUserId: o.actorUserId,
+  };
+  const data = { trigger: o.trigger, failure: verdict.failure ? failureSummary(verdict.failure) : null };
+  const events: ConnectionEvent[] = [
+    {
+      ...base,
+      type: "refresh_failed",
+      detail: lastError,
+      data: { ...data, attempts: row.refreshFailures + 1, nextAttemptAt: null },
+    },
     { ...base, type: verdict.status === "revoked" ? "revoked" : "needs_reconnect", detail: verdict.reason, data },
   ];
+  for (const event of events) await insertConnectionEvent(tx, event);
+  return events;
 }
 
-/** After the retries: status error with the reason, tokens untouched, unless someone rotated meanwhile. */
-async function recordTransientFailure(request: RenewRequest, failure: ZendeskFailure, attempts: number): Promise<void> {
-  const row = request.pre;
-  const lastError = describeFailure(failure);
-  const updated = await db
-    .update(zendeskConnections)
-    .set({ status: "error", lastError, lastErrorAt: new Date() })
-    .where(
-      and(
-        eq(zendeskConnections.id, row.id),
-        eq(zendeskConnections.tokenVersion, request.baseVersion),
-        inArray(zendeskConnections.status, ["active", "error"]),
-      ),
+/** The back-off before the n-th automatic attempt after n failures: exponential, jittered, capped. */
+export function backoffSeconds(failures: number, random: number = Math.random()): number {
+  const s = zendeskSettings();
+  const exponential = Math.min(
+    s.refreshBackoffMaxSeconds,
+    s.refreshBackoffBaseSeconds * 2 ** Math.max(0, failures - 1),
+  );
+  // Jitter in the upper quarter: spreads connections that failed together, never shortens much.
+  return Math.round(exponential * (0.75 + random * 0.25));
+}
+
+/**
+ * A failure that is not Zendesk's verdict: tokens untouched, status error, the next automatic attempt
+ * after a back-off; failing for longer than ZENDESK_REFRESH_GIVE_UP_DAYS ends the connection.
+ * refresh_in_flight_since stays set when the answer may have been lost (the next attempt must know).
+ */
+async function recordFailure(
+  request: RenewRequest,
+  holder: string,
+  row: ZendeskConnection,
+  what: { failure: ZendeskFailure } | { local: LocalFailure },
+  attempts: number,
+  answerMaybeLost: boolean,
+): Promise<{ ended: boolean; reason: string }> {
+  const nowMs = request.now();
+  const s = zendeskSettings();
+  const failure = "failure" in what ? what.failure : undefined;
+  const lastError = failure ? describeFailure(failure) : (what as { local: LocalFailure }).local.message;
+  const result = await db.transaction(async (tx) => {
+    await setLocalTimeouts(tx);
+    const [current] = await tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, row.id)).for("update");
+    if (
+      !current ||
+      current.tokenVersion !== row.tokenVersion ||
+      (current.status !== "active" && current.status !== "error")
     )
-    .returning({ id: zendeskConnections.id });
-  if (updated.length === 0) return;
-  await emit([
-    {
-      type: "refresh_failed",
+      return { ended: false, reason: lastError, events: [] as ConnectionEvent[] };
+    const failures = current.refreshFailures + 1;
+    const failingSince = current.failingSince ?? new Date(nowMs);
+    const base = {
       connectionId: row.id,
       workspaceId: row.workspaceId,
       subdomain: row.subdomain,
       actorUserId: request.actorUserId,
-      detail: `${lastError} (after ${attempts} attempt${attempts === 1 ? "" : "s"}; the stored tokens are unchanged)`,
-      data: { trigger: request.trigger, failure: failureSummary(failure), attempts },
-    },
-  ]);
+    };
+    const releaseMine =
+      request.release && ownsLease(current, holder) ? { refreshLeaseHolder: null, refreshLeaseExpiresAt: null } : {};
+    if (nowMs - failingSince.getTime() > s.refreshGiveUpDays * 86_400_000) {
+      const reason =
+        failure?.kind === "unknown_subdomain"
+          ? TOKEN_REASONS.accountNotFound(s.refreshGiveUpDays)
+          : TOKEN_REASONS.gaveUp(s.refreshGiveUpDays, lastError);
+      await tx
+        .update(zendeskConnections)
+        .set({
+          status: "needs_reconnect",
+          statusReason: reason,
+          lastError,
+          lastErrorAt: new Date(nowMs),
+          refreshFailures: failures,
+          failingSince,
+          nextAttemptAt: null,
+          refreshInFlightSince: answerMaybeLost ? current.refreshInFlightSince : null,
+          ...releaseMine,
+        })
+        .where(eq(zendeskConnections.id, row.id));
+      const data = {
+        trigger: request.trigger,
+        failure: failure ? failureSummary(failure) : null,
+        attempts: failures,
+        nextAttemptAt: null,
+        gaveUp: true,
+      };
+      const events: ConnectionEvent[] = [
+        { ...base, type: "refresh_failed", detail: lastError, data },
+        { ...base, type: "needs_reconnect", detail: reason, data },
+      ];
+      for (const event of events) await insertConnectionEvent(tx, event);
+      return { ended: true, reason, events };
+    }
+    const nextAttemptAt = new Date(nowMs + backoffSeconds(failures) * 1000);
+    await tx
+      .update(zendeskConnections)
+      .set({
+        status: "error",
+        lastError,
+        lastErrorAt: new Date(nowMs),
+        refreshFailures: failures,
+        failingSince,
+        nextAttemptAt,
+        refreshInFlightSince: answerMaybeLost ? current.refreshInFlightSince : null,
+        ...releaseMine,
+      })
+      .where(eq(zendeskConnections.id, row.id));
+    const event: ConnectionEvent = {
+      ...base,
+      type: "refresh_failed",
+      detail: `${lastError} (${attempts} attempt${attempts === 1 ? "" : "s"} this time, ${failures} failure${failures === 1 ? "" : "s"} in a row; the stored tokens are unchanged; next automatic attempt at ${nextAttemptAt.toISOString()})`,
+      data: {
+        trigger: request.trigger,
+        failure: failure
+          ? failureSummary(failure)
+          : { kind: "local", code: (what as { local: LocalFailure }).local?.code },
+        attempts: failures,
+        attemptsThisRun: attempts,
+        nextAttemptAt: nextAttemptAt.toISOString(),
+      },
+    };
+    await insertConnectionEvent(tx, event);
+    return { ended: false, reason: lastError, events: [event] };
+  });
+  notifyConnectionListeners(result.events);
+  return { ended: result.ended, reason: result.reason };
+}
+
+/** Problems on our side that must still be written to the connection (and back off). */
+function localFailureOf(error: unknown, row: ZendeskConnection): LocalFailure | undefined {
+  // An operator problem (no global client configured, the local client deleted).
+  if (error instanceof ZendeskError && error.code === "no_client")
+    return { code: "no_client", message: error.message, row };
+  const name = error instanceof Error ? error.name : "";
+  if (name === "DecryptionError" || name === "MissingKeyError")
+    return { code: "storage_failed", message: TOKEN_REASONS.undecryptable, row };
+  return undefined;
 }
 
 async function credentialsFor(row: ZendeskConnection): Promise<ZendeskClientCredentials> {
-  // A missing client (no_client) is an operator problem, not a verdict on the connection.
   return resolveClientCredentials(row.workspaceId, row.oauthClientId);
+}
+
+/** A stand-in row for a connection deleted between listing and claiming (keep-alive only). */
+function placeholderRow(request: RenewRequest): ZendeskConnection {
+  return { id: request.connectionId, tokenVersion: request.baseVersion } as ZendeskConnection;
 }
 
 /** Postgres only: bounded waits. PGlite is one process whose transactions already run one at a time. */
 async function setLocalTimeouts(tx: Tx): Promise<void> {
   if (database().kind !== "postgres") return;
-  const http = zendeskSettings().httpTimeoutMs;
-  // A lock holder makes at most two Zendesk calls (token + current.json), each bounded by the
-  // HTTP timeout: waiters wait longer than that, and a stuck holder is cut off after it.
-  const lockMs = 2 * http + 5000;
-  const statementMs = lockMs + 5000;
+  // Claims and stores are milliseconds and never wait for a row lock (NOWAIT / SKIP LOCKED); the
+  // bounds only cut off a stuck statement.
   await tx.execute(
-    sql`select set_config('lock_timeout', ${`${lockMs}ms`}, true), set_config('statement_timeout', ${`${statementMs}ms`}, true), set_config('idle_in_transaction_session_timeout', ${`${statementMs}ms`}, true)`,
+    sql`select set_config('lock_timeout', '5000ms', true), set_config('statement_timeout', '10000ms', true), set_config('idle_in_transaction_session_timeout', '10000ms', true)`,
   );
 }
 
@@ -646,18 +1138,21 @@ function isLockTimeout(error: unknown): boolean {
   const code =
     (error as { code?: unknown; cause?: { code?: unknown } })?.code ??
     (error as { cause?: { code?: unknown } })?.cause?.code;
-  // 55P03 lock_not_available (lock_timeout), 57014 query_canceled (statement_timeout).
+  // 55P03 lock_not_available (NOWAIT, lock_timeout), 57014 query_canceled (statement_timeout).
   return code === "55P03" || code === "57014";
 }
 
-/** Milliseconds to wait before the next attempt, or undefined when a Retry-After exceeds the cap. */
-function backoffMs(attempt: number, failure: ZendeskFailure, policy: RefreshRetryPolicy): number | undefined {
+/** How often a waiter looks for the holder's result. */
+function pollMs(): number {
+  return Math.min(250, Math.max(25, Math.round(zendeskSettings().httpTimeoutMs / 40)));
+}
+
+/** Milliseconds to wait before the in-run retry, or undefined when a Retry-After exceeds the cap. */
+function retryDelayMs(attempt: number, failure: ZendeskFailure, policy: RefreshRetryPolicy): number | undefined {
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  // Full jitter in the upper half: spreads processes that failed together.
   const jittered = Math.round(exponential / 2 + Math.random() * (exponential / 2));
   if (failure.kind === "rate_limited" && failure.retryAfterSeconds !== undefined) {
     const retryAfterMs = failure.retryAfterSeconds * 1000;
-    // Honoured up to the total cap; a longer wait ends the retries (the caller sees rate_limited).
     if (retryAfterMs > policy.maxTotalWaitMs) return undefined;
     return Math.max(retryAfterMs, jittered);
   }
@@ -675,19 +1170,6 @@ function failureSummary(failure: ZendeskFailure): Record<string, unknown> {
       ? { retryAfterSeconds: failure.retryAfterSeconds }
       : {}),
   };
-}
-
-async function emit(events: ConnectionEvent[]): Promise<void> {
-  for (const event of events) {
-    try {
-      await recordConnectionEvent(event);
-    } catch (error) {
-      // The state change is committed; a lost history line must not fail the caller.
-      console.error(
-        `[zendesk] recording a ${event.type} event failed: ${error instanceof Error ? error.name : "error"}`,
-      );
-    }
-  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -90,6 +90,9 @@ export function ConnectionCard({
           <dt className="font-medium text-zinc-500 dark:text-zinc-400">Access token expires</dt>
           <dd data-testid="access-expiry">
             {c.accessTokenExpiresAt ? <LocalTime iso={c.accessTokenExpiresAt.toISOString()} /> : "Does not expire"}
+            {c.accessTokenExpiresAt && (c.mode === "client_credentials" || c.hasRefreshToken) ? (
+              <span className="block text-xs text-zinc-500">Renewed on next use once expired</span>
+            ) : null}
           </dd>
         </div>
         <div>

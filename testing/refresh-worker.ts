@@ -1,0 +1,20 @@
+/**
+ * Test helper, run as a child process by lib/zendesk/tokens/crash.db.test.ts (never imported by the app):
+ *   tsx --conditions=react-server testing/refresh-worker.ts <connectionId>
+ * Opens the database, prints "ready", waits for a line on stdin, then forces one refresh of the
+ * connection ("Refresh now"), waits for its post-commit follow-ups (current.json), and prints
+ * {"ok": ...}. The tests SIGKILL it at chosen moments; it never prints token material.
+ */
+import { closeDatabase, database } from "@/db";
+import { refreshConnection, settleFollowUps } from "../lib/zendesk/tokens/lifecycle";
+
+const [connectionId] = process.argv.slice(2);
+if (!connectionId) throw new Error("usage: testing/refresh-worker.ts <connectionId>");
+
+await database().ping();
+process.stdout.write("ready\n");
+await new Promise((resolve) => process.stdin.once("data", resolve));
+const result = await refreshConnection(connectionId, { force: true });
+await settleFollowUps();
+process.stdout.write(`${JSON.stringify({ ok: result.ok, code: result.ok ? null : result.code })}\n`);
+await closeDatabase();
