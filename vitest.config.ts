@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
@@ -11,6 +11,9 @@ export default defineConfig({
   },
   test: {
     include: ["{lib,db,config,simulator,app,scripts,testing}/**/*.test.ts"],
+    // *.pg.test.ts need several processes on one Postgres: they belong to the Postgres suite
+    // (TEST_DB=postgres) by design, and are not collected at all on PGlite (never "skipped").
+    exclude: [...configDefaults.exclude, ...(process.env.TEST_DB === "postgres" ? [] : ["**/*.pg.test.ts"])],
     environment: "node",
     // next-auth imports "next/server" without an extension; inlined, Vite resolves it (the
     // module's front door, lib/zendesk/index.ts, brings the Auth.js provider along).

@@ -169,7 +169,10 @@ function notRun(suite: string) {
 if (runUnit) {
   await vitest("unit+integration (pglite)", { TEST_DB: "pglite" });
   if (testDatabaseUrl)
-    await vitest("integration (postgres)", { TEST_DB: "postgres", TEST_DATABASE_URL: testDatabaseUrl }, [".db.test."]);
+    await vitest("integration (postgres)", { TEST_DB: "postgres", TEST_DATABASE_URL: testDatabaseUrl }, [
+      ".db.test.",
+      ".pg.test.",
+    ]);
   else notRun("integration (postgres)");
 }
 if (runE2e) await e2e();

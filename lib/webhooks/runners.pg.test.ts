@@ -14,7 +14,6 @@ import { setupWebhookReceiver } from "@/testing/webhooks";
 
 setupTestDatabase();
 const hooks = setupWebhookReceiver({ timeoutMs: 4000 });
-const onPostgres = process.env.TEST_DB === "postgres";
 
 async function queue(count: number): Promise<string[]> {
   return db.transaction(async (tx) => {
@@ -52,7 +51,7 @@ function startRunner(): {
 
 const deliveredCount = (stdout: string) => Number(/webhooks: (\d+) delivered/.exec(stdout)?.[1] ?? NaN);
 
-describe.skipIf(!onPostgres)("delivery runners on Postgres (separate processes)", () => {
+describe("delivery runners on Postgres (separate processes)", () => {
   it("a runner SIGKILLed mid-delivery loses no event: its leased messages are sent again after the lease", async () => {
     const ids = await queue(20);
     hooks.receiver.setMode({ kind: "slow", delayMs: 3000 });
