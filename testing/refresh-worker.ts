@@ -1,5 +1,5 @@
 /**
- * Test helper, run as a child process by lib/zendesk/tokens/crash.db.test.ts (never imported by the app):
+ * Test helper, run as a child process by lib/zendesk/tokens/crash.pg.test.ts (never imported by the app):
  *   tsx --conditions=react-server testing/refresh-worker.ts <connectionId>
  * Opens the database, prints "ready", waits for a line on stdin, then forces one refresh of the
  * connection ("Refresh now"), waits for its post-commit follow-ups (current.json), and prints
