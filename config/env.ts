@@ -67,6 +67,18 @@ const schema = z
     ZENDESK_REFRESH_MARGIN_SECONDS: int(300, 0, 86_400),
     ZENDESK_EXPIRING_SOON_SECONDS: int(900, 0, 604_800),
     ZENDESK_KEEPALIVE_REFRESH_DAYS: int(7, 0, 90),
+    // Zendesk's deadline for never-expiring tokens of existing local clients (2026 changes).
+    ZENDESK_NON_EXPIRING_DEADLINE: z
+      .string()
+      .default("2027-04-01")
+      .refine(
+        (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+        "must be a date as YYYY-MM-DD, e.g. 2027-04-01",
+      ),
+    // Zendesk Marketplace apps calling the API from outside Zendesk: all three or none.
+    ZENDESK_MARKETPLACE_NAME: optionalString,
+    ZENDESK_MARKETPLACE_ORGANIZATION_ID: optionalString,
+    ZENDESK_MARKETPLACE_APP_ID: optionalString,
     CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     ZENDESK_SIM_PORT: int(4010, 1, 65_535),
     WEBHOOK_URL: z
@@ -169,6 +181,8 @@ function buildEnv(source: NodeJS.ProcessEnv) {
         ? { identifier: DEV_GLOBAL_CLIENT.id, secret: DEV_GLOBAL_CLIENT.secret }
         : undefined;
 
+  const marketplace = marketplaceHeaders(e);
+
   if (Boolean(e.WEBHOOK_URL) !== Boolean(e.WEBHOOK_SECRET)) {
     throw new ConfigError(
       e.WEBHOOK_URL
@@ -196,6 +210,9 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       refreshMarginSeconds: e.ZENDESK_REFRESH_MARGIN_SECONDS,
       expiringSoonSeconds: e.ZENDESK_EXPIRING_SOON_SECONDS,
       keepAliveRefreshDays: e.ZENDESK_KEEPALIVE_REFRESH_DAYS,
+      nonExpiringDeadline: e.ZENDESK_NON_EXPIRING_DEADLINE,
+      /** Undefined unless this is a Zendesk Marketplace app: then sent on every /api/v2/ request. */
+      marketplace,
     },
     cronSecret: e.CRON_SECRET,
     webhooks: {
@@ -217,6 +234,36 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       windowSeconds: e.THROTTLE_WINDOW_SECONDS,
     },
     historyRetentionDays: e.HISTORY_RETENTION_DAYS,
+  };
+}
+
+const MARKETPLACE_VARIABLES = [
+  "ZENDESK_MARKETPLACE_NAME",
+  "ZENDESK_MARKETPLACE_ORGANIZATION_ID",
+  "ZENDESK_MARKETPLACE_APP_ID",
+] as const;
+
+/** The Marketplace headers' values: all three variables or none; the ids are Zendesk's numeric ids. */
+function marketplaceHeaders(e: Record<(typeof MARKETPLACE_VARIABLES)[number], string | undefined>) {
+  const missing = MARKETPLACE_VARIABLES.filter((name) => !e[name]);
+  if (missing.length === MARKETPLACE_VARIABLES.length) return undefined;
+  if (missing.length > 0)
+    throw new ConfigError(
+      `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} required when any ZENDESK_MARKETPLACE_ variable is set (a Marketplace app sends all three headers, or none)`,
+    );
+  for (const name of ["ZENDESK_MARKETPLACE_ORGANIZATION_ID", "ZENDESK_MARKETPLACE_APP_ID"] as const) {
+    if (!/^\d{1,20}$/.test(e[name]!))
+      throw new ConfigError(`${name} must be the numeric id Zendesk shows for your Marketplace listing`);
+  }
+  const name = e.ZENDESK_MARKETPLACE_NAME!;
+  if (name.length > 200 || !/^[\x20-\x7e]+$/.test(name))
+    throw new ConfigError(
+      "ZENDESK_MARKETPLACE_NAME must be your Marketplace app's name in printable ASCII (at most 200 characters)",
+    );
+  return {
+    name,
+    organizationId: e.ZENDESK_MARKETPLACE_ORGANIZATION_ID!,
+    appId: e.ZENDESK_MARKETPLACE_APP_ID!,
   };
 }
 

@@ -67,7 +67,7 @@ describe("refreshDueConnections", () => {
       Date.now() + 29 * DAY,
     );
     expect(formatKeepAliveSummary(summary)).toBe(
-      "zendesk keep-alive: 2 refreshed, 0 skipped, 1 failed (1 need reconnecting, 0 other)",
+      "zendesk keep-alive: 2 refreshed, 0 skipped, 1 failed (1 need reconnecting, 0 other), 0 with never-expiring tokens to move",
     );
     expect(JSON.stringify(summary)).not.toMatch(/ciphertext|v1\./);
 
