@@ -103,6 +103,8 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expectNoViolations(page, "settings, Action needed (never-expiring token)");
 
       await card.getByRole("link", { name: "Change permissions" }).click();
+      await expect(page.getByRole("heading", { name: `Change permissions for ${subdomain}` })).toBeVisible();
+      await expect(page.getByTestId("permissions-diff").getByTestId("diff-none")).toBeVisible();
       await page.getByLabel("Read tickets and users").check();
       await expect(page.getByTestId("diff-added")).toBeVisible();
       await expectNoViolations(page, "settings, Change permissions with its difference");
