@@ -9,7 +9,7 @@ import { validateScopes } from "@/lib/zendesk/catalogue/scopes";
  * which kind of client was used, so the page can offer the same connect with a narrower preset.
  */
 export function scopeRefusalQuery(
-  intent: Pick<ZendeskConnectIntent, "scopes" | "oauthClientId">,
+  intent: Pick<ZendeskConnectIntent, "scopes" | "oauthClientId" | "pendingClientIdentifier">,
   description: string | null | undefined,
 ): Record<string, string> {
   const requested = validateScopes(intent.scopes.filter((s) => typeof s === "string"));
@@ -17,6 +17,7 @@ export function scopeRefusalQuery(
   return {
     refused: refusedScopes(description, asked).join(" "),
     requested: asked.join(" "),
-    client: intent.oauthClientId ? "local" : "global",
+    // A client entered in the form is kept with the intent until Zendesk accepts it: still "local".
+    client: intent.oauthClientId || intent.pendingClientIdentifier ? "local" : "global",
   };
 }
