@@ -78,6 +78,18 @@ const schema = z
     ZENDESK_REFRESH_BACKOFF_MAX_SECONDS: int(21_600, 1, 604_800),
     ZENDESK_REFRESH_RETRY_DELAY_MS: int(500, 0, 60_000),
     ZENDESK_REFRESH_GIVE_UP_DAYS: int(4, 1, 90),
+    // Zendesk's deadline for never-expiring tokens of existing local clients (2026 changes).
+    ZENDESK_NON_EXPIRING_DEADLINE: z
+      .string()
+      .default("2027-04-01")
+      .refine(
+        (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+        "must be a date as YYYY-MM-DD, e.g. 2027-04-01",
+      ),
+    // Zendesk Marketplace apps calling the API from outside Zendesk: all three or none.
+    ZENDESK_MARKETPLACE_NAME: optionalString,
+    ZENDESK_MARKETPLACE_ORGANIZATION_ID: optionalString,
+    ZENDESK_MARKETPLACE_APP_ID: optionalString,
     CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     ZENDESK_SIM_PORT: int(4010, 1, 65_535),
     WEBHOOK_URL: z
@@ -189,6 +201,8 @@ function buildEnv(source: NodeJS.ProcessEnv) {
         ? { identifier: DEV_GLOBAL_CLIENT.id, secret: DEV_GLOBAL_CLIENT.secret }
         : undefined;
 
+  const marketplace = marketplaceHeaders(e);
+
   if (Boolean(e.WEBHOOK_URL) !== Boolean(e.WEBHOOK_SECRET)) {
     throw new ConfigError(
       e.WEBHOOK_URL
@@ -222,6 +236,9 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       refreshBackoffMaxSeconds: e.ZENDESK_REFRESH_BACKOFF_MAX_SECONDS,
       refreshRetryDelayMs: e.ZENDESK_REFRESH_RETRY_DELAY_MS,
       refreshGiveUpDays: e.ZENDESK_REFRESH_GIVE_UP_DAYS,
+      nonExpiringDeadline: e.ZENDESK_NON_EXPIRING_DEADLINE,
+      /** Undefined unless this is a Zendesk Marketplace app: then sent on every /api/v2/ request. */
+      marketplace,
     },
     cronSecret: e.CRON_SECRET,
     webhooks: {
@@ -243,6 +260,36 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       windowSeconds: e.THROTTLE_WINDOW_SECONDS,
     },
     historyRetentionDays: e.HISTORY_RETENTION_DAYS,
+  };
+}
+
+const MARKETPLACE_VARIABLES = [
+  "ZENDESK_MARKETPLACE_NAME",
+  "ZENDESK_MARKETPLACE_ORGANIZATION_ID",
+  "ZENDESK_MARKETPLACE_APP_ID",
+] as const;
+
+/** The Marketplace headers' values: all three variables or none; the ids are Zendesk's numeric ids. */
+function marketplaceHeaders(e: Record<(typeof MARKETPLACE_VARIABLES)[number], string | undefined>) {
+  const missing = MARKETPLACE_VARIABLES.filter((name) => !e[name]);
+  if (missing.length === MARKETPLACE_VARIABLES.length) return undefined;
+  if (missing.length > 0)
+    throw new ConfigError(
+      `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} required when any ZENDESK_MARKETPLACE_ variable is set (a Marketplace app sends all three headers, or none)`,
+    );
+  for (const name of ["ZENDESK_MARKETPLACE_ORGANIZATION_ID", "ZENDESK_MARKETPLACE_APP_ID"] as const) {
+    if (!/^\d{1,20}$/.test(e[name]!))
+      throw new ConfigError(`${name} must be the numeric id Zendesk shows for your Marketplace listing`);
+  }
+  const name = e.ZENDESK_MARKETPLACE_NAME!;
+  if (name.length > 200 || !/^[\x20-\x7e]+$/.test(name))
+    throw new ConfigError(
+      "ZENDESK_MARKETPLACE_NAME must be your Marketplace app's name in printable ASCII (at most 200 characters)",
+    );
+  return {
+    name,
+    organizationId: e.ZENDESK_MARKETPLACE_ORGANIZATION_ID!,
+    appId: e.ZENDESK_MARKETPLACE_APP_ID!,
   };
 }
 

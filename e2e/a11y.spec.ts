@@ -4,7 +4,14 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import postgres from "postgres";
 import { expect, signUp, test } from "./fixtures";
-import { connectThroughUi, freshInstance, simControl } from "./zendesk";
+import {
+  connectThroughUi,
+  freshInstance,
+  freshLocalClient,
+  simControl,
+  submitConnectForm,
+  ZendeskConsentPage,
+} from "./zendesk";
 
 const WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
@@ -70,6 +77,37 @@ for (const colorScheme of ["light", "dark"] as const) {
       await card.getByRole("button", { name: "Refresh now" }).click();
       await expect(card.getByTestId("connection-status")).toHaveText("Needs reconnect");
       await expectNoViolations(page, "settings, needs reconnect");
+    });
+
+    test("the settings page's Zendesk 2026 states (issue 16)", async ({ page }) => {
+      test.slow();
+      await signUp(page);
+      const subdomain = await freshInstance("a11y-2026");
+      const client = await freshLocalClient(subdomain);
+      await simControl.updateClient(client.identifier, { allowed_scopes: ["tickets:read"], non_expiring_tokens: true });
+
+      await page.goto("/settings/integrations");
+      await submitConnectForm(page, { subdomain, local: client });
+      await expect(page.getByTestId("connect-error")).toHaveAttribute("data-code", "invalid_scope");
+      await expectNoViolations(page, "settings, scopes refused by the admin's allowlist");
+
+      await page.getByTestId("retry-narrower").click();
+      await page.getByLabel("Unique Identifier").fill(client.identifier);
+      await page.getByLabel("Secret", { exact: true }).fill(client.secret);
+      await page.getByRole("button", { name: "Connect Zendesk" }).click();
+      const consent = new ZendeskConsentPage(page);
+      await consent.waitFor(subdomain);
+      await consent.allow();
+      const card = page.getByTestId(`connection-${subdomain}`);
+      await expect(card.getByTestId("action-needed")).toBeVisible();
+      await expectNoViolations(page, "settings, Action needed (never-expiring token)");
+
+      await card.getByRole("link", { name: "Change permissions" }).click();
+      await expect(page.getByRole("heading", { name: `Change permissions for ${subdomain}` })).toBeVisible();
+      await expect(page.getByTestId("permissions-diff").getByTestId("diff-none")).toBeVisible();
+      await page.getByLabel("Read tickets and users").check();
+      await expect(page.getByTestId("diff-added")).toBeVisible();
+      await expectNoViolations(page, "settings, Change permissions with its difference");
     });
 
     // Making the page fail to load takes the database in hand: the test process can reach a

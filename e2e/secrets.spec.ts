@@ -81,6 +81,15 @@ test("no token, refresh token, code, PKCE verifier, client secret, key or cron s
     headers: { authorization: `Bearer ${E2E_ENV.CRON_SECRET}` },
   });
   expect(cron.status()).toBe(200);
+  // Issue 16's states: Change permissions (the picker pre-filled with the granted scopes) and the
+  // invalid_scope notice with its narrower retry (the form pre-filled with the saved client).
+  await page.goto("/settings/integrations?change=globex#connect-zendesk");
+  await expect(page.getByTestId("permissions-diff")).toBeVisible();
+  await page.goto(
+    "/settings/integrations?error=invalid_scope&subdomain=globex&refused=users%3Aread&requested=tickets%3Aread+users%3Aread&client=local",
+  );
+  await page.getByTestId("retry-narrower").click();
+  await expect(page.getByLabel("Read tickets only")).toBeChecked();
   // A client-side navigation fetches the RSC payload too.
   await page.getByRole("link", { name: "Settings" }).click();
   await page.reload();

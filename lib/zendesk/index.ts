@@ -14,6 +14,7 @@ export type { ZendeskConnection } from "@/db/schema";
 export { testConnection, zendesk } from "./api-client";
 export { HELP_TOPIC_GROUPS, OWN_CLIENT_SECTION_ID, TROUBLESHOOTING } from "./catalogue/troubleshooting";
 export { scopePresetIdSchema, scopesSchema } from "./catalogue/scope-schemas";
+export { validateScopes } from "./catalogue/scopes";
 export { zendeskSettings } from "./transport/settings";
 export { connectWithClientCredentials } from "./connect/client-credentials";
 export { disconnectConnection, MANUAL_REVOCATION_STEPS } from "./connect/disconnect";

@@ -15,6 +15,7 @@ export {
   DEFAULT_PRESET_ID,
   describeScope,
   diffScopes,
+  isScopePresetId,
   presetForScopes,
   SCOPE_CATALOGUE,
   SCOPE_PRESET_IDS,
@@ -22,3 +23,10 @@ export {
   type ScopePresetId,
 } from "./catalogue/scopes";
 export { computeStatus, type DisplayStatus, STATUS_LABEL } from "./catalogue/status";
+export { narrowerChoice, refusedScopes, SCOPE_ALLOWLIST_SETTING, scopeListParam } from "./catalogue/scope-allowlist";
+export {
+  isPermissionsReduced,
+  PERMISSIONS_REDUCED_LABEL,
+  PERMISSIONS_REDUCED_REASON,
+} from "./catalogue/permissions-reduced";
+export { type NonExpiringNotice, nonExpiringNotice } from "./catalogue/non-expiring";

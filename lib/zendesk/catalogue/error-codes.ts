@@ -95,7 +95,7 @@ export const ERROR_CATALOGUE: Record<ZendeskErrorCode, ErrorDescription> = {
   invalid_scope: {
     title: "Zendesk refused the requested permissions",
     message:
-      "Zendesk did not accept one of the requested permissions. Choose a smaller set of permissions and connect again.",
+      "A Zendesk admin may restrict which permissions this OAuth client can request (Admin Center → Apps and integrations → APIs → OAuth clients). Choose fewer permissions, or ask the admin to allow them, and connect again.",
   },
   invalid_request: {
     title: "Zendesk refused the request",

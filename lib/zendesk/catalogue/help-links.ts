@@ -16,6 +16,8 @@ export const EXTRA_TOPICS = [
   "client_kind",
   "api_token",
   "revocation_failed",
+  "scope_allowlist",
+  "non_expiring_tokens",
 ] as const;
 
 export type HelpTopic = ZendeskErrorCode | (typeof EXTRA_TOPICS)[number];

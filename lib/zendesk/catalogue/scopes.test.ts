@@ -126,7 +126,8 @@ describe("presets", () => {
   });
 
   it("presetForScopes finds nothing for a custom set", () => {
-    expect(presetForScopes(["tickets:read"])).toBeUndefined();
+    expect(presetForScopes(["tickets:read", "users:write"])).toBeUndefined();
+    expect(presetForScopes(["tickets:read"])?.id).toBe("tickets-read");
     expect(presetForScopes([])).toBeUndefined();
   });
 

@@ -114,7 +114,7 @@ const BY_NAME: ReadonlyMap<string, { info: ScopeInfo; rank: number }> = new Map(
   SCOPE_CATALOGUE.map((info, rank) => [info.name, { info, rank }]),
 );
 
-export const SCOPE_PRESET_IDS = ["tickets-users-read", "tickets-read-write", "full"] as const;
+export const SCOPE_PRESET_IDS = ["tickets-read", "tickets-users-read", "tickets-read-write", "full"] as const;
 export type ScopePresetId = (typeof SCOPE_PRESET_IDS)[number];
 
 export interface ScopePreset {
@@ -126,6 +126,13 @@ export interface ScopePreset {
 
 /** The presets offered in the connect form; the first is least privilege. */
 export const SCOPE_PRESETS: Readonly<Record<ScopePresetId, ScopePreset>> = Object.freeze({
+  // For clients whose Zendesk admin allows tickets:read alone (granular scopes, Aug 2026).
+  "tickets-read": {
+    id: "tickets-read",
+    label: "Read tickets only",
+    description: "See tickets and their comments, but not user profiles. Nothing can be changed.",
+    scopes: Object.freeze(["tickets:read"]),
+  },
   "tickets-users-read": {
     id: "tickets-users-read",
     label: "Read tickets and users",
@@ -148,6 +155,11 @@ export const SCOPE_PRESETS: Readonly<Record<ScopePresetId, ScopePreset>> = Objec
 
 /** Id of the least-privilege default preset. */
 export const DEFAULT_PRESET_ID: ScopePresetId = "tickets-users-read";
+
+/** True when the value names a preset. */
+export function isScopePresetId(value: unknown): value is ScopePresetId {
+  return typeof value === "string" && (SCOPE_PRESET_IDS as readonly string[]).includes(value);
+}
 
 /** The preset whose scopes are exactly these (in any order), if any: lets the UI show a label for a connection. */
 export function presetForScopes(scopes: readonly string[]): ScopePreset | undefined {

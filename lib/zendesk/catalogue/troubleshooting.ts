@@ -109,12 +109,12 @@ const CODE_ENTRIES: Record<ZendeskErrorCode, Omit<TroubleshootingEntry, "title">
   },
   invalid_scope: {
     cause:
-      "Zendesk refused the permissions (scopes) that were requested (invalid_scope). This app only requests scope names that Zendesk documents, so this is rare, and Zendesk does not document every case in which it refuses a scope. On an existing connection it means Zendesk refused the permissions while renewing the token.",
+      "Zendesk refused the permissions (scopes) that were requested (invalid_scope). This app only requests scope names that Zendesk documents, so the usual cause is the OAuth client's scope allowlist: since August 2026 a Zendesk admin can restrict which scopes each OAuth client may request, and anything outside that list is refused. On an existing connection it means the admin narrowed the list after the connection was made, so Zendesk refused to renew its token.",
     inZendesk:
       "Zendesk may send you straight back to this app without showing the consent page, or show an error page.",
     fix: [
-      "Connect again with one of the preset permission sets (for example reading tickets and users) instead of a custom list.",
-      "If you need a specific permission, add permissions one at a time to find the one Zendesk refuses.",
+      "Read the message in this app: it names the permissions Zendesk refused when Zendesk says which ones they are, and offers to try again with a narrower set that leaves them out.",
+      "Or ask a Zendesk admin to allow them: see “Zendesk limits which permissions this app may request” in this guide.",
       "For an existing connection, choose Reconnect and approve again.",
       "If it persists, contact this app's support with the permissions you chose.",
     ],
@@ -415,6 +415,28 @@ const EXTRA_ENTRIES: Record<(typeof EXTRA_TOPICS)[number], TroubleshootingEntry>
       `If you connected with your own OAuth client and no longer need it, delete the client in ${OAUTH_CLIENTS}. Zendesk's documentation is not explicit about whether that also ends tokens already issued.`,
     ],
   },
+  scope_allowlist: {
+    title: "Zendesk limits which permissions this app may request",
+    cause:
+      "Since August 2026 a Zendesk admin can restrict the scopes each OAuth client may request (granular scopes). When this app asks for a scope outside the client's list, Zendesk refuses with invalid_scope: at once when connecting, or at the next token renewal when the list was narrowed after connecting (the connection then shows “Needs reconnect — permissions reduced”).",
+    inZendesk:
+      "Zendesk sends you straight back to this app without showing its consent page. In Admin Center → Apps and integrations → APIs → OAuth clients, the client's settings list the scopes it may request.",
+    fix: [
+      "Either connect with fewer permissions: the message in this app names the refused ones and its “Try again with …” button pre-selects the largest preset without them (for example Read tickets only).",
+      "Or have a Zendesk admin allow them: open Admin Center → Apps and integrations → APIs → OAuth clients, edit the client this app uses (this app's global client, or your own), add the scopes to the ones it may request, and save.",
+      "Then connect again (or choose Reconnect, or Change permissions, on the existing connection). The connection keeps its history.",
+    ],
+  },
+  non_expiring_tokens: {
+    title: "This connection uses a token that never expires",
+    cause:
+      "Connections made before Zendesk issued refresh tokens (or imported from elsewhere) hold an access token with no expiry and no refresh token. Zendesk is retiring them: existing local OAuth clients must move to expiring tokens by 1 April 2027, and Zendesk has not announced a date for global clients. Such a token cannot be renewed, so moving needs a new consent.",
+    inZendesk: "Nothing visible: the token keeps working until Zendesk stops accepting never-expiring tokens.",
+    fix: [
+      "In this app, go to Settings → Integrations and choose Move to expiring tokens on the connection, then Allow on Zendesk's consent page.",
+      "The connection keeps its id, its permissions and its history; from then on this app renews its token by itself.",
+    ],
+  },
 };
 
 export const TROUBLESHOOTING: Record<HelpTopic, TroubleshootingEntry> = {
@@ -455,6 +477,7 @@ export const HELP_TOPIC_GROUPS: readonly { title: string; topics: readonly HelpT
       "session_mismatch",
       "state_invalid",
       "invalid_scope",
+      "scope_allowlist",
       "invalid_request",
       "anonymous_user",
       "not_allowed",
@@ -467,6 +490,7 @@ export const HELP_TOPIC_GROUPS: readonly { title: string; topics: readonly HelpT
     topics: [
       "refresh_token_expired",
       "needs_reconnect",
+      "non_expiring_tokens",
       "token_revoked",
       "revocation_failed",
       "connection_not_found",

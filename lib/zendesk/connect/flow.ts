@@ -9,7 +9,8 @@ import { DecryptionError, MissingKeyError } from "@/lib/crypto/keyring";
 import { fetchTokenInfo, probeInstance, type ZendeskUser } from "@/lib/zendesk/transport/api";
 import { type SavedConnection, refineConnectionTokenInfo, saveConnection } from "@/lib/zendesk/store/connections";
 import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
-import { codeForFailure, describeFailure, ZendeskError } from "@/lib/zendesk/transport/errors";
+import { codeForFailure, describeFailure, ZendeskError, type ZendeskFailure } from "@/lib/zendesk/transport/errors";
+import type { ZendeskConnectIntent } from "@/db/schema";
 import { type TokenLifetimes, tokenExpiries } from "@/lib/zendesk/tokens/expiry";
 import {
   consumeConnectIntent,
@@ -26,6 +27,7 @@ import {
 import { type ConnectFlow, connectFlowStorage, currentConnectFlow } from "./provider";
 import { revokeGrant, revokeReplacedGrant } from "./revoke-grant";
 import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
+import { scopeRefusalQuery } from "./scope-refusal";
 
 export const SETTINGS_PATH = "/settings/integrations";
 
@@ -278,6 +280,10 @@ export async function handleZendeskCallback(
 
   const zendeskError = query.get("error");
   if (zendeskError) {
+    if (zendeskError === "invalid_scope")
+      return finish(
+        errorPath("invalid_scope", intent.subdomain, scopeRefusalQuery(intent, query.get("error_description"))),
+      );
     return finish(errorPath(zendeskError === "access_denied" ? "access_denied" : "invalid_request", intent.subdomain));
   }
 
@@ -301,7 +307,7 @@ export async function handleZendeskCallback(
   try {
     response = await connectFlowStorage.run(flow, () => authHandler(request));
   } catch (error) {
-    if (flow.failure) return finish(errorPath(codeForFailure(flow.failure), intent.subdomain));
+    if (flow.failure) return finish(failurePath(flow.failure, intent));
     throw error;
   }
   const location = response.headers.get("location") ?? "";
@@ -310,7 +316,7 @@ export async function handleZendeskCallback(
   if (flow.errorCode) return finish(errorPath(flow.errorCode, intent.subdomain), response);
   if (flow.failure) {
     logFailure(intent.subdomain, flow);
-    return finish(errorPath(codeForFailure(flow.failure), intent.subdomain), response);
+    return finish(failurePath(flow.failure, intent), response);
   }
   // Auth.js refused before talking to Zendesk: a state or PKCE check failed (tampered or replayed).
   return finish(
@@ -329,10 +335,19 @@ function logFailure(subdomain: string, flow: ConnectFlow) {
   if (flow.failure) console.warn(`[zendesk] connect to ${subdomain} failed: ${describeFailure(flow.failure)}`);
 }
 
-function errorPath(code: ZendeskErrorCode, subdomain?: string): string {
+function errorPath(code: ZendeskErrorCode, subdomain?: string, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams({ error: code });
   if (subdomain) params.set("subdomain", subdomain);
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
   return `${SETTINGS_PATH}?${params}`;
+}
+
+/** The error page for a Zendesk failure; an invalid_scope one names the refused scopes (catalogue names only). */
+function failurePath(failure: ZendeskFailure, intent: ZendeskConnectIntent): string {
+  const code = codeForFailure(failure);
+  const extra =
+    code === "invalid_scope" && failure.kind === "oauth" ? scopeRefusalQuery(intent, failure.description) : {};
+  return errorPath(code, intent.subdomain, extra);
 }
 
 /** A redirect to a same-origin path that clears the intent cookie and keeps Auth.js's cookie updates. */

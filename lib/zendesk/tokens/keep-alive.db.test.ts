@@ -70,7 +70,7 @@ describe("refreshDueConnections", () => {
     expect(renewed.refreshTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 29 * DAY);
     expect(renewed).toMatchObject({ refreshLeaseHolder: null, refreshInFlightSince: null });
     expect(formatKeepAliveSummary(summary)).toBe(
-      "zendesk keep-alive: 1 refreshed, 0 skipped, 1 failed (1 need reconnecting, 0 other)",
+      "zendesk keep-alive: 1 refreshed, 0 skipped, 1 failed (1 need reconnecting, 0 other), 0 with never-expiring tokens to move",
     );
     expect(JSON.stringify(summary)).not.toMatch(/ciphertext|v1\./);
     expect(await refreshDueConnections()).toMatchObject({ refreshed: 0, skipped: 0, failed: 0 });

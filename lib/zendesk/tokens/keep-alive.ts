@@ -8,6 +8,7 @@ import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { ZendeskError } from "@/lib/zendesk/transport/errors";
 import { newLeaseHolder, refreshIfDue, refreshLeaseMs, releaseLease, settleFollowUps } from "./lifecycle";
+import { countNonExpiringConnections } from "@/lib/zendesk/store/non-expiring";
 
 /*
  * The keep-alive job. By default it renews refresh tokens before their deadline: a connection is
@@ -41,6 +42,8 @@ export interface KeepAliveSummary {
   failed: number;
   /** Failures that ended a connection (part of `failed`). */
   needsReconnect: number;
+  /** Live connections whose token never expires: never renewed here, they need Move to expiring tokens. */
+  nonExpiring: number;
   results: KeepAliveOutcome[];
 }
 
@@ -111,6 +114,7 @@ export async function refreshDueConnections({
     skipped: results.filter((r) => r.outcome === "skipped").length,
     failed: failed.length,
     needsReconnect: failed.filter((r) => r.outcome === "failed" && r.needsReconnect).length,
+    nonExpiring: await countNonExpiringConnections(),
     results,
   };
 }
@@ -181,7 +185,7 @@ async function reserveBatch(
 /** One line for logs: counts only, never token material. */
 export function formatKeepAliveSummary(summary: KeepAliveSummary): string {
   const unattributed = summary.failed - summary.needsReconnect;
-  return `zendesk keep-alive: ${summary.refreshed} refreshed, ${summary.skipped} skipped, ${summary.failed} failed (${summary.needsReconnect} need reconnecting, ${unattributed} other)`;
+  return `zendesk keep-alive: ${summary.refreshed} refreshed, ${summary.skipped} skipped, ${summary.failed} failed (${summary.needsReconnect} need reconnecting, ${unattributed} other), ${summary.nonExpiring} with never-expiring tokens to move`;
 }
 
 /** Failures not explained by Zendesk refusing a connection (network, Zendesk errors, our own). */

@@ -18,6 +18,7 @@ import {
 import { resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
 import { openAccessToken, openRefreshToken, sealConnectionTokens } from "@/lib/zendesk/store/sealed";
 import { zendeskSettings } from "@/lib/zendesk/transport/settings";
+import { PERMISSIONS_REDUCED_REASON } from "@/lib/zendesk/catalogue/permissions-reduced";
 import { tokenExpiries } from "./expiry";
 import { requestToken, type TokenGrant, type TokenResponse } from "./endpoint";
 
@@ -69,8 +70,7 @@ export const TOKEN_REASONS = {
   freshTokenRejected: "Zendesk refused an access token it had just issued. Reconnect to continue.",
   invalidClient:
     "Zendesk refused to renew the token: the OAuth client's identifier or secret was rejected (the client was changed or deleted). Fix the client, then reconnect.",
-  invalidScope:
-    "Zendesk refused to renew the token for the connection's scopes (invalid_scope). Reconnect to continue.",
+  invalidScope: PERMISSIONS_REDUCED_REASON,
   refreshTokenExpired: "The refresh token expired after a period without use. Reconnect to continue.",
   noRefreshToken:
     "The access token expired and this connection has no refresh token to renew it. Reconnect to continue.",

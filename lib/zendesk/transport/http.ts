@@ -1,5 +1,6 @@
 import "server-only";
 import { ZendeskError, type ZendeskFailure } from "./errors";
+import { zendeskSettings } from "./settings";
 
 /**
  * The one transport to Zendesk. Every failure becomes a ZendeskError carrying a typed
@@ -29,7 +30,7 @@ export async function zendeskRequest(url: URL, init: ZendeskRequestInit): Promis
   try {
     response = await fetch(url, {
       method: init.method ?? "GET",
-      headers: { Accept: "application/json", ...init.headers },
+      headers: { Accept: "application/json", ...init.headers, ...marketplaceHeaders(url) },
       body: init.body,
       redirect: "manual",
       signal: AbortSignal.timeout(init.timeoutMs),
@@ -52,6 +53,22 @@ export async function zendeskRequest(url: URL, init: ZendeskRequestInit): Promis
     return { status: response.status, headers: response.headers, body: json };
   }
   throw new ZendeskError(classifyErrorResponse(response.status, response.headers, json));
+}
+
+/**
+ * Zendesk Marketplace apps must identify themselves on every API request (2026): the three
+ * headers go on /api/v2/… (the OAuth tokens API included) and never on the OAuth endpoints
+ * (/oauth/authorizations, /oauth/tokens). Empty unless all three variables are configured.
+ */
+function marketplaceHeaders(url: URL): Record<string, string> {
+  const marketplace = zendeskSettings().marketplace;
+  // Host tenancy: /api/v2/…; the simulator's path tenancy: /{subdomain}/api/v2/….
+  if (!marketplace || !/^(?:\/[a-z0-9-]+)?\/api\/v2\//.test(url.pathname)) return {};
+  return {
+    "X-Zendesk-Marketplace-Name": marketplace.name,
+    "X-Zendesk-Marketplace-Organization-Id": marketplace.organizationId,
+    "X-Zendesk-Marketplace-App-Id": marketplace.appId,
+  };
 }
 
 const INVALID = Symbol("invalid json");

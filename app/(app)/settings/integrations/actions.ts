@@ -27,6 +27,7 @@ import {
   SETTINGS_PATH,
   subdomainSchema,
   testConnection,
+  validateScopes,
   ZENDESK_PROVIDER_ID,
   type ZendeskConnection,
 } from "@/lib/zendesk";
@@ -247,4 +248,48 @@ export async function testConnectionAction(previous: FormState, formData: FormDa
 
 export async function disconnectAction(previous: FormState, formData: FormData): Promise<FormState> {
   return disconnect(previous, formData);
+}
+
+/**
+ * Move to expiring tokens: a never-expiring token cannot be refreshed, so a new consent replaces
+ * it. Same subdomain, client and permissions; the token request asks for lifetimes (as every
+ * one does), and the callback updates the same connection (id and history kept).
+ */
+const moveToExpiringTokens = connectionAction(async (connection, { member }) => {
+  if (connection.accessTokenExpiresAt !== null) {
+    revalidatePath(SETTINGS_PATH);
+    return { ok: true, message: "This connection already uses expiring tokens." };
+  }
+  if (connection.mode !== "authorization_code") return failure("invalid_request");
+  const limited = await throttleConnect(member.workspaceId);
+  if (!limited.ok)
+    return { ok: false, code: "too_many_attempts", error: tooManyAttemptsMessage(limited.retryAfterSeconds) };
+  const granted = validateScopes(connection.grantedScopes);
+  const requested = validateScopes(connection.requestedScopes);
+  const scopes = granted.ok
+    ? granted.scopes
+    : requested.ok
+      ? requested.scopes
+      : [...SCOPE_PRESETS[DEFAULT_PRESET_ID].scopes];
+  const prepared = await prepareConnect(
+    {
+      userId: member.userId,
+      workspaceId: member.workspaceId,
+      subdomain: connection.subdomain,
+      scopes,
+      oauthClientId: connection.oauthClientId,
+      returnTo: SETTINGS_PATH,
+    },
+    appZendeskHost,
+  );
+  if (!prepared.ok) return failure(prepared.code);
+  const cookie = intentCookie(prepared.flow.intent.id);
+  (await cookies()).set(cookie.name, cookie.value, cookie.options);
+  // signIn throws Next's redirect to Zendesk's consent page: it must not be inside a try.
+  await runInConnectFlow(prepared.flow, () => signIn(ZENDESK_PROVIDER_ID, { redirectTo: SETTINGS_PATH }));
+  return {};
+});
+
+export async function moveToExpiringTokensAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return moveToExpiringTokens(previous, formData);
 }

@@ -7,6 +7,7 @@ import { SubmitButton } from "@/app/components/submit-button";
 import type { FormState } from "@/lib/forms";
 import { helpHref, isHelpTopic, SCOPE_CATALOGUE, SCOPE_PRESETS, type ScopePresetId } from "@/lib/zendesk/public";
 import { connectZendeskAction } from "./actions";
+import { PermissionsDiff } from "./permissions-diff";
 
 export interface ConnectFormDefaults {
   subdomain?: string;
@@ -23,12 +24,15 @@ export function ConnectForm({
   callbackUrl,
   localClients,
   submitLabel = "Connect Zendesk",
+  currentScopes,
 }: {
   defaults: ConnectFormDefaults;
   globalClientAvailable: boolean;
   callbackUrl: string;
   localClients: { subdomain: string; identifier: string; kind: "confidential" | "public" }[];
   submitLabel?: string;
+  /** Change permissions: the connection's granted scopes, to show what consenting again adds and removes. */
+  currentScopes?: string[];
 }) {
   const [state, action] = useActionState(connectZendeskAction, {} as FormState);
   const values = state.values ?? {};
@@ -55,6 +59,7 @@ export function ConnectForm({
         autoComplete="off"
         spellCheck={false}
         required
+        readOnly={currentScopes !== undefined}
         defaultValue={values.subdomain ?? defaults.subdomain}
         hint={
           <>
@@ -117,6 +122,11 @@ export function ConnectForm({
           ))}
         </div>
         {errors.scopes?.length ? <p className="field-error">{errors.scopes[0]}</p> : null}
+        {currentScopes ? (
+          <div className="mt-3">
+            <PermissionsDiff granted={currentScopes} />
+          </div>
+        ) : null}
       </fieldset>
 
       <fieldset>

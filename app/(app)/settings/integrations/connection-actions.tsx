@@ -8,13 +8,14 @@ import type { FormState } from "@/lib/forms";
 import { helpHref, isHelpTopic } from "@/lib/zendesk/public";
 import { disconnectAction, refreshNowAction, testConnectionAction } from "./actions";
 
-/** Refresh now, Test connection, Reconnect and Disconnect for one connection (owners and admins). */
+/** Refresh now, Test connection, Reconnect, Change permissions and Disconnect for one connection (owners and admins). */
 export function ConnectionActions({
   connectionId,
   subdomain,
   canRefresh,
   needsReconnect,
   reconnectHref,
+  changePermissionsHref,
 }: {
   connectionId: string;
   subdomain: string;
@@ -22,6 +23,8 @@ export function ConnectionActions({
   /** Reconnect becomes the primary action when Zendesk no longer accepts the connection. */
   needsReconnect: boolean;
   reconnectHref: string;
+  /** Opens the scope picker pre-filled with the granted scopes, for a consent that updates this connection. */
+  changePermissionsHref?: string;
 }) {
   const [refreshState, refresh] = useActionState(refreshNowAction, {} as FormState);
   const [testState, test] = useActionState(testConnectionAction, {} as FormState);
@@ -45,6 +48,11 @@ export function ConnectionActions({
         <Link className={needsReconnect ? "btn-primary" : "btn-secondary"} href={reconnectHref}>
           Reconnect
         </Link>
+        {changePermissionsHref ? (
+          <Link className="btn-secondary" href={changePermissionsHref}>
+            Change permissions
+          </Link>
+        ) : null}
         <DisconnectButton connectionId={connectionId} subdomain={subdomain} />
       </div>
       <div aria-live="polite" data-testid="action-result">

@@ -31,13 +31,23 @@ export function ConnectionCard({
   instanceUrl,
   actions,
   history,
+  statusLabel,
+  helpTopic,
+  notice,
 }: {
   connection: ConnectionSummary;
   status: { status: DisplayStatus; reason: string };
   instanceUrl: string;
   actions?: React.ReactNode;
   history?: React.ReactNode;
+  /** Overrides the status's label (e.g. "Needs reconnect — permissions reduced"). */
+  statusLabel?: string;
+  /** Overrides where the status's "How to fix this" links. */
+  helpTopic?: HelpTopic;
+  /** A notice under the header (e.g. Action needed for a never-expiring token). */
+  notice?: React.ReactNode;
 }) {
+  const help = helpTopic ?? STATUS_HELP[status.status];
   const diff = diffScopes(c.requestedScopes, c.grantedScopes);
   const headingId = `connection-${c.subdomain}`;
   return (
@@ -64,18 +74,19 @@ export function ConnectionCard({
             className={`inline-block rounded-full px-2.5 py-0.5 text-sm font-medium ${BADGE[status.status]}`}
             data-testid="connection-status"
           >
-            {STATUS_LABEL[status.status]}
+            {statusLabel ?? STATUS_LABEL[status.status]}
           </span>
           <p className="mt-1 max-w-xs text-sm text-zinc-600 dark:text-zinc-400" data-testid="status-reason">
             {status.reason}
           </p>
-          {STATUS_HELP[status.status] ? (
-            <a className="link text-sm" href={helpHref(STATUS_HELP[status.status]!)}>
+          {help ? (
+            <a className="link text-sm" href={helpHref(help)}>
               How to fix this
             </a>
           ) : null}
         </div>
       </header>
+      {notice}
 
       <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
         <div>

@@ -9,17 +9,24 @@ import {
   instanceUrl,
   describeError,
   isZendeskErrorCode,
+  isPermissionsReduced,
+  isScopePresetId,
   isValidSubdomainLabel,
   loadIntegrationsData,
   MANUAL_REVOCATION_STEPS,
+  nonExpiringNotice,
+  PERMISSIONS_REDUCED_LABEL,
   presetForScopes,
+  scopeListParam,
   zendeskSettings,
 } from "@/lib/zendesk";
+import { ActionNeededNotice } from "./action-needed-notice";
 import { ConnectForm, type ConnectFormDefaults } from "./connect-form";
 import { ConnectionActions } from "./connection-actions";
 import { ConnectionCard } from "./connection-card";
 import { ConnectionHistory } from "./connection-history";
 import { ConnectionsSkeleton } from "./connections-skeleton";
+import { ScopeRefusedNotice } from "./scope-refused-notice";
 
 export const metadata: Metadata = { title: "Integrations" };
 
@@ -53,7 +60,14 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
         </p>
       </div>
 
-      {errorCode && isZendeskErrorCode(errorCode) ? (
+      {errorCode === "invalid_scope" ? (
+        <ScopeRefusedNotice
+          subdomain={validLabel(one(params.subdomain))}
+          refusedParam={one(params.refused)}
+          requestedParam={one(params.requested)}
+          clientParam={one(params.client)}
+        />
+      ) : errorCode && isZendeskErrorCode(errorCode) ? (
         <div
           role="alert"
           data-testid="connect-error"
@@ -88,6 +102,10 @@ export default async function IntegrationsPage({ searchParams }: PageProps<"/set
       </div>
     </section>
   );
+}
+
+function validLabel(value: string | undefined): string | undefined {
+  return value && isValidSubdomainLabel(value) ? value : undefined;
 }
 
 function DisconnectedNotice({
@@ -160,20 +178,36 @@ async function ZendeskSection({
     reconnectSub && isValidSubdomainLabel(reconnectSub)
       ? connections.find((c) => c.subdomain === reconnectSub)
       : undefined;
-  const defaults: ConnectFormDefaults = reconnecting
+  // Change permissions: the same reconnect, pre-filled with what Zendesk granted, showing the difference.
+  const changeSub = one(params.change);
+  const changing =
+    !reconnecting && changeSub && isValidSubdomainLabel(changeSub)
+      ? connections.find((c) => c.subdomain === changeSub)
+      : undefined;
+  const existing = reconnecting ?? changing;
+  const existingScopes = changing ? changing.grantedScopes : reconnecting?.requestedScopes;
+  const retrySub = validLabel(one(params.retry));
+  const retryPreset = one(params.preset);
+  const defaults: ConnectFormDefaults = existing
     ? {
-        subdomain: reconnecting.subdomain,
-        preset: presetForScopes(reconnecting.requestedScopes)?.id ?? "custom",
-        scopes: reconnecting.requestedScopes,
+        subdomain: existing.subdomain,
+        preset: presetForScopes(existingScopes ?? [])?.id ?? "custom",
+        scopes: existingScopes,
         client:
-          reconnecting.mode === "client_credentials"
-            ? "client_credentials"
-            : reconnecting.oauthClientId
-              ? "local"
-              : "global",
-        clientIdentifier: reconnecting.clientIdentifier ?? undefined,
+          existing.mode === "client_credentials" ? "client_credentials" : existing.oauthClientId ? "local" : "global",
+        clientIdentifier: existing.clientIdentifier ?? undefined,
       }
-    : {};
+    : retrySub
+      ? {
+          // "Try again with a narrower preset" after invalid_scope: catalogue names and preset ids only.
+          subdomain: retrySub,
+          preset: retryPreset === "custom" || isScopePresetId(retryPreset) ? retryPreset : undefined,
+          scopes: scopeListParam(one(params.scopes)),
+          client: one(params.client) === "local" ? "local" : undefined,
+          clientIdentifier:
+            one(params.client) === "local" ? localClients.find((c) => c.subdomain === retrySub)?.identifier : undefined,
+        }
+      : {};
 
   return (
     <>
@@ -198,11 +232,23 @@ async function ZendeskSection({
         connections.map((c) => {
           const status = computeStatus(c, now, settings.expiringSoonSeconds);
           const open = history?.connectionId === c.id ? history : undefined;
+          const reduced = status.status === "needs_reconnect" && isPermissionsReduced(c);
+          const notice = nonExpiringNotice(c, {
+            localDeadline: settings.nonExpiringDeadline,
+            globalClientIdentifier: settings.globalClient?.identifier,
+          });
           return (
             <ConnectionCard
               key={c.id}
               connection={c}
               status={status}
+              statusLabel={reduced ? PERMISSIONS_REDUCED_LABEL : undefined}
+              helpTopic={reduced ? "scope_allowlist" : undefined}
+              notice={
+                notice && c.mode === "authorization_code" ? (
+                  <ActionNeededNotice connectionId={c.id} notice={notice} canManage={canManage} />
+                ) : undefined
+              }
               instanceUrl={instanceUrl(c.subdomain, settings.baseUrlTemplate).toString()}
               actions={
                 canManage ? (
@@ -212,6 +258,9 @@ async function ZendeskSection({
                     canRefresh={c.mode === "client_credentials" || c.hasRefreshToken}
                     needsReconnect={status.status === "needs_reconnect" || status.status === "revoked"}
                     reconnectHref={href({ reconnect: c.subdomain }, "#connect-zendesk")}
+                    changePermissionsHref={
+                      c.mode === "authorization_code" ? href({ change: c.subdomain }, "#connect-zendesk") : undefined
+                    }
                   />
                 ) : undefined
               }
@@ -232,19 +281,22 @@ async function ZendeskSection({
       {canManage ? (
         <div id="connect-zendesk" className="card scroll-mt-8">
           <h3 className="mb-4 text-lg font-semibold">
-            {reconnecting
-              ? `Reconnect ${reconnecting.subdomain}`
-              : connections.length
-                ? "Connect another Zendesk account"
-                : "Connect Zendesk"}
+            {changing
+              ? `Change permissions for ${changing.subdomain}`
+              : reconnecting
+                ? `Reconnect ${reconnecting.subdomain}`
+                : connections.length
+                  ? "Connect another Zendesk account"
+                  : "Connect Zendesk"}
           </h3>
           <ConnectForm
-            key={reconnecting?.subdomain ?? "new"}
+            key={changing ? `change-${changing.subdomain}` : (reconnecting?.subdomain ?? retrySub ?? "new")}
+            currentScopes={changing?.grantedScopes}
             defaults={defaults}
             globalClientAvailable={Boolean(settings.globalClient)}
             callbackUrl={settings.callbackUrl}
             localClients={localClients.map((c) => ({ subdomain: c.subdomain, identifier: c.identifier, kind: c.kind }))}
-            submitLabel={reconnecting ? "Reconnect Zendesk" : "Connect Zendesk"}
+            submitLabel={changing ? "Change permissions" : reconnecting ? "Reconnect Zendesk" : "Connect Zendesk"}
           />
         </div>
       ) : (
