@@ -102,7 +102,7 @@ export function ConnectionCard({
           <dd data-testid="access-expiry">
             {c.accessTokenExpiresAt ? <LocalTime iso={c.accessTokenExpiresAt.toISOString()} /> : "Does not expire"}
             {c.accessTokenExpiresAt && (c.mode === "client_credentials" || c.hasRefreshToken) ? (
-              <span className="block text-xs text-zinc-500">Renewed on next use once expired</span>
+              <span className="block text-xs text-zinc-600 dark:text-zinc-400">Renewed on next use once expired</span>
             ) : null}
           </dd>
         </div>
