@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { eq, isNotNull } from "drizzle-orm";
+import { asc, eq, isNotNull } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as cronRoute from "@/app/api/cron/zendesk-refresh/route";
 import { db } from "@/db";
@@ -173,7 +173,8 @@ describe("refreshDueConnections", () => {
     const events = await db
       .select()
       .from(zendeskConnectionEvents)
-      .where(eq(zendeskConnectionEvents.connectionId, deadId!));
+      .where(eq(zendeskConnectionEvents.connectionId, deadId!))
+      .orderBy(asc(zendeskConnectionEvents.id));
     const failedEvent = events.find((e) => e.type === "refresh_failed");
     expect(failedEvent?.data).toMatchObject({ attempts: 1, nextAttemptAt: expect.any(String) });
 
