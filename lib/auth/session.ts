@@ -6,7 +6,7 @@ import type { MembershipRole } from "@/db/schema";
 import { findUser, listMemberships } from "@/lib/accounts/accounts";
 
 export { canManageIntegrations } from "@/lib/accounts/accounts";
-import { auth } from "./auth";
+import { sessionUserId as sessionUserIdFrom } from "./session-cookie";
 
 export const WORKSPACE_COOKIE = "zc_workspace";
 
@@ -17,10 +17,12 @@ export interface WorkspaceContext {
   memberships: Awaited<ReturnType<typeof listMemberships>>;
 }
 
+/** The user id the session cookie names (verified, not yet checked against the database). */
+const sessionUserId = cache(async (): Promise<string | null> => sessionUserIdFrom(await cookies()));
+
 /** The signed-in user, re-read from the database (a deleted user's cookie is worthless). */
 export const currentUser = cache(async () => {
-  const session = await auth();
-  const id = session?.user?.id;
+  const id = await sessionUserId();
   return id ? findUser(id) : null;
 });
 
@@ -29,9 +31,11 @@ export const currentUser = cache(async () => {
  * from the database: every permission check starts here, never in the proxy.
  */
 export const currentWorkspace = cache(async (): Promise<WorkspaceContext | null> => {
-  const user = await currentUser();
+  const id = await sessionUserId();
+  if (!id) return null;
+  // One wait for both reads: a deleted user has no memberships either, and is refused below.
+  const [user, memberships] = await Promise.all([findUser(id), listMemberships(id)]);
   if (!user) return null;
-  const memberships = await listMemberships(user.id);
   if (memberships.length === 0) return null;
   const chosen = (await cookies()).get(WORKSPACE_COOKIE)?.value;
   const current = memberships.find((m) => m.workspaceId === chosen) ?? memberships[0]!;

@@ -1,5 +1,0 @@
-import { ConnectionsSkeleton } from "./connections-skeleton";
-
-export default function Loading() {
-  return <ConnectionsSkeleton />;
-}
