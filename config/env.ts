@@ -64,6 +64,12 @@ const schema = z
     ZENDESK_ACCESS_TOKEN_TTL_SECONDS: int(3600, 300, 172_800),
     ZENDESK_REFRESH_TOKEN_TTL_SECONDS: int(2_592_000, 604_800, 7_776_000),
     ZENDESK_HTTP_TIMEOUT_MS: int(8000, 500, 60_000),
+    // The settings page waits this long for its stored Zendesk data to paint it at once; slower, it streams in.
+    ZENDESK_PAGE_INLINE_WAIT_MS: int(250, 0, 10_000),
+    // The connect form's subdomain check: how long its "found" spares the connect a pre-flight,
+    // and how often a connect looks whether a check still in flight has answered.
+    ZENDESK_SUBDOMAIN_CHECK_TTL_SECONDS: int(600, 0, 86_400),
+    ZENDESK_SUBDOMAIN_CHECK_POLL_MS: int(10, 1, 1000),
     ZENDESK_REFRESH_MARGIN_SECONDS: int(300, 0, 86_400),
     // Expiring soon = the refresh token (not the access token) ends within this without renewal.
     ZENDESK_EXPIRING_SOON_SECONDS: int(259_200, 0, 7_776_000),
@@ -115,6 +121,7 @@ const schema = z
     THROTTLE_SIGNIN_ADDRESS_ATTEMPTS: int(20, 1, 1_000_000),
     THROTTLE_SIGNUP_ADDRESS_ATTEMPTS: int(10, 1, 1_000_000),
     THROTTLE_CONNECT_WORKSPACE_ATTEMPTS: int(10, 1, 1_000_000),
+    THROTTLE_SUBDOMAIN_CHECK_ATTEMPTS: int(30, 1, 1_000_000),
     THROTTLE_BASE_DELAY_SECONDS: int(1, 1, 3600),
     THROTTLE_MAX_DELAY_SECONDS: int(900, 1, 86_400),
     THROTTLE_WINDOW_SECONDS: int(3600, 60, 604_800),
@@ -227,6 +234,9 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       accessTokenTtlSeconds: e.ZENDESK_ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.ZENDESK_REFRESH_TOKEN_TTL_SECONDS,
       httpTimeoutMs: e.ZENDESK_HTTP_TIMEOUT_MS,
+      pageInlineWaitMs: e.ZENDESK_PAGE_INLINE_WAIT_MS,
+      subdomainCheckTtlSeconds: e.ZENDESK_SUBDOMAIN_CHECK_TTL_SECONDS,
+      subdomainCheckPollMs: e.ZENDESK_SUBDOMAIN_CHECK_POLL_MS,
       refreshMarginSeconds: e.ZENDESK_REFRESH_MARGIN_SECONDS,
       expiringSoonSeconds: e.ZENDESK_EXPIRING_SOON_SECONDS,
       keepAliveRefreshDays: e.ZENDESK_KEEPALIVE_REFRESH_DAYS,
@@ -255,6 +265,7 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       signInAddressAttempts: e.THROTTLE_SIGNIN_ADDRESS_ATTEMPTS,
       signUpAddressAttempts: e.THROTTLE_SIGNUP_ADDRESS_ATTEMPTS,
       connectWorkspaceAttempts: e.THROTTLE_CONNECT_WORKSPACE_ATTEMPTS,
+      subdomainCheckAttempts: e.THROTTLE_SUBDOMAIN_CHECK_ATTEMPTS,
       baseDelaySeconds: e.THROTTLE_BASE_DELAY_SECONDS,
       maxDelaySeconds: e.THROTTLE_MAX_DELAY_SECONDS,
       windowSeconds: e.THROTTLE_WINDOW_SECONDS,

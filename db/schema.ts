@@ -119,6 +119,26 @@ export const zendeskConnectIntents = pgTable(
   (t) => [index("zendesk_connect_intents_user_idx").on(t.userId)],
 );
 
+/**
+ * The pre-flight's verdict on a subdomain for one workspace (does a Zendesk account answer
+ * there?), written when the connect form checks the subdomain as it is entered. A connect of
+ * the same workspace and subdomain reuses a fresh "found", or waits for a check still pending,
+ * instead of asking Zendesk again: the person's click does not wait for a round trip the form
+ * already made. In Postgres, so a check and the connect may run on different instances.
+ */
+export const zendeskSubdomainChecks = pgTable(
+  "zendesk_subdomain_checks",
+  {
+    workspaceId: hostId("workspace_id").notNull(),
+    subdomain: subdomain(),
+    /** Null while the check is pending; "found", or the error code of the refusal. */
+    outcome: text("outcome"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.subdomain] })],
+);
+
 export const zendeskConnectionMode = pgEnum("zendesk_connection_mode", ["authorization_code", "client_credentials"]);
 
 /** Stored state; "expiring soon" and "refresh token lapsed" are derived from it and the clock. */

@@ -40,11 +40,19 @@ for (const colorScheme of ["light", "dark"] as const) {
     });
 
     test("the settings page in every state", async ({ page }) => {
-      test.slow(); // eight states, each audited by axe
+      test.slow(); // ten states, each audited by axe
       await signUp(page);
       await page.goto("/settings/integrations");
       await expect(page.getByTestId("empty-state")).toBeVisible();
       await expectNoViolations(page, "settings, empty");
+
+      const subdomainField = page.getByLabel("Zendesk subdomain");
+      await subdomainField.fill("no-such-account");
+      await expect(page.getByTestId("subdomain-check")).toHaveAttribute("data-state", "refused");
+      await expectNoViolations(page, "settings, the subdomain entered has no Zendesk account");
+      await subdomainField.fill("acme");
+      await expect(page.getByTestId("subdomain-check")).toHaveAttribute("data-state", "found");
+      await expectNoViolations(page, "settings, the subdomain entered was found");
 
       await page.getByLabel("My own OAuth client, created in my Zendesk").check();
       await expect(page.getByLabel("Unique Identifier")).toBeVisible();

@@ -5,6 +5,7 @@ import {
   REDIRECT_URL,
   SIM_URL,
   sim,
+  simControl,
   submitConnectForm,
   ZendeskConsentPage,
 } from "./zendesk";
@@ -111,6 +112,39 @@ test.describe("Connect Zendesk", () => {
     await expect(page.getByLabel("Zendesk subdomain")).toHaveValue("doesnotexist");
     await expect(page.getByLabel("Read and write tickets")).toBeChecked();
     await expect(page.getByTestId("empty-state")).toBeVisible();
+  });
+
+  test("the subdomain is checked as it is entered; Connect reuses a found one instead of asking Zendesk again", async ({
+    page,
+  }) => {
+    await signUp(page);
+    await page.goto(SETTINGS);
+    const field = page.getByLabel("Zendesk subdomain");
+    const check = page.getByTestId("subdomain-check");
+
+    // Entered whole (pasted, autofilled): checked at once, and a mistake is named before any click.
+    await field.fill("https://doesnotexist-9.zendesk.com/agent");
+    await expect(check).toHaveText(/There is no Zendesk account at doesnotexist-9\.zendesk\.com\./);
+    await expect(check).toHaveAttribute("data-state", "refused");
+
+    // Typed a key at a time: checked once the typing pauses, not at every key.
+    const subdomain = await freshInstance("typed");
+    await simControl.clearLog();
+    await field.clear();
+    await field.pressSequentially(subdomain, { delay: 20 });
+    await expect(check).toHaveText(`Found ${subdomain}.zendesk.com.`);
+    const probes = async () =>
+      (await simControl.requestLog()).entries.filter((e) => e.endpoint === "users_me" && e.subdomain === subdomain);
+    expect(await probes()).toHaveLength(1);
+
+    // Connect: no second pre-flight; straight to the consent page.
+    await page.getByRole("button", { name: "Connect Zendesk" }).click();
+    const consent = new ZendeskConsentPage(page);
+    await consent.waitFor(subdomain);
+    expect(await probes()).toHaveLength(1);
+    await consent.allow();
+    await page.waitForURL(`${SETTINGS}?connected=${subdomain}`);
+    await expect(page.getByTestId(`connection-${subdomain}`).getByTestId("connection-status")).toHaveText("Connected");
   });
 
   test("unknown scopes are refused before anyone is redirected", async ({ page }) => {

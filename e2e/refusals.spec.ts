@@ -78,6 +78,8 @@ test("a member's and another workspace's owner's server-action requests are refu
   await page.goto(SETTINGS);
   const connect = await captureAction(page, async () => {
     await page.getByLabel("Zendesk subdomain").fill(subdomain);
+    // The form checks the subdomain as it is entered: that request is done before anything is counted.
+    await expect(page.getByTestId("subdomain-check")).toHaveAttribute("data-state", "found");
     await page.getByRole("button", { name: "Connect Zendesk" }).click();
   });
   for (const action of [...Object.values(actions), connect]) expect(action.headers["next-action"]).toBeTruthy();
@@ -107,6 +109,18 @@ test("a member's and another workspace's owner's server-action requests are refu
     expect(answer.status).toBe(200);
     expect(answer.location).toBeUndefined();
     expect(answer.text).toContain("Only owners and admins can do this");
+  });
+
+  await test.step("the form's subdomain check: a member, and a page of another site, are refused before any trip to Zendesk", async () => {
+    const check = "/api/integrations/zendesk/subdomain-check";
+    const asMember = await member.request.post(check, { data: { subdomain } });
+    expect(asMember.status()).toBe(403);
+    expect(await asMember.json()).toMatchObject({ error: "not_allowed" });
+    const crossSite = await page.request.post(check, {
+      data: { subdomain },
+      headers: { origin: "https://attacker.example" },
+    });
+    expect(crossSite.status()).toBe(403);
   });
 
   await test.step("nothing changed: no call reached Zendesk, the connection and its history are as they were", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/db";
-import { throttles, zendeskConnectIntents, zendeskConnectionEvents } from "@/db/schema";
+import { throttles, zendeskConnectIntents, zendeskConnectionEvents, zendeskSubdomainChecks } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
 import { resetEnvForTests } from "@/config/env";
 import { throttledSignIn } from "@/lib/throttle/attempts";
@@ -14,7 +14,7 @@ const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000);
 const DAY = 86_400;
 
 describe("pruneExpiredData", () => {
-  it("removes used and expired intents, stale throttle rows and old history, and keeps everything else", async () => {
+  it("removes used and expired intents, old subdomain checks, stale throttle rows and old history, and keeps everything else", async () => {
     const { userId, workspaceId } = await createTestAccount();
     const intent = (label: string, expiresAt: Date, consumedAt: Date | null) => ({
       workspaceId,
@@ -56,11 +56,25 @@ describe("pruneExpiredData", () => {
       .insert(zendeskConnectionEvents)
       .values([event("recent", ago(DAY)), event("last year", ago(364 * DAY)), event("too old", ago(366 * DAY))]);
 
+    // Subdomain checks: one within the reuse period (600 s by default), one no connect can reuse.
+    const check = (label: string, startedAt: Date) => ({
+      workspaceId,
+      subdomain: testSubdomain(label),
+      outcome: "found",
+      startedAt,
+      finishedAt: startedAt,
+    });
+    await db
+      .insert(zendeskSubdomainChecks)
+      .values([check("checked-now", ago(30)), check("checked-long-ago", ago(7200))]);
+
     const summary = await pruneExpiredData({ now: NOW });
-    expect(summary).toEqual({ intents: 2, throttles: 2, history: 1 });
+    expect(summary).toEqual({ intents: 2, subdomainChecks: 1, throttles: 2, history: 1 });
     expect(formatRetentionSummary(summary)).toBe(
-      "retention: pruned 2 connect intent(s), 2 throttle row(s), 1 history event(s)",
+      "retention: pruned 2 connect intent(s), 1 subdomain check(s), 2 throttle row(s), 1 history event(s)",
     );
+    const checks = await db.select({ subdomain: zendeskSubdomainChecks.subdomain }).from(zendeskSubdomainChecks);
+    expect(checks.map((c) => c.subdomain)).toEqual(["checked-now"]);
 
     const intents = await db.select({ subdomain: zendeskConnectIntents.subdomain }).from(zendeskConnectIntents);
     expect(intents.map((i) => i.subdomain).sort()).toEqual(["just-expired", "just-used", "pending"]);
@@ -75,7 +89,7 @@ describe("pruneExpiredData", () => {
     const history = await db.select({ detail: zendeskConnectionEvents.detail }).from(zendeskConnectionEvents);
     expect(history.map((h) => h.detail).sort()).toEqual(["last year", "recent"]);
 
-    expect(await pruneExpiredData({ now: NOW })).toEqual({ intents: 0, throttles: 0, history: 0 });
+    expect(await pruneExpiredData({ now: NOW })).toEqual({ intents: 0, subdomainChecks: 0, throttles: 0, history: 0 });
   });
 
   it("keeps history for HISTORY_RETENTION_DAYS", async () => {

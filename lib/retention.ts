@@ -1,13 +1,13 @@
 import "server-only";
 import { and, inArray, isNotNull, lt, or } from "drizzle-orm";
 import { db } from "@/db";
-import { throttles, zendeskConnectionEvents, zendeskConnectIntents } from "@/db/schema";
+import { throttles, zendeskConnectionEvents, zendeskConnectIntents, zendeskSubdomainChecks } from "@/db/schema";
 import { env } from "@/config/env";
 
 /*
  * Housekeeping that runs with the keep-alive (the cron route and `npm run zendesk:refresh-due`):
- * connect intents once used or expired, throttle rows that carry no information any more, and
- * connection history older than HISTORY_RETENTION_DAYS.
+ * connect intents once used or expired, subdomain checks no connect can reuse any more, throttle
+ * rows that carry no information any more, and connection history older than HISTORY_RETENTION_DAYS.
  */
 
 /** Used or expired intents are kept this long, so a late callback still reads "already used" or "expired". */
@@ -17,6 +17,7 @@ const BATCH = 5000;
 
 export interface RetentionSummary {
   intents: number;
+  subdomainChecks: number;
   throttles: number;
   history: number;
 }
@@ -33,6 +34,11 @@ export async function pruneExpiredData({ now = new Date() }: { now?: Date } = {}
       ),
     )
     .returning({ id: zendeskConnectIntents.id });
+  const checkTtlMs = Math.max(env().zendesk.subdomainCheckTtlSeconds, INTENT_GRACE_SECONDS) * 1000;
+  const checks = await db
+    .delete(zendeskSubdomainChecks)
+    .where(lt(zendeskSubdomainChecks.startedAt, new Date(now.getTime() - checkTtlMs)))
+    .returning({ subdomain: zendeskSubdomainChecks.subdomain });
   // Throttle rows (one per address under attack) and history can be large: short batches.
   let staleThrottles = 0;
   for (;;) {
@@ -55,9 +61,9 @@ export async function pruneExpiredData({ now = new Date() }: { now?: Date } = {}
     history += deleted.length;
     if (deleted.length < BATCH) break;
   }
-  return { intents: intents.length, throttles: staleThrottles, history };
+  return { intents: intents.length, subdomainChecks: checks.length, throttles: staleThrottles, history };
 }
 
 export function formatRetentionSummary(s: RetentionSummary): string {
-  return `retention: pruned ${s.intents} connect intent(s), ${s.throttles} throttle row(s), ${s.history} history event(s)`;
+  return `retention: pruned ${s.intents} connect intent(s), ${s.subdomainChecks} subdomain check(s), ${s.throttles} throttle row(s), ${s.history} history event(s)`;
 }

@@ -3,10 +3,16 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { throttles } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
-import { throttleConnect, throttledSignIn, throttleSignUp, tooManyAttemptsMessage } from "./attempts";
+import {
+  throttleConnect,
+  throttledSignIn,
+  throttleSignUp,
+  throttleSubdomainCheck,
+  tooManyAttemptsMessage,
+} from "./attempts";
 
 // Defaults from lib/env.ts: 5 attempts per account, 20 per address, 10 sign-ups per address,
-// 10 connects per workspace, delays 1 s doubling to 900 s, a 3600 s window.
+// 10 connects and 30 subdomain checks per workspace, delays 1 s doubling to 900 s, a 3600 s window.
 setupTestDatabase();
 
 const T0 = new Date("2030-01-01T00:00:00Z");
@@ -142,6 +148,15 @@ describe("sign-up and connect throttling", () => {
     expect(await throttleConnect(workspace, at(1))).toEqual({ ok: true });
     expect(await throttleConnect(workspace, at(1))).toEqual({ ok: false, retryAfterSeconds: 2 });
     expect(await throttleConnect(crypto.randomUUID(), at(1))).toEqual({ ok: true });
+  });
+
+  it("counts the connect form's subdomain checks per workspace, apart from its connects", async () => {
+    const workspace = crypto.randomUUID();
+    for (let i = 0; i < 30; i++) expect(await throttleSubdomainCheck(workspace, at(0))).toEqual({ ok: true });
+    expect(await throttleSubdomainCheck(workspace, at(0.5))).toEqual({ ok: false, retryAfterSeconds: 1 });
+    // Checking while typing never uses up the workspace's connect attempts.
+    expect(await throttleConnect(workspace, at(0.5))).toEqual({ ok: true });
+    expect(await throttleSubdomainCheck(crypto.randomUUID(), at(0.5))).toEqual({ ok: true });
   });
 });
 

@@ -27,6 +27,7 @@ export {
   SETTINGS_PATH,
 } from "./connect/flow";
 export { currentConnectFlow, ZENDESK_PROVIDER_ID, zendeskProvider } from "./connect/provider";
+export { checkSubdomain, type SubdomainVerdict } from "./connect/subdomain-check";
 export { authorizeConnectionChange } from "./store/access";
 export { findLocalClient, type LocalClientInput, saveLocalClient } from "./store/oauth-clients";
 export { type ConnectionSummary, HISTORY_MAX, type HistoryEntry, loadIntegrationsData } from "./store/page-data";

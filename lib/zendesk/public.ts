@@ -8,6 +8,7 @@ export {
   ERROR_CATALOGUE,
   type ErrorDescription,
   isZendeskErrorCode,
+  unknownSubdomainMessage,
   type ZendeskErrorCode,
 } from "./catalogue/error-codes";
 export { EXTRA_TOPICS, HELP_TOPICS, type HelpTopic, helpHref, isHelpTopic } from "./catalogue/help-links";

@@ -186,3 +186,8 @@ export const HELP_PAGE = "/help/zendesk";
 export function describeError(code: ZendeskErrorCode): ErrorDescription & { help: string } {
   return { ...ERROR_CATALOGUE[code], help: `${HELP_PAGE}#${code}` };
 }
+
+/** What the connect form says beside a subdomain where no Zendesk account answers. */
+export function unknownSubdomainMessage(subdomain: string): string {
+  return `There is no Zendesk account at ${subdomain}.zendesk.com. ${ERROR_CATALOGUE.unknown_subdomain.message}`;
+}

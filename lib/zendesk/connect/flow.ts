@@ -6,7 +6,7 @@ import { safeReturnTo } from "@/lib/return-to";
 import { env } from "@/config/env";
 import { runAfterResponse } from "@/lib/after-response";
 import { DecryptionError, MissingKeyError } from "@/lib/crypto/keyring";
-import { fetchTokenInfo, probeInstance, type ZendeskUser } from "@/lib/zendesk/transport/api";
+import { fetchTokenInfo, type ZendeskUser } from "@/lib/zendesk/transport/api";
 import { type SavedConnection, refineConnectionTokenInfo, saveConnection } from "@/lib/zendesk/store/connections";
 import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { codeForFailure, describeFailure, ZendeskError, type ZendeskFailure } from "@/lib/zendesk/transport/errors";
@@ -15,6 +15,7 @@ import { type TokenLifetimes, tokenExpiries } from "@/lib/zendesk/tokens/expiry"
 import {
   consumeConnectIntent,
   createConnectIntent,
+  discardConnectIntent,
   INTENT_COOKIE,
   INTENT_TTL_SECONDS,
   pendingClientOf,
@@ -28,6 +29,7 @@ import { type ConnectFlow, connectFlowStorage, currentConnectFlow } from "./prov
 import { revokeGrant, revokeReplacedGrant } from "./revoke-grant";
 import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
 import { scopeRefusalQuery } from "./scope-refusal";
+import { preflightSubdomain } from "./subdomain-check";
 
 export const SETTINGS_PATH = "/settings/integrations";
 
@@ -64,12 +66,12 @@ export async function prepareConnect(
     if (error instanceof ZendeskError && error.code === "no_client") return { ok: false, code: "no_client" };
     throw error;
   }
-  try {
-    await probeInstance(input.subdomain);
-  } catch (error) {
-    if (error instanceof ZendeskError) return { ok: false, code: error.code };
-    throw error;
-  }
+  // The pre-flight (subdomain-check.ts: the form's own check reused, or one round trip to
+  // Zendesk) runs while the intent is stored; nobody is sent to Zendesk before it says yes.
+  const preflight = preflightSubdomain(input.workspaceId, input.subdomain).then(
+    (verdict) => ({ verdict }),
+    (error: unknown) => ({ error }),
+  );
   const intent = await createConnectIntent({
     workspaceId: input.workspaceId,
     userId: input.userId,
@@ -79,6 +81,12 @@ export async function prepareConnect(
     pendingClient: pending,
     returnTo: safeReturnTo(input.returnTo, SETTINGS_PATH),
   });
+  const settled = await preflight;
+  const refused = "error" in settled || !settled.verdict.ok;
+  // Nobody will use this intent (its pending client secret included): gone at once, not at expiry.
+  if (refused) await discardConnectIntent(intent.id);
+  if ("error" in settled) throw settled.error;
+  if (!settled.verdict.ok) return { ok: false, code: settled.verdict.code };
   return { ok: true, flow: { intent, client, pendingClient: pending } };
 }
 
@@ -269,14 +277,20 @@ export async function handleZendeskCallback(
 ): Promise<Response> {
   const query = request.nextUrl.searchParams;
   const intentId = request.cookies.get(INTENT_COOKIE)?.value;
-  const intent = intentId ? await consumeConnectIntent(intentId) : null;
+  // Both are reads the callback needs whatever they say: one wait, not two.
+  const [intent, member] = await Promise.all([
+    intentId ? consumeConnectIntent(intentId) : null,
+    // The host says who is signed in (passed in: this module never reads the app's sessions).
+    host.currentMember(),
+  ]);
   if (!intent) return finish(errorPath("flow_expired"));
-
-  // The host says who is signed in (passed in: this module never reads the app's sessions).
-  const member = await host.currentMember();
   if (member?.userId !== intent.userId) return finish(errorPath("session_mismatch", intent.subdomain));
-  if (!(await host.canManage(intent.userId, intent.workspaceId)))
-    return finish(errorPath("not_allowed", intent.subdomain));
+  // The member's role was just read for their current workspace; another workspace is asked about.
+  const allowed =
+    member.workspaceId === intent.workspaceId
+      ? member.canManageIntegrations
+      : await host.canManage(intent.userId, intent.workspaceId);
+  if (!allowed) return finish(errorPath("not_allowed", intent.subdomain));
 
   const zendeskError = query.get("error");
   if (zendeskError) {

@@ -45,6 +45,11 @@ export async function createConnectIntent(input: {
   return intent!;
 }
 
+/** Deletes an intent that will not be used (the pre-flight refused its subdomain). */
+export async function discardConnectIntent(id: string): Promise<void> {
+  await db.delete(zendeskConnectIntents).where(eq(zendeskConnectIntents.id, id));
+}
+
 /** The client entered with the intent, its secret opened; null when the flow uses a stored client. */
 export function pendingClientOf(intent: ZendeskConnectIntent): LocalClientInput | null {
   if (!intent.pendingClientIdentifier || !intent.pendingClientKind) return null;

@@ -1,10 +1,10 @@
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
+import { startWorkerProcess } from "@/testing/worker-process";
 import { connectTestConnection, grantCount, setupZendeskSimulator, storedConnection } from "@/testing/zendesk";
 import { getAccessToken, refreshConnection, TOKEN_REASONS } from "./lifecycle";
 
@@ -123,48 +123,5 @@ describe("a slow Zendesk", () => {
 
 /** A child process running testing/refresh-worker.ts. */
 function startWorker(connectionId: string) {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    "npx",
-    ["tsx", "--conditions=react-server", "testing/refresh-worker.ts", connectionId],
-    { env: process.env, stdio: ["pipe", "pipe", "pipe"] },
-  );
-  let stdout = "";
-  let onReady: () => void;
-  const ready = new Promise<void>((resolve) => (onReady = resolve));
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (stdout.includes("ready\n")) onReady();
-  });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  return {
-    ready,
-    go: () => child.stdin.write("go\n"),
-    /** SIGKILL the whole process group's node process (npx spawns tsx spawns node). */
-    kill: async () => {
-      killTree(child.pid!);
-      await exited;
-    },
-  };
-}
-
-function killTree(pid: number): void {
-  // npx -> tsx -> node: kill the children first so the refreshing node process dies by SIGKILL.
-  const children = (() => {
-    try {
-      return execFileSync("pgrep", ["-P", String(pid)])
-        .toString()
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number);
-    } catch {
-      return [];
-    }
-  })();
-  for (const child of children) killTree(child);
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
+  return startWorkerProcess("refresh-worker.ts", [connectionId]);
 }

@@ -124,10 +124,15 @@ export async function revokeCurrentToken(subdomain: Subdomain, accessToken: stri
 export async function probeInstance(subdomain: Subdomain): Promise<void> {
   const s = zendeskSettings();
   await zendeskRequest(apiUrl(subdomain, s.baseUrlTemplate, "/api/v2/users/me.json"), {
-    timeoutMs: Math.min(s.httpTimeoutMs, 5000),
+    timeoutMs: probeTimeoutMs(),
     // An existing account answers anonymous callers (200) or refuses them (401/403).
     accept: (status) => status === 200 || status === 401 || status === 403,
   });
+}
+
+/** The longest a pre-flight may take (a person is waiting on it). */
+export function probeTimeoutMs(): number {
+  return Math.min(zendeskSettings().httpTimeoutMs, 5000);
 }
 
 function toDate(value: string | null | undefined): Date | null {

@@ -13,7 +13,6 @@ import {
   authorizeConnectionChange,
   connectWithClientCredentials,
   DEFAULT_PRESET_ID,
-  describeError,
   disconnectConnection,
   findLocalClient,
   intentCookie,
@@ -27,6 +26,7 @@ import {
   SETTINGS_PATH,
   subdomainSchema,
   testConnection,
+  unknownSubdomainMessage,
   validateScopes,
   ZENDESK_PROVIDER_ID,
   type ZendeskConnection,
@@ -96,12 +96,7 @@ const connect = workspaceAction(
     // A field's own message, without the form-wide summary.
     const fieldFail = (field: string, message: string) =>
       failure("no_client", { fieldErrors: { [field]: [message] }, values, summary: false });
-    const unknownSubdomain = () =>
-      fail("unknown_subdomain", {
-        subdomain: [
-          `There is no Zendesk account at ${input.subdomain}.zendesk.com. ${describeError("unknown_subdomain").message}`,
-        ],
-      });
+    const unknownSubdomain = () => fail("unknown_subdomain", { subdomain: [unknownSubdomainMessage(input.subdomain)] });
 
     const limited = await throttleConnect(member.workspaceId);
     if (!limited.ok)

@@ -8,6 +8,7 @@ import type { FormState } from "@/lib/forms";
 import { helpHref, isHelpTopic, SCOPE_CATALOGUE, SCOPE_PRESETS, type ScopePresetId } from "@/lib/zendesk/public";
 import { connectZendeskAction } from "./actions";
 import { PermissionsDiff } from "./permissions-diff";
+import { SubdomainCheckStatus, useSubdomainCheck } from "./subdomain-check";
 
 export interface ConnectFormDefaults {
   subdomain?: string;
@@ -35,6 +36,8 @@ export function ConnectForm({
   currentScopes?: string[];
 }) {
   const [state, action] = useActionState(connectZendeskAction, {} as FormState);
+  // Change permissions keeps the connection's subdomain (read-only): nothing to check.
+  const subdomainCheck = useSubdomainCheck(currentScopes === undefined);
   const values = state.values ?? {};
   // Uncontrolled inputs: React resets a form after its action, to these defaults (the echoed values).
   // Which sections show follows the checked radios through CSS (globals.css), without client state.
@@ -52,23 +55,29 @@ export function ConnectForm({
           helpHref={state.code && isHelpTopic(state.code) ? helpHref(state.code) : undefined}
         />
       </div>
-      <Field
-        name="subdomain"
-        label="Zendesk subdomain"
-        placeholder="acme"
-        autoComplete="off"
-        spellCheck={false}
-        required
-        readOnly={currentScopes !== undefined}
-        defaultValue={values.subdomain ?? defaults.subdomain}
-        hint={
-          <>
-            The first part of your Zendesk address: <strong>acme</strong> in acme.zendesk.com. Pasting the whole address
-            works too.
-          </>
-        }
-        errors={errors.subdomain}
-      />
+      <div>
+        <Field
+          name="subdomain"
+          label="Zendesk subdomain"
+          placeholder="acme"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          readOnly={currentScopes !== undefined}
+          defaultValue={values.subdomain ?? defaults.subdomain}
+          hint={
+            <>
+              The first part of your Zendesk address: <strong>acme</strong> in acme.zendesk.com. Pasting the whole
+              address works too.
+            </>
+          }
+          errors={errors.subdomain}
+          onInput={subdomainCheck.onInput}
+          onBlur={subdomainCheck.onBlur}
+        />
+        {/* After a refused Connect the field's own error says it: never the same message twice. */}
+        <SubdomainCheckStatus check={errors.subdomain?.length ? { state: "idle" } : subdomainCheck.check} />
+      </div>
 
       <fieldset>
         <legend className="label">Permissions</legend>

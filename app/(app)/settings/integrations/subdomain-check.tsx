@@ -1,0 +1,130 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+
+/*
+ * The connect form asks whether a Zendesk account answers at the subdomain as it is entered,
+ * so the Connect click does not wait for that round trip (the connect reuses the answer the
+ * server recorded) and a mistyped address shows before anyone presses anything. A value that
+ * arrives whole (pasted, autofilled) is checked at once; typing is checked after a pause, and
+ * leaving the field checks what is there. Answers for a value no longer in the field are dropped.
+ */
+
+const TYPING_PAUSE_MS = 500;
+const ENDPOINT = "/api/integrations/zendesk/subdomain-check";
+
+export type SubdomainCheck =
+  | { state: "idle" }
+  | { state: "checking"; value: string }
+  | { state: "found"; subdomain: string }
+  | { state: "refused"; message: string };
+
+interface CheckAnswer {
+  subdomain?: string;
+  found?: boolean;
+  message?: string;
+}
+
+export function useSubdomainCheck(enabled: boolean) {
+  const [check, setCheck] = useState<SubdomainCheck>({ state: "idle" });
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const inFlight = useRef<AbortController | undefined>(undefined);
+  const asked = useRef<string>("");
+
+  const run = useCallback(async (raw: string) => {
+    const value = raw.trim();
+    if (!value || value === asked.current) return;
+    asked.current = value;
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
+    setCheck({ state: "checking", value });
+    try {
+      const response = await fetch(ENDPOINT, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ subdomain: value }),
+        signal: controller.signal,
+      });
+      const body = (await response.json().catch(() => ({}))) as CheckAnswer;
+      if (controller.signal.aborted) return;
+      if (response.ok && body.found && body.subdomain) setCheck({ state: "found", subdomain: body.subdomain });
+      else if ((response.ok || response.status === 400) && body.message)
+        setCheck({ state: "refused", message: body.message });
+      // Not allowed, throttled, or this app failing: say nothing; Connect checks again anyway.
+      else setCheck({ state: "idle" });
+    } catch {
+      if (!controller.signal.aborted) setCheck({ state: "idle" });
+    }
+  }, []);
+
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current);
+      inFlight.current?.abort();
+    },
+    [],
+  );
+
+  const onInput = useCallback(
+    (event: React.FormEvent<HTMLInputElement>) => {
+      if (!enabled) return;
+      clearTimeout(timer.current);
+      const value = event.currentTarget.value;
+      if (value.trim() !== asked.current) {
+        inFlight.current?.abort();
+        asked.current = "";
+        setCheck({ state: "idle" });
+      }
+      const native = event.nativeEvent as InputEvent;
+      // Pasted, dropped, autofilled or otherwise entered at once: the value is complete.
+      const whole =
+        (native.data?.length ?? 0) > 1 ||
+        native.inputType === "insertFromPaste" ||
+        native.inputType === "insertFromDrop" ||
+        native.inputType === "insertReplacementText" ||
+        native.inputType === undefined;
+      if (whole) void run(value);
+      else timer.current = setTimeout(() => void run(value), TYPING_PAUSE_MS);
+    },
+    [enabled, run],
+  );
+
+  const onBlur = useCallback(
+    (event: React.FocusEvent<HTMLInputElement>) => {
+      if (!enabled) return;
+      clearTimeout(timer.current);
+      void run(event.currentTarget.value);
+    },
+    [enabled, run],
+  );
+
+  return { check, onInput, onBlur };
+}
+
+/**
+ * The answer under the subdomain field, announced politely (it never interrupts typing). A live
+ * region that is always there, so its first answer is announced too; not a "status" role, which
+ * the page keeps for its own outcome messages.
+ */
+export function SubdomainCheckStatus({ check }: { check: SubdomainCheck }) {
+  return (
+    <p
+      id="field-subdomain-check"
+      aria-live="polite"
+      data-testid="subdomain-check"
+      data-state={check.state}
+      className={`mt-1 min-h-5 text-sm ${
+        check.state === "refused" ? "text-red-700 dark:text-red-300" : "text-zinc-600 dark:text-zinc-400"
+      }`}
+    >
+      {check.state === "checking"
+        ? "Looking for this Zendesk account…"
+        : check.state === "found"
+          ? `Found ${check.subdomain}.zendesk.com.`
+          : check.state === "refused"
+            ? check.message
+            : null}
+    </p>
+  );
+}

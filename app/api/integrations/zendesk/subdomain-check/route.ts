@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { env } from "@/config/env";
+import { appZendeskHost } from "@/lib/auth/zendesk-host";
+import { throttleSubdomainCheck, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
+import { checkSubdomain, describeError, subdomainSchema, unknownSubdomainMessage } from "@/lib/zendesk";
+
+/*
+ * POST /api/integrations/zendesk/subdomain-check {"subdomain": "..."}: the connect form asks,
+ * as the subdomain is entered, whether a Zendesk account answers there, so the Connect click
+ * need not wait for that round trip (the connect reuses the recorded verdict). The same rules
+ * as the connect itself: a signed-in owner or admin, throttled per workspace. A route handler,
+ * not a server action, because the browser runs server actions one at a time: the Connect
+ * click would queue behind the check instead of joining it.
+ */
+export const dynamic = "force-dynamic";
+
+const bodySchema = z.object({ subdomain: subdomainSchema });
+
+export async function POST(request: Request): Promise<Response> {
+  // A page of this app asks; another site's page never gets an answer (or a probe) from here.
+  const origin = request.headers.get("origin");
+  if (origin !== null && origin !== new URL(env().appUrl).origin)
+    return answer(403, { error: "forbidden", message: "Requests from other sites are refused." });
+  const member = await appZendeskHost.currentMember();
+  if (!member) return answer(401, { error: "unauthorized", message: "Sign in to check a Zendesk address." });
+  if (!member.canManageIntegrations)
+    return answer(403, { error: "not_allowed", message: describeError("not_allowed").message });
+
+  const parsed = bodySchema.safeParse(await request.json().catch(() => null));
+  if (!parsed.success) {
+    const issue = parsed.error.issues.find((i) => i.path[0] === "subdomain");
+    return answer(400, { error: "invalid_subdomain", message: issue?.message ?? "Enter your Zendesk subdomain." });
+  }
+  const { subdomain } = parsed.data;
+
+  const limited = await throttleSubdomainCheck(member.workspaceId);
+  if (!limited.ok)
+    return answer(
+      429,
+      { error: "too_many_attempts", message: tooManyAttemptsMessage(limited.retryAfterSeconds) },
+      { "Retry-After": String(Math.ceil(limited.retryAfterSeconds)) },
+    );
+
+  const verdict = await checkSubdomain(member.workspaceId, subdomain);
+  if (verdict.ok) return answer(200, { subdomain, found: true });
+  const message =
+    verdict.code === "unknown_subdomain"
+      ? unknownSubdomainMessage(subdomain)
+      : `${describeError(verdict.code).title}. ${describeError(verdict.code).message}`;
+  return answer(200, { subdomain, found: false, code: verdict.code, message });
+}
+
+function answer(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });
+}

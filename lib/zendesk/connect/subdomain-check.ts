@@ -1,0 +1,94 @@
+import "server-only";
+import { setTimeout as sleep } from "node:timers/promises";
+import { and, eq } from "drizzle-orm";
+import { db } from "@/db";
+import { zendeskSubdomainChecks } from "@/db/schema";
+import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
+import { probeInstance, probeTimeoutMs } from "@/lib/zendesk/transport/api";
+import { ZendeskError } from "@/lib/zendesk/transport/errors";
+import { zendeskSettings } from "@/lib/zendesk/transport/settings";
+import type { Subdomain } from "@/lib/zendesk/transport/subdomain";
+
+/*
+ * The pre-flight: does a Zendesk account answer at this subdomain? Nobody is sent to Zendesk
+ * before it says yes. The connect form asks as the subdomain is entered (checkSubdomain), so by
+ * the time the person presses Connect the answer is usually in; the connect (preflightSubdomain)
+ * reuses that answer, waits for it while it is on its way, or asks Zendesk itself. Verdicts live
+ * in Postgres, per workspace and subdomain: the check and the connect may reach different
+ * instances of the app.
+ */
+
+export type SubdomainVerdict = { ok: true } | { ok: false; code: ZendeskErrorCode };
+
+const FOUND = "found";
+/** A check that died with its process (no verdict written) stops being waited for after this. */
+const PENDING_GRACE_MS = 1000;
+
+/** Asks Zendesk whether an account answers at the subdomain, and records the verdict for the workspace. */
+export async function checkSubdomain(workspaceId: string, subdomain: Subdomain): Promise<SubdomainVerdict> {
+  const startedAt = new Date();
+  const row = { workspaceId, subdomain, outcome: null, startedAt, finishedAt: null };
+  await db
+    .insert(zendeskSubdomainChecks)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [zendeskSubdomainChecks.workspaceId, zendeskSubdomainChecks.subdomain],
+      set: { outcome: null, startedAt, finishedAt: null },
+    });
+  let verdict: SubdomainVerdict;
+  try {
+    await probeInstance(subdomain);
+    verdict = { ok: true };
+  } catch (error) {
+    // Anything unexpected still ends the check, so a connect waiting on it asks for itself.
+    verdict = { ok: false, code: error instanceof ZendeskError ? error.code : "zendesk_unreachable" };
+    if (!(error instanceof ZendeskError)) {
+      await finishCheck(workspaceId, subdomain, startedAt, verdict);
+      throw error;
+    }
+  }
+  await finishCheck(workspaceId, subdomain, startedAt, verdict);
+  return verdict;
+}
+
+/** Writes the verdict on this check's own row: a newer check of the same subdomain owns it otherwise. */
+async function finishCheck(workspaceId: string, subdomain: Subdomain, startedAt: Date, verdict: SubdomainVerdict) {
+  await db
+    .update(zendeskSubdomainChecks)
+    .set({ outcome: verdict.ok ? FOUND : verdict.code, finishedAt: new Date() })
+    .where(
+      and(
+        eq(zendeskSubdomainChecks.workspaceId, workspaceId),
+        eq(zendeskSubdomainChecks.subdomain, subdomain),
+        eq(zendeskSubdomainChecks.startedAt, startedAt),
+      ),
+    );
+}
+
+/**
+ * The connect's pre-flight. A "found" of this workspace's check within
+ * ZENDESK_SUBDOMAIN_CHECK_TTL_SECONDS is the answer; a check still in flight is waited for
+ * (the row is read every ZENDESK_SUBDOMAIN_CHECK_POLL_MS: no connection is held meanwhile);
+ * anything else, a refusal included (the person may just have fixed it), asks Zendesk now.
+ */
+export async function preflightSubdomain(workspaceId: string, subdomain: Subdomain): Promise<SubdomainVerdict> {
+  const s = zendeskSettings();
+  const deadline = Date.now() + probeTimeoutMs() + PENDING_GRACE_MS;
+  for (;;) {
+    const [check] = await db
+      .select()
+      .from(zendeskSubdomainChecks)
+      .where(and(eq(zendeskSubdomainChecks.workspaceId, workspaceId), eq(zendeskSubdomainChecks.subdomain, subdomain)));
+    if (!check) break;
+    const now = Date.now();
+    if (check.finishedAt) {
+      const fresh = check.finishedAt.getTime() > now - s.subdomainCheckTtlSeconds * 1000;
+      if (check.outcome === FOUND && fresh) return { ok: true };
+      break;
+    }
+    const abandoned = check.startedAt.getTime() < now - probeTimeoutMs() - PENDING_GRACE_MS;
+    if (abandoned || now >= deadline) break;
+    await sleep(s.subdomainCheckPollMs);
+  }
+  return checkSubdomain(workspaceId, subdomain);
+}
