@@ -69,7 +69,7 @@ const schema = z
     // The connect form's subdomain check: how long its "found" spares the connect a pre-flight,
     // and how often a connect looks whether a check still in flight has answered.
     ZENDESK_SUBDOMAIN_CHECK_TTL_SECONDS: int(600, 0, 86_400),
-    ZENDESK_SUBDOMAIN_CHECK_POLL_MS: int(10, 1, 1000),
+    ZENDESK_SUBDOMAIN_CHECK_POLL_MS: int(5, 1, 1000),
     ZENDESK_REFRESH_MARGIN_SECONDS: int(300, 0, 86_400),
     // Expiring soon = the refresh token (not the access token) ends within this without renewal.
     ZENDESK_EXPIRING_SOON_SECONDS: int(259_200, 0, 7_776_000),

@@ -32,7 +32,8 @@ const ZENDESK_USER = "Ada Admin"; // the consent page's default "Sign in as": ac
 export interface HopSummary {
   /** "GET app /settings/integrations", "POST Zendesk /acme/oauth/authorizations", … */
   label: string;
-  leg: 1 | 2;
+  /** 0: from entering the subdomain to the Connect click (the form's check); 1: Connect; 2: Allow. */
+  leg: 0 | 1 | 2;
   /** In how many samples it happened (prefetches and assets may vary). */
   seen: number;
   /** Requests under this label per sample (median; assets are grouped). */
@@ -58,7 +59,11 @@ export interface BrowserSide {
   whole: Summary;
   /** From the card entering the DOM to its being visible (React's reveal of a streamed Suspense boundary). */
   cardReveal: Summary;
-  zendesk: { connect: LegZendesk; allow: LegZendesk; afterCard: LegZendesk };
+  /** From entering the subdomain (one input event: the bench enters it whole) to the Connect click. */
+  entryToClick: Summary;
+  /** How long the requests started before the click (the form's check) were still open after it (0 when none). */
+  entryLeftAtClick: Summary;
+  zendesk: { entry: LegZendesk; connect: LegZendesk; allow: LegZendesk; afterCard: LegZendesk };
   hops: HopSummary[];
 }
 
@@ -82,6 +87,8 @@ interface RawHop {
 
 /** The instants of one connect, in epoch ms as the page itself saw them (performance.timeOrigin + now). */
 interface Instants {
+  /** The subdomain field's input event (the bench enters the subdomain whole, as a paste does). */
+  entered: number;
   connectClick: number;
   consentShown: number;
   allowClick: number;
@@ -111,6 +118,10 @@ const MARKER_SCRIPT = `(() => {
     if (button && window.__benchClicked) window.__benchClicked(button.textContent.trim(), performance.timeOrigin + event.timeStamp);
   }, true);
   const visible = (el) => el !== null && el.checkVisibility();
+  addEventListener("input", (event) => {
+    if (event.target instanceof HTMLInputElement && event.target.name === "subdomain" && window.__benchClicked)
+      window.__benchClicked("entered", performance.timeOrigin + event.timeStamp);
+  }, true);
   const check = () => {
     if (!shown.allow) {
       for (const b of document.querySelectorAll("button")) if (b.textContent.trim() === "Allow" && visible(b)) shown.allow = now();
@@ -216,6 +227,7 @@ async function connectOnce(page: Page, clicks: Map<string, number>): Promise<Ins
   const cardInDom = await shownAt(page, "cardInDom");
   return {
     cardInDom,
+    entered: await clickedAt(clicks, "entered"),
     connectClick: await clickedAt(clicks, "Connect Zendesk"),
     consentShown,
     allowClick: await clickedAt(clicks, "Allow"),
@@ -288,27 +300,45 @@ function unionLength(intervals: [number, number][]): number {
   return total;
 }
 
-/** Leg 1, leg 2, or 3: after the card showed (work that no longer keeps anyone waiting). */
-function legZendesk(samples: Sample[], leg: 1 | 2 | 3): LegZendesk {
-  const perSample = samples.map((s) => {
-    const from = leg === 1 ? s.connectClick : leg === 2 ? s.allowClick : s.cardShown;
-    const to = leg === 1 ? s.allowClick : leg === 2 ? s.cardShown : Number.POSITIVE_INFINITY;
-    // The simulator logs when it answered (its clock: wall clock + offset) and how long it took.
-    const entries = s.zendesk
+/** Zendesk's requests of one sample as intervals in the browser's time (the simulator logs answer time and duration). */
+function zendeskIntervals(s: Sample) {
+  return (
+    s.zendesk
       // Chromium's own favicon request to the simulator's origin is no part of any flow.
       .filter((e) => !e.path.startsWith("/favicon.ico"))
       .map((e) => {
         const end = Date.parse(e.time) - s.clockOffsetMs;
         return { endpoint: `${e.method} ${e.endpoint ?? e.path}`, start: end - e.duration_ms, end };
       })
-      // A request belongs to the leg it started in (the browser's and the simulator's clocks are
-      // the same wall clock, read in different processes: a few ms apart at worst, far less than
-      // a round trip); its time on the critical path is clipped to the leg.
-      .filter((e) => e.start >= from - 5 && e.start < to)
-      .sort((a, b) => a.start - b.start);
+  );
+}
+
+/** How long after the click the requests started before it (the form's check) were still open. */
+function leftAtClick(s: Sample): number {
+  const before = zendeskIntervals(s).filter((e) => e.start >= s.entered - 5 && e.start < s.connectClick);
+  return Math.max(0, ...before.map((e) => e.end - s.connectClick));
+}
+
+/**
+ * Leg 0: from entering the subdomain to the Connect click (the form's check), 1: Connect,
+ * 2: Allow, or 3: after the card showed (work that no longer keeps anyone waiting).
+ */
+function legZendesk(samples: Sample[], leg: 0 | 1 | 2 | 3): LegZendesk {
+  const perSample = samples.map((s) => {
+    const from = [s.entered, s.connectClick, s.allowClick, s.cardShown][leg]!;
+    const to = [s.connectClick, s.allowClick, s.cardShown, Number.POSITIVE_INFINITY][leg]!;
+    // The simulator logs when it answered (its clock: wall clock + offset) and how long it took.
+    const all = zendeskIntervals(s).sort((a, b) => a.start - b.start);
+    // A request belongs to the leg it started in (the browser's and the simulator's clocks are
+    // the same wall clock, read in different processes: a few ms apart at worst, far less than
+    // a round trip) ...
+    const entries = all.filter((e) => e.start >= from - 5 && e.start < to);
+    // ... but the leg waits on every request open during it: the Connect leg on what is left of
+    // the form's check too. Its time on the critical path is clipped to the leg.
+    const open = all.filter((e) => e.start >= s.entered - 5 && e.start < to && e.end > from);
     return {
       endpoints: entries.map((e) => e.endpoint),
-      critical: unionLength(entries.map((e) => [Math.max(e.start, from), Math.min(e.end, to)])),
+      critical: unionLength(open.map((e) => [Math.max(e.start, from), Math.min(e.end, to)])),
     };
   });
   // The most frequent sequence; a sample that differs is flagged.
@@ -331,17 +361,18 @@ function legZendesk(samples: Sample[], leg: 1 | 2 | 3): LegZendesk {
 function hopSummaries(samples: Sample[]): HopSummary[] {
   const byKey = new Map<
     string,
-    { label: string; leg: 1 | 2; rows: { count: number; start: number; ttfb: number; end: number }[] }
+    { label: string; leg: 0 | 1 | 2; rows: { count: number; start: number; ttfb: number; end: number }[] }
   >();
   for (const s of samples) {
     const grouped = new Map<
       string,
-      { label: string; leg: 1 | 2; count: number; start: number; ttfb: number; end: number }
+      { label: string; leg: 0 | 1 | 2; count: number; start: number; ttfb: number; end: number }
     >();
     for (const h of s.hops) {
-      if (h.start < s.connectClick - 1 || h.start > s.cardShown) continue;
-      const leg: 1 | 2 = h.start < s.allowClick ? 1 : 2;
-      const origin = leg === 1 ? s.connectClick : s.allowClick;
+      if (h.start < s.entered - 1 || h.start > s.cardShown) continue;
+      const leg: 0 | 1 | 2 = h.start < s.connectClick - 1 ? 0 : h.start < s.allowClick ? 1 : 2;
+      // Leg 0's requests are timed from the click too: negative starts are before it.
+      const origin = leg === 2 ? s.allowClick : s.connectClick;
       const key = `${leg} ${h.label}`;
       const g = grouped.get(key);
       if (g) {
@@ -385,7 +416,14 @@ function side(samples: Sample[]): BrowserSide {
     // The bench's own reaction between the legs (seeing Allow, clicking it) is a person's, not the app's.
     whole: summarize(samples.map((s) => s.consentShown - s.connectClick + (s.cardShown - s.allowClick))),
     cardReveal: summarize(samples.map((s) => s.cardShown - s.cardInDom)),
-    zendesk: { connect: legZendesk(samples, 1), allow: legZendesk(samples, 2), afterCard: legZendesk(samples, 3) },
+    entryToClick: summarize(samples.map((s) => s.connectClick - s.entered)),
+    entryLeftAtClick: summarize(samples.map(leftAtClick)),
+    zendesk: {
+      entry: legZendesk(samples, 0),
+      connect: legZendesk(samples, 1),
+      allow: legZendesk(samples, 2),
+      afterCard: legZendesk(samples, 3),
+    },
     hops: hopSummaries(samples),
   };
 }

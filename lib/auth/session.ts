@@ -18,7 +18,7 @@ export interface WorkspaceContext {
 }
 
 /** The user id the session cookie names (verified, not yet checked against the database). */
-const sessionUserId = cache(async (): Promise<string | null> => sessionUserIdFrom(await cookies()));
+export const sessionUserId = cache(async (): Promise<string | null> => sessionUserIdFrom(await cookies()));
 
 /** The signed-in user, re-read from the database (a deleted user's cookie is worthless). */
 export const currentUser = cache(async () => {

@@ -12,7 +12,7 @@ import {
 } from "./attempts";
 
 // Defaults from lib/env.ts: 5 attempts per account, 20 per address, 10 sign-ups per address,
-// 10 connects and 30 subdomain checks per workspace, delays 1 s doubling to 900 s, a 3600 s window.
+// 10 connects per workspace, 30 subdomain checks per user, delays 1 s doubling to 900 s, a 3600 s window.
 setupTestDatabase();
 
 const T0 = new Date("2030-01-01T00:00:00Z");
@@ -150,12 +150,12 @@ describe("sign-up and connect throttling", () => {
     expect(await throttleConnect(crypto.randomUUID(), at(1))).toEqual({ ok: true });
   });
 
-  it("counts the connect form's subdomain checks per workspace, apart from its connects", async () => {
-    const workspace = crypto.randomUUID();
-    for (let i = 0; i < 30; i++) expect(await throttleSubdomainCheck(workspace, at(0))).toEqual({ ok: true });
-    expect(await throttleSubdomainCheck(workspace, at(0.5))).toEqual({ ok: false, retryAfterSeconds: 1 });
-    // Checking while typing never uses up the workspace's connect attempts.
-    expect(await throttleConnect(workspace, at(0.5))).toEqual({ ok: true });
+  it("counts the connect form's subdomain checks per user, apart from connects", async () => {
+    const user = crypto.randomUUID();
+    for (let i = 0; i < 30; i++) expect(await throttleSubdomainCheck(user, at(0))).toEqual({ ok: true });
+    expect(await throttleSubdomainCheck(user, at(0.5))).toEqual({ ok: false, retryAfterSeconds: 1 });
+    // Checking while typing never uses up connect attempts.
+    expect(await throttleConnect(user, at(0.5))).toEqual({ ok: true });
     expect(await throttleSubdomainCheck(crypto.randomUUID(), at(0.5))).toEqual({ ok: true });
   });
 });

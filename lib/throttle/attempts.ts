@@ -22,8 +22,8 @@ import {
  *   fill the shared bucket but never lock the owner out from their usual network. Delays are
  *   capped and a refused attempt is not counted, so no one can extend a block beyond the cap.
  *
- * Sign-ups are counted per address, connect attempts and the connect form's subdomain checks per
- * workspace (each in its own bucket); all decay with the window.
+ * Sign-ups are counted per address, connect attempts per workspace, the connect form's subdomain
+ * checks per user; all decay with the window.
  */
 
 const KNOWN_ADDRESS_DAYS = 30;
@@ -47,7 +47,7 @@ const keys = {
   known: (email: string, address: string) => `signin:known:${email}|${address}`,
   signUp: (address: string) => `signup:address:${address}`,
   connect: (workspaceId: string) => `connect:workspace:${workspaceId}`,
-  subdomainCheck: (workspaceId: string) => `subdomain-check:workspace:${workspaceId}`,
+  subdomainCheck: (userId: string) => `subdomain-check:user:${userId}`,
 };
 
 /**
@@ -96,10 +96,13 @@ export async function throttleConnect(workspaceId: string, now = new Date()): Pr
   );
 }
 
-/** Counts a subdomain check of the connect form for the workspace (each one is a request to Zendesk). */
-export async function throttleSubdomainCheck(workspaceId: string, now = new Date()): Promise<ThrottleResult> {
+/**
+ * Counts a subdomain check of the connect form for the signed-in user (each one is a request to
+ * Zendesk). Per user, so it can be counted while the user's workspace and role are still being read.
+ */
+export async function throttleSubdomainCheck(userId: string, now = new Date()): Promise<ThrottleResult> {
   return countAttempt(
-    [{ key: keys.subdomainCheck(workspaceId), policy: policy(env().throttle.subdomainCheckAttempts) }],
+    [{ key: keys.subdomainCheck(userId), policy: policy(env().throttle.subdomainCheckAttempts) }],
     now,
   );
 }

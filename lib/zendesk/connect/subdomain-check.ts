@@ -27,27 +27,23 @@ const PENDING_GRACE_MS = 1000;
 /** Asks Zendesk whether an account answers at the subdomain, and records the verdict for the workspace. */
 export async function checkSubdomain(workspaceId: string, subdomain: Subdomain): Promise<SubdomainVerdict> {
   const startedAt = new Date();
-  const row = { workspaceId, subdomain, outcome: null, startedAt, finishedAt: null };
-  await db
+  // The pending row is written while Zendesk is asked (a connect joining it comes later than that).
+  const pending = db
     .insert(zendeskSubdomainChecks)
-    .values(row)
+    .values({ workspaceId, subdomain, outcome: null, startedAt, finishedAt: null })
     .onConflictDoUpdate({
       target: [zendeskSubdomainChecks.workspaceId, zendeskSubdomainChecks.subdomain],
       set: { outcome: null, startedAt, finishedAt: null },
     });
-  let verdict: SubdomainVerdict;
-  try {
-    await probeInstance(subdomain);
-    verdict = { ok: true };
-  } catch (error) {
-    // Anything unexpected still ends the check, so a connect waiting on it asks for itself.
-    verdict = { ok: false, code: error instanceof ZendeskError ? error.code : "zendesk_unreachable" };
-    if (!(error instanceof ZendeskError)) {
-      await finishCheck(workspaceId, subdomain, startedAt, verdict);
-      throw error;
-    }
-  }
+  const [asked, stored] = await Promise.allSettled([probeInstance(subdomain), pending]);
+  if (stored.status === "rejected") throw stored.reason;
+  // Anything unexpected still ends the check, so a connect waiting on it asks for itself.
+  const verdict: SubdomainVerdict =
+    asked.status === "fulfilled"
+      ? { ok: true }
+      : { ok: false, code: asked.reason instanceof ZendeskError ? asked.reason.code : "zendesk_unreachable" };
   await finishCheck(workspaceId, subdomain, startedAt, verdict);
+  if (asked.status === "rejected" && !(asked.reason instanceof ZendeskError)) throw asked.reason;
   return verdict;
 }
 

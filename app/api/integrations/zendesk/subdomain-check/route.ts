@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { env } from "@/config/env";
+import { sessionUserId } from "@/lib/auth/session";
 import { appZendeskHost } from "@/lib/auth/zendesk-host";
 import { throttleSubdomainCheck, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
 import { checkSubdomain, describeError, subdomainSchema, unknownSubdomainMessage } from "@/lib/zendesk";
@@ -8,7 +9,7 @@ import { checkSubdomain, describeError, subdomainSchema, unknownSubdomainMessage
  * POST /api/integrations/zendesk/subdomain-check {"subdomain": "..."}: the connect form asks,
  * as the subdomain is entered, whether a Zendesk account answers there, so the Connect click
  * need not wait for that round trip (the connect reuses the recorded verdict). The same rules
- * as the connect itself: a signed-in owner or admin, throttled per workspace. A route handler,
+ * as the connect itself: a signed-in owner or admin, throttled (per user). A route handler,
  * not a server action, because the browser runs server actions one at a time: the Connect
  * click would queue behind the check instead of joining it.
  */
@@ -21,7 +22,10 @@ export async function POST(request: Request): Promise<Response> {
   const origin = request.headers.get("origin");
   if (origin !== null && origin !== new URL(env().appUrl).origin)
     return answer(403, { error: "forbidden", message: "Requests from other sites are refused." });
-  const member = await appZendeskHost.currentMember();
+  const userId = await sessionUserId();
+  if (!userId) return answer(401, { error: "unauthorized", message: "Sign in to check a Zendesk address." });
+  // The attempt is counted while the user's workspace and role are read: one wait, not two.
+  const [member, limited] = await Promise.all([appZendeskHost.currentMember(), throttleSubdomainCheck(userId)]);
   if (!member) return answer(401, { error: "unauthorized", message: "Sign in to check a Zendesk address." });
   if (!member.canManageIntegrations)
     return answer(403, { error: "not_allowed", message: describeError("not_allowed").message });
@@ -32,8 +36,6 @@ export async function POST(request: Request): Promise<Response> {
     return answer(400, { error: "invalid_subdomain", message: issue?.message ?? "Enter your Zendesk subdomain." });
   }
   const { subdomain } = parsed.data;
-
-  const limited = await throttleSubdomainCheck(member.workspaceId);
   if (!limited.ok)
     return answer(
       429,
