@@ -57,15 +57,6 @@ export const sim = {
 };
 
 /** Fills and submits the Connect Zendesk form. */
-/** Unfolds "Connect another Zendesk account" (folded once the workspace has a connection). */
-export async function openConnectForm(page: Page) {
-  const another = page.getByTestId("connect-another");
-  if ((await another.count()) === 0) return;
-  if (!(await another.evaluate((details) => (details as HTMLDetailsElement).open)))
-    await another.getByText("Connect another Zendesk account").click();
-  await expect(page.getByLabel("Zendesk subdomain")).toBeVisible();
-}
-
 export async function submitConnectForm(
   page: Page,
   {
@@ -80,7 +71,6 @@ export async function submitConnectForm(
     button?: string;
   },
 ) {
-  await openConnectForm(page);
   await page.getByLabel("Zendesk subdomain").fill(subdomain);
   if (preset) await page.getByLabel(preset).check();
   if (local) {

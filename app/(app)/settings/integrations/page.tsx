@@ -220,20 +220,6 @@ function ZendeskSection({ data, canManage, params }: SectionProps & { data: Inte
         }
       : {};
 
-  // Folded once the workspace has a connection, unless the page was opened to act on the form.
-  const folded = connections.length > 0 && !existing && !retrySub && !one(params.error);
-  const form = (
-    <ConnectForm
-      key={changing ? `change-${changing.subdomain}` : (reconnecting?.subdomain ?? retrySub ?? "new")}
-      currentScopes={changing?.grantedScopes}
-      defaults={defaults}
-      globalClientAvailable={Boolean(settings.globalClient)}
-      callbackUrl={settings.callbackUrl}
-      localClients={localClients.map((c) => ({ subdomain: c.subdomain, identifier: c.identifier, kind: c.kind }))}
-      submitLabel={changing ? "Change permissions" : reconnecting ? "Reconnect Zendesk" : "Connect Zendesk"}
-    />
-  );
-
   return (
     <>
       {paging.total > paging.pageSize ? <PageSummary paging={paging} href={href} /> : null}
@@ -304,27 +290,26 @@ function ZendeskSection({ data, canManage, params }: SectionProps & { data: Inte
       )}
 
       {canManage ? (
-        folded ? (
-          // With connections in place the card is what the page is about: the form for another
-          // one stays folded until asked for (no JavaScript needed; nothing of it is laid out).
-          <details id="connect-zendesk" className="card scroll-mt-8" data-testid="connect-another">
-            <summary className="cursor-pointer text-lg font-semibold">Connect another Zendesk account</summary>
-            <div className="mt-4">{form}</div>
-          </details>
-        ) : (
-          <div id="connect-zendesk" className="card scroll-mt-8">
-            <h3 className="mb-4 text-lg font-semibold">
-              {changing
-                ? `Change permissions for ${changing.subdomain}`
-                : reconnecting
-                  ? `Reconnect ${reconnecting.subdomain}`
-                  : connections.length
-                    ? "Connect another Zendesk account"
-                    : "Connect Zendesk"}
-            </h3>
-            {form}
-          </div>
-        )
+        <div id="connect-zendesk" className="card scroll-mt-8">
+          <h3 className="mb-4 text-lg font-semibold">
+            {changing
+              ? `Change permissions for ${changing.subdomain}`
+              : reconnecting
+                ? `Reconnect ${reconnecting.subdomain}`
+                : connections.length
+                  ? "Connect another Zendesk account"
+                  : "Connect Zendesk"}
+          </h3>
+          <ConnectForm
+            key={changing ? `change-${changing.subdomain}` : (reconnecting?.subdomain ?? retrySub ?? "new")}
+            currentScopes={changing?.grantedScopes}
+            defaults={defaults}
+            globalClientAvailable={Boolean(settings.globalClient)}
+            callbackUrl={settings.callbackUrl}
+            localClients={localClients.map((c) => ({ subdomain: c.subdomain, identifier: c.identifier, kind: c.kind }))}
+            submitLabel={changing ? "Change permissions" : reconnecting ? "Reconnect Zendesk" : "Connect Zendesk"}
+          />
+        </div>
       ) : (
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="member-notice">
           Only owners and admins can connect or change Zendesk.
