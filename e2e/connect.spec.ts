@@ -133,6 +133,8 @@ test.describe("Connect Zendesk", () => {
     await field.clear();
     await field.pressSequentially(subdomain, { delay: 20 });
     await expect(check).toHaveText(`Found ${subdomain}.zendesk.com.`);
+    // The consent page's origin is preconnected while the person is still on the form.
+    await expect(page.locator(`link[rel="preconnect"][href="${SIM_URL}"]`)).toHaveCount(1);
     const probes = async () =>
       (await simControl.requestLog()).entries.filter((e) => e.endpoint === "users_me" && e.subdomain === subdomain);
     expect(await probes()).toHaveLength(1);

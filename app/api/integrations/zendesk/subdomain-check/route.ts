@@ -3,7 +3,14 @@ import { env } from "@/config/env";
 import { sessionUserId } from "@/lib/auth/session";
 import { appZendeskHost } from "@/lib/auth/zendesk-host";
 import { throttleSubdomainCheck, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
-import { checkSubdomain, describeError, subdomainSchema, unknownSubdomainMessage } from "@/lib/zendesk";
+import {
+  checkSubdomain,
+  describeError,
+  instanceUrl,
+  subdomainSchema,
+  unknownSubdomainMessage,
+  zendeskSettings,
+} from "@/lib/zendesk";
 
 /*
  * POST /api/integrations/zendesk/subdomain-check {"subdomain": "..."}: the connect form asks,
@@ -44,7 +51,13 @@ export async function POST(request: Request): Promise<Response> {
     );
 
   const verdict = await checkSubdomain(member.workspaceId, subdomain);
-  if (verdict.ok) return answer(200, { subdomain, found: true });
+  // The origin the consent page will come from: the form warms a connection to it.
+  if (verdict.ok)
+    return answer(200, {
+      subdomain,
+      found: true,
+      origin: instanceUrl(subdomain, zendeskSettings().baseUrlTemplate).origin,
+    });
   const message =
     verdict.code === "unknown_subdomain"
       ? unknownSubdomainMessage(subdomain)
