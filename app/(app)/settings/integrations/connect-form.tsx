@@ -75,8 +75,10 @@ export function ConnectForm({
           onInput={subdomainCheck.onInput}
           onBlur={subdomainCheck.onBlur}
         />
-        {/* After a refused Connect the field's own error says it: never the same message twice. */}
-        <SubdomainCheckStatus check={errors.subdomain?.length ? { state: "idle" } : subdomainCheck.check} />
+        <SubdomainCheckStatus
+          store={subdomainCheck.store}
+          refusedValue={errors.subdomain?.length ? values.subdomain : undefined}
+        />
       </div>
 
       <fieldset>

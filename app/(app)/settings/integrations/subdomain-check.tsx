@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { preconnect } from "react-dom";
 
 /*
@@ -11,16 +11,20 @@ import { preconnect } from "react-dom";
  * leaving the field checks what is there. Answers for a value no longer in the field are dropped.
  * A found account's origin is preconnected: the consent page will come from there, and its DNS,
  * TCP and TLS set-up is then done before the click.
+ *
+ * The answer lives in a small store only the status line reads: typing never re-renders the
+ * form, whose uncontrolled fields and post-action reset stay React's alone.
  */
 
 const TYPING_PAUSE_MS = 500;
 const ENDPOINT = "/api/integrations/zendesk/subdomain-check";
 
+/** `value` is what was in the field when it was asked about. */
 export type SubdomainCheck =
   | { state: "idle" }
   | { state: "checking"; value: string }
-  | { state: "found"; subdomain: string }
-  | { state: "refused"; message: string };
+  | { state: "found"; value: string; subdomain: string }
+  | { state: "refused"; value: string; message: string };
 
 interface CheckAnswer {
   subdomain?: string;
@@ -29,40 +33,61 @@ interface CheckAnswer {
   message?: string;
 }
 
+const IDLE: SubdomainCheck = { state: "idle" };
+
+/** The latest answer, and who to tell when it changes. */
+class CheckStore {
+  private current: SubdomainCheck = IDLE;
+  private readonly listeners = new Set<() => void>();
+  readonly subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  };
+  readonly get = () => this.current;
+  set(next: SubdomainCheck) {
+    if (next === this.current || (next.state === "idle" && this.current.state === "idle")) return;
+    this.current = next;
+    for (const listener of this.listeners) listener();
+  }
+}
+
 export function useSubdomainCheck(enabled: boolean) {
-  const [check, setCheck] = useState<SubdomainCheck>({ state: "idle" });
+  const [store] = useState(() => new CheckStore());
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const inFlight = useRef<AbortController | undefined>(undefined);
   const asked = useRef<string>("");
 
-  const run = useCallback(async (raw: string) => {
-    const value = raw.trim();
-    if (!value || value === asked.current) return;
-    asked.current = value;
-    inFlight.current?.abort();
-    const controller = new AbortController();
-    inFlight.current = controller;
-    setCheck({ state: "checking", value });
-    try {
-      const response = await fetch(ENDPOINT, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ subdomain: value }),
-        signal: controller.signal,
-      });
-      const body = (await response.json().catch(() => ({}))) as CheckAnswer;
-      if (controller.signal.aborted) return;
-      if (response.ok && body.found && body.subdomain) {
-        if (body.origin) preconnect(body.origin);
-        setCheck({ state: "found", subdomain: body.subdomain });
-      } else if ((response.ok || response.status === 400) && body.message)
-        setCheck({ state: "refused", message: body.message });
-      // Not allowed, throttled, or this app failing: say nothing; Connect checks again anyway.
-      else setCheck({ state: "idle" });
-    } catch {
-      if (!controller.signal.aborted) setCheck({ state: "idle" });
-    }
-  }, []);
+  const run = useCallback(
+    async (raw: string) => {
+      const value = raw.trim();
+      if (!value || value === asked.current) return;
+      asked.current = value;
+      inFlight.current?.abort();
+      const controller = new AbortController();
+      inFlight.current = controller;
+      store.set({ state: "checking", value });
+      try {
+        const response = await fetch(ENDPOINT, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ subdomain: value }),
+          signal: controller.signal,
+        });
+        const body = (await response.json().catch(() => ({}))) as CheckAnswer;
+        if (controller.signal.aborted) return;
+        if (response.ok && body.found && body.subdomain) {
+          if (body.origin) preconnect(body.origin);
+          store.set({ state: "found", value, subdomain: body.subdomain });
+        } else if ((response.ok || response.status === 400) && body.message)
+          store.set({ state: "refused", value, message: body.message });
+        // Not allowed, throttled, or this app failing: say nothing; Connect checks again anyway.
+        else store.set(IDLE);
+      } catch {
+        if (!controller.signal.aborted) store.set(IDLE);
+      }
+    },
+    [store],
+  );
 
   useEffect(
     () => () => {
@@ -80,7 +105,7 @@ export function useSubdomainCheck(enabled: boolean) {
       if (value.trim() !== asked.current) {
         inFlight.current?.abort();
         asked.current = "";
-        setCheck({ state: "idle" });
+        store.set(IDLE);
       }
       const native = event.nativeEvent as InputEvent;
       // Pasted, dropped, autofilled or otherwise entered at once: the value is complete.
@@ -93,7 +118,7 @@ export function useSubdomainCheck(enabled: boolean) {
       if (whole) void run(value);
       else timer.current = setTimeout(() => void run(value), TYPING_PAUSE_MS);
     },
-    [enabled, run],
+    [enabled, run, store],
   );
 
   const onBlur = useCallback(
@@ -105,15 +130,18 @@ export function useSubdomainCheck(enabled: boolean) {
     [enabled, run],
   );
 
-  return { check, onInput, onBlur };
+  return { store, onInput, onBlur };
 }
 
 /**
  * The answer under the subdomain field, announced politely (it never interrupts typing). A live
  * region that is always there, so its first answer is announced too; not a "status" role, which
- * the page keeps for its own outcome messages.
+ * the page keeps for its own outcome messages. Silent about the value a refused Connect just
+ * named in the field's own error (`refusedValue`): never the same message twice.
  */
-export function SubdomainCheckStatus({ check }: { check: SubdomainCheck }) {
+export function SubdomainCheckStatus({ store, refusedValue }: { store: CheckStore; refusedValue?: string }) {
+  const answer = useSyncExternalStore(store.subscribe, store.get, () => IDLE);
+  const check = answer.state !== "idle" && answer.value === refusedValue?.trim() ? IDLE : answer;
   return (
     <p
       id="field-subdomain-check"
