@@ -389,7 +389,8 @@ const ZENDESK_PURPOSE: Record<string, string> = {
   "2 POST authorize": "the Allow form",
   "2 POST token": "the code exchange",
   "2 GET users_me": "`users/me`: who connected",
-  "2 GET tokens_current": "`tokens/current.json`: granted scopes, expiry, token id",
+  "2 GET tokens_current":
+    "`tokens/current.json`: token id and exact expiries, asked after the callback has answered (Next's `after()`) while the browser loads the settings page; nobody waits for it, though it counts in the leg's time on Zendesk",
 };
 
 const spread = (v: Summary) => `${ms(v.min)} – ${ms(v.max)}`;
@@ -504,7 +505,13 @@ function browserConnectSection(b: BrowserConnectResult): string[] {
         (l.leg === 1 && b.ours.entryLeftAtClick?.median
           ? ` Its time on Zendesk includes the rest of the form's check, open ${ms(b.ours.entryLeftAtClick.median)} into the leg.`
           : calls(o).length > 1
-            ? ` ${o.criticalMs.median > (calls(o).length - 0.5) * b.simulatedLatencyMs ? "They run one after the other (time on Zendesk ≈ requests × latency)." : "Some of them overlap."}`
+            ? ` ${
+                calls(o).includes("GET tokens_current")
+                  ? "The others run one after the other."
+                  : o.criticalMs.median > (calls(o).length - 0.5) * b.simulatedLatencyMs
+                    ? "They run one after the other (time on Zendesk ≈ requests × latency)."
+                    : "Some of them overlap."
+              }`
             : ""),
     );
   }
