@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { appZendeskHost } from "@/lib/auth/zendesk-host";
 import { type FormState, parseForm } from "@/lib/forms";
 import type { HostMember } from "@/lib/host";
-import { describeError, type ZendeskErrorCode } from "@/lib/zendesk";
+import { errorSummary, type ZendeskErrorCode } from "@/lib/zendesk";
 
 /*
  * The one pipeline of the server actions that act on a workspace: parse the form with zod,
@@ -32,8 +32,7 @@ export function failure(
   extra: Pick<FormState, "fieldErrors" | "values"> & { summary?: boolean } = {},
 ): FormState {
   const { summary = true, ...rest } = extra;
-  const { title, message } = describeError(code);
-  return { ok: false, code, error: summary ? `${title}. ${message}` : undefined, ...rest };
+  return { ok: false, code, error: summary ? errorSummary(code) : undefined, ...rest };
 }
 
 export function workspaceAction<S extends z.ZodType>(

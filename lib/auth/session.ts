@@ -20,12 +20,6 @@ export interface WorkspaceContext {
 /** The user id the session cookie names (verified, not yet checked against the database). */
 export const sessionUserId = cache(async (): Promise<string | null> => sessionUserIdFrom(await cookies()));
 
-/** The signed-in user, re-read from the database (a deleted user's cookie is worthless). */
-export const currentUser = cache(async () => {
-  const id = await sessionUserId();
-  return id ? findUser(id) : null;
-});
-
 /**
  * The signed-in user, their current workspace and role, or null. The role is always read
  * from the database: every permission check starts here, never in the proxy.

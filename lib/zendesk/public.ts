@@ -6,6 +6,7 @@
 export {
   describeError,
   ERROR_CATALOGUE,
+  errorSummary,
   type ErrorDescription,
   isZendeskErrorCode,
   unknownSubdomainMessage,

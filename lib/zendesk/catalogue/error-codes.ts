@@ -187,6 +187,12 @@ export function describeError(code: ZendeskErrorCode): ErrorDescription & { help
   return { ...ERROR_CATALOGUE[code], help: `${HELP_PAGE}#${code}` };
 }
 
+/** A code as one sentence pair, "Title. Message.", where a page has room for a single line. */
+export function errorSummary(code: ZendeskErrorCode): string {
+  const { title, message } = ERROR_CATALOGUE[code];
+  return `${title}. ${message}`;
+}
+
 /** What the connect form says beside a subdomain where no Zendesk account answers. */
 export function unknownSubdomainMessage(subdomain: string): string {
   return `There is no Zendesk account at ${subdomain}.zendesk.com. ${ERROR_CATALOGUE.unknown_subdomain.message}`;

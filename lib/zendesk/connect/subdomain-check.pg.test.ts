@@ -31,14 +31,20 @@ async function pendingCheck(workspaceId: string) {
   return row !== undefined && row.finishedAt === null;
 }
 
+/** Another process checks acme for the workspace, Zendesk holding its answer `delayMs`; returns once the check is pending. */
+async function checkInAnotherProcess(workspaceId: string, delayMs: number) {
+  await fixture.sim.control.injectFault({ endpoint: "users_me", kind: "delay", delay_ms: delayMs, subdomain: "acme" });
+  const worker = startWorkerProcess("subdomain-check-worker.ts", [workspaceId, "acme"]);
+  await worker.ready;
+  worker.go();
+  await expect.poll(() => pendingCheck(workspaceId), { timeout: 10_000 }).toBe(true);
+  return worker;
+}
+
 describe("the subdomain check across processes", () => {
   it("a connect joins another process's check in flight and asks Zendesk nothing itself", async () => {
     const { workspaceId } = await createTestAccount();
-    await fixture.sim.control.injectFault({ endpoint: "users_me", kind: "delay", delay_ms: 800, subdomain: "acme" });
-    const worker = startWorkerProcess("subdomain-check-worker.ts", [workspaceId, "acme"]);
-    await worker.ready;
-    worker.go();
-    await expect.poll(() => pendingCheck(workspaceId), { timeout: 10_000 }).toBe(true);
+    const worker = await checkInAnotherProcess(workspaceId, 800);
     await expect(preflightSubdomain(workspaceId, ACME)).resolves.toEqual({ ok: true });
     await expect(worker.result<SubdomainVerdict>()).resolves.toEqual({ ok: true });
     expect(await endpointCount(fixture.sim, "users_me")).toBe(1);
@@ -46,11 +52,7 @@ describe("the subdomain check across processes", () => {
 
   it("a check whose process is SIGKILLed mid-request holds the connect no longer than a pre-flight may take", async () => {
     const { workspaceId } = await createTestAccount();
-    await fixture.sim.control.injectFault({ endpoint: "users_me", kind: "delay", delay_ms: 10_000, subdomain: "acme" });
-    const worker = startWorkerProcess("subdomain-check-worker.ts", [workspaceId, "acme"]);
-    await worker.ready;
-    worker.go();
-    await expect.poll(() => pendingCheck(workspaceId), { timeout: 10_000 }).toBe(true);
+    const worker = await checkInAnotherProcess(workspaceId, 10_000);
     await worker.kill();
     const killedAt = new Date();
     const started = performance.now();

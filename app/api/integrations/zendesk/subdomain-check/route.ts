@@ -6,6 +6,7 @@ import { throttleSubdomainCheck, tooManyAttemptsMessage } from "@/lib/throttle/a
 import {
   checkSubdomain,
   describeError,
+  errorSummary,
   instanceUrl,
   subdomainSchema,
   unknownSubdomainMessage,
@@ -29,11 +30,12 @@ export async function POST(request: Request): Promise<Response> {
   const origin = request.headers.get("origin");
   if (origin !== null && origin !== new URL(env().appUrl).origin)
     return answer(403, { error: "forbidden", message: "Requests from other sites are refused." });
+  const signInFirst = () => answer(401, { error: "unauthorized", message: "Sign in to check a Zendesk address." });
   const userId = await sessionUserId();
-  if (!userId) return answer(401, { error: "unauthorized", message: "Sign in to check a Zendesk address." });
+  if (!userId) return signInFirst();
   // The attempt is counted while the user's workspace and role are read: one wait, not two.
   const [member, limited] = await Promise.all([appZendeskHost.currentMember(), throttleSubdomainCheck(userId)]);
-  if (!member) return answer(401, { error: "unauthorized", message: "Sign in to check a Zendesk address." });
+  if (!member) return signInFirst();
   if (!member.canManageIntegrations)
     return answer(403, { error: "not_allowed", message: describeError("not_allowed").message });
 
@@ -59,9 +61,7 @@ export async function POST(request: Request): Promise<Response> {
       origin: instanceUrl(subdomain, zendeskSettings().baseUrlTemplate).origin,
     });
   const message =
-    verdict.code === "unknown_subdomain"
-      ? unknownSubdomainMessage(subdomain)
-      : `${describeError(verdict.code).title}. ${describeError(verdict.code).message}`;
+    verdict.code === "unknown_subdomain" ? unknownSubdomainMessage(subdomain) : errorSummary(verdict.code);
   return answer(200, { subdomain, found: false, code: verdict.code, message });
 }
 
