@@ -9,6 +9,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { chromium } from "@playwright/test";
+import type { JSONReport, JSONReportSuite } from "@playwright/test/reporter";
+import type { JsonTestResult, JsonTestResults } from "vitest/reporters";
 import postgres from "postgres";
 import { E2E_ENV } from "../e2e/env";
 import { SYSTEM_CHROMIUM } from "../e2e/browser";
@@ -31,6 +33,8 @@ interface Tally {
   seconds?: number;
   /** Set when the suite did not run at all (and why); it then neither passes nor fails the run. */
   notRun?: string;
+  /** The failed tests, named with the first line of why: CI often keeps only the summary. */
+  failures?: string[];
 }
 const tallies: Tally[] = [];
 
@@ -57,13 +61,8 @@ function vitest(suite: string, extraEnv: Record<string, string | undefined>, fil
       extraEnv,
     );
     const report = existsSync(out)
-      ? (JSON.parse(readFileSync(out, "utf8")) as {
-          numPassedTests: number;
-          numFailedTests: number;
-          numPendingTests: number;
-          numTodoTests?: number;
-        })
-      : { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0 };
+      ? (JSON.parse(readFileSync(out, "utf8")) as VitestReport)
+      : { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, testResults: [] };
     const skipped = report.numPendingTests + (report.numTodoTests ?? 0);
     return {
       suite,
@@ -71,8 +70,38 @@ function vitest(suite: string, extraEnv: Record<string, string | undefined>, fil
       failed: report.numFailedTests,
       skipped,
       ok: code === 0 && report.numPassedTests > 0 && skipped === 0,
+      failures: report.testResults.flatMap((file) => {
+        const failed = file.assertionResults.filter((test) => test.status === "failed");
+        // A file that failed outside its tests (an import, a hook) has no failed test to name.
+        if (failed.length === 0 && file.status === "failed")
+          return [failureLine(file.name, "(the file)", file.message)];
+        return failed.map((test) => failureLine(file.name, test.fullName, test.failureMessages?.[0]));
+      }),
     };
   });
+}
+
+type VitestReport = Pick<JsonTestResults, "numPassedTests" | "numFailedTests" | "numPendingTests" | "numTodoTests"> & {
+  testResults: Pick<JsonTestResult, "name" | "status" | "message" | "assertionResults">[];
+};
+
+// The terminal colours Playwright puts in its messages.
+const TERMINAL_COLOURS = /\u001b\[[0-9;]*m/g;
+
+function failureLine(file: string, title: string, message: string | null | undefined) {
+  const why = (message ?? "").replace(TERMINAL_COLOURS, "").trim().split("\n")[0]?.slice(0, 200);
+  return `${path.relative(process.cwd(), path.resolve(file))} › ${title}${why ? ` — ${why}` : ""}`;
+}
+
+function playwrightFailures(suites: JSONReportSuite[] = []): string[] {
+  return suites.flatMap((suite) => [
+    ...suite.specs.flatMap((spec) =>
+      spec.tests
+        .filter((test) => test.status === "unexpected")
+        .map((test) => failureLine(`e2e/${spec.file}:${spec.line}`, spec.title, test.results.at(-1)?.error?.message)),
+    ),
+    ...playwrightFailures(suite.suites),
+  ]);
 }
 
 /** A throw-away database named for this run on the given server; dropped afterwards. */
@@ -123,19 +152,17 @@ async function e2eSuite(backend: "pglite" | "postgres", dbEnv: Record<string, st
         E2E_BACKEND: backend,
       },
     );
-    const stats = existsSync(out)
-      ? (
-          JSON.parse(readFileSync(out, "utf8")) as {
-            stats: { expected: number; unexpected: number; flaky: number; skipped: number };
-          }
-        ).stats
-      : { expected: 0, unexpected: 0, flaky: 0, skipped: 0 };
+    const report = existsSync(out)
+      ? (JSON.parse(readFileSync(out, "utf8")) as Pick<JSONReport, "stats" | "suites">)
+      : { stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 }, suites: [] };
+    const stats = report.stats;
     return {
       suite,
       passed: stats.expected + stats.flaky,
       failed: stats.unexpected,
       skipped: stats.skipped,
       ok: code === 0 && stats.expected > 0 && stats.skipped === 0,
+      failures: playwrightFailures(report.suites),
     };
   });
 }
@@ -177,10 +204,13 @@ if (runUnit) {
 }
 if (runE2e) await e2e();
 
-const lines = tallies.map((t) => {
-  if (t.notRun) return `  --   ${t.suite}: did not run (${t.notRun}; CI always sets it)`;
+const lines = tallies.flatMap((t) => {
+  if (t.notRun) return [`  --   ${t.suite}: did not run (${t.notRun}; CI always sets it)`];
   const counts = `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped${t.skipped > 0 ? " (a skipped test fails the run)" : ""}`;
-  return `  ${t.ok ? "ok  " : "FAIL"} ${t.suite}: ${counts} in ${t.seconds}s`;
+  return [
+    `  ${t.ok ? "ok  " : "FAIL"} ${t.suite}: ${counts} in ${t.seconds}s`,
+    ...(t.failures ?? []).map((failure) => `         ✗ ${failure}`),
+  ];
 });
 const passed = tallies.reduce((n, t) => n + t.passed, 0);
 const failed = tallies.reduce((n, t) => n + t.failed, 0);

@@ -86,14 +86,16 @@ describe("preflightSubdomain (the connect's pre-flight)", () => {
 
   it("joins a check still in flight: waits for its answer and sends no request of its own", async () => {
     const { workspaceId } = await createTestAccount();
-    await fixture.sim.control.injectFault({ endpoint: "users_me", kind: "delay", delay_ms: 400, subdomain: "acme" });
+    // Zendesk's answer is held back until the pre-flight has started: no timing to race on.
+    await fixture.sim.control.injectFault({ endpoint: "users_me", kind: "delay", delay_ms: 1200, subdomain: "acme" });
     const check = checkSubdomain(workspaceId, ACME);
     await expect.poll(async () => (await checkRow(workspaceId, "acme"))?.startedAt).toBeInstanceOf(Date);
-    const started = performance.now();
+    expect(await checkRow(workspaceId, "acme")).toMatchObject({ outcome: null, finishedAt: null });
     await expect(preflightSubdomain(workspaceId, ACME)).resolves.toEqual({ ok: true });
-    // It returned when the check's answer came in, not before.
-    expect(performance.now() - started).toBeGreaterThan(200);
+    expect(await checkRow(workspaceId, "acme")).toMatchObject({ outcome: "found", finishedAt: expect.any(Date) });
     await expect(check).resolves.toEqual({ ok: true });
+    // It answered "found" with no request of its own (the simulator logs a request as it answers
+    // it, so this is counted once both are done): the check's answer, so it came after it.
     expect(await endpointCount(fixture.sim, "users_me")).toBe(1);
   });
 
@@ -109,7 +111,8 @@ describe("preflightSubdomain (the connect's pre-flight)", () => {
     });
     const started = performance.now();
     await expect(preflightSubdomain(workspaceId, ACME)).resolves.toEqual({ ok: true });
-    expect(performance.now() - started).toBeLessThan(1500);
+    // Waiting on it would take the probe timeout and the grace (2 s + 1 s here) before asking.
+    expect(performance.now() - started).toBeLessThan(2500);
     expect(await endpointCount(fixture.sim, "users_me")).toBe(1);
     expect(await checkRow(workspaceId, "acme")).toMatchObject({ outcome: "found" });
   });
