@@ -4,6 +4,7 @@ import { db } from "@/db";
 import { throttles } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
 import {
+  connectThrottled,
   throttleConnect,
   throttledSignIn,
   throttleSignUp,
@@ -157,6 +158,18 @@ describe("sign-up and connect throttling", () => {
     // Checking while typing never uses up connect attempts.
     expect(await throttleConnect(user, at(0.5))).toEqual({ ok: true });
     expect(await throttleSubdomainCheck(crypto.randomUUID(), at(0.5))).toEqual({ ok: true });
+  });
+
+  it("tells whether a workspace's connects are held back, without counting an attempt", async () => {
+    const workspace = crypto.randomUUID();
+    for (let i = 0; i < 9; i++) expect(await throttleConnect(workspace, at(0))).toEqual({ ok: true });
+    // Looking, however often, counts nothing: the tenth connect still goes through.
+    for (let i = 0; i < 5; i++) expect(await connectThrottled(workspace, at(0))).toEqual({ ok: true });
+    expect(await throttleConnect(workspace, at(0))).toEqual({ ok: true });
+    expect(await connectThrottled(workspace, at(0.5))).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(await connectThrottled(crypto.randomUUID(), at(0.5))).toEqual({ ok: true });
+    expect(await connectThrottled(workspace, at(1))).toEqual({ ok: true });
+    expect(await throttleConnect(workspace, at(1))).toEqual({ ok: true });
   });
 });
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { env } from "@/config/env";
 import {
+  blockedGate,
   type BucketPolicy,
   countAttempt,
   type Gate,
@@ -23,7 +24,7 @@ import {
  *   capped and a refused attempt is not counted, so no one can extend a block beyond the cap.
  *
  * Sign-ups are counted per address, connect attempts per workspace, the connect form's subdomain
- * checks per user; all decay with the window.
+ * checks per user (and refused while the workspace's connects are); all decay with the window.
  */
 
 const KNOWN_ADDRESS_DAYS = 30;
@@ -105,6 +106,15 @@ export async function throttleSubdomainCheck(userId: string, now = new Date()): 
     [{ key: keys.subdomainCheck(userId), policy: policy(env().throttle.subdomainCheckAttempts) }],
     now,
   );
+}
+
+/**
+ * Whether the workspace's Connect attempts are held back now, without counting one: the connect
+ * form's subdomain check is refused while they are, so checking is no way around the connect's
+ * throttle (and never uses up its attempts).
+ */
+export async function connectThrottled(workspaceId: string, now = new Date()): Promise<ThrottleResult> {
+  return blockedGate([keys.connect(workspaceId)], now);
 }
 
 /** The form message for a refused attempt. */

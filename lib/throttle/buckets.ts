@@ -48,20 +48,11 @@ const ts = (date: Date) => sql`${date.toISOString()}::timestamptz`;
  * attempt in between is caught by the count's own WHERE.
  */
 export async function countAttempt(buckets: readonly Bucket[], now: Date): Promise<Gate> {
-  const blocked = await db
-    .select({ blockedUntil: throttles.blockedUntil })
-    .from(throttles)
-    .where(
-      and(
-        inArray(
-          throttles.key,
-          buckets.map((b) => b.key),
-        ),
-        gt(throttles.blockedUntil, now),
-      ),
-    );
-  const latest = latestBlock(blocked.map((r) => r.blockedUntil));
-  if (latest) return { ok: false, retryAfterSeconds: retryAfter(latest, now) };
+  const gate = await blockedGate(
+    buckets.map((b) => b.key),
+    now,
+  );
+  if (!gate.ok) return gate;
 
   for (const bucket of buckets) {
     const counted = await countIn(bucket, now);
@@ -74,6 +65,16 @@ export async function countAttempt(buckets: readonly Bucket[], now: Date): Promi
     }
   }
   return { ok: true };
+}
+
+/** Whether any of the buckets is blocked now, and until when: a look that counts nothing. */
+export async function blockedGate(keys: readonly string[], now: Date): Promise<Gate> {
+  const blocked = await db
+    .select({ blockedUntil: throttles.blockedUntil })
+    .from(throttles)
+    .where(and(inArray(throttles.key, [...keys]), gt(throttles.blockedUntil, now)));
+  const latest = latestBlock(blocked.map((r) => r.blockedUntil));
+  return latest ? { ok: false, retryAfterSeconds: retryAfter(latest, now) } : { ok: true };
 }
 
 async function countIn({ key, policy }: Bucket, now: Date): Promise<boolean> {

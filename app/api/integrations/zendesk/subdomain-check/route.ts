@@ -2,7 +2,7 @@ import { z } from "zod";
 import { env } from "@/config/env";
 import { sessionUserId } from "@/lib/auth/session";
 import { appZendeskHost } from "@/lib/auth/zendesk-host";
-import { throttleSubdomainCheck, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
+import { connectThrottled, throttleSubdomainCheck, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
 import {
   checkSubdomain,
   describeError,
@@ -17,9 +17,10 @@ import {
  * POST /api/integrations/zendesk/subdomain-check {"subdomain": "..."}: the connect form asks,
  * as the subdomain is entered, whether a Zendesk account answers there, so the Connect click
  * need not wait for that round trip (the connect reuses the recorded verdict). The same rules
- * as the connect itself: a signed-in owner or admin, throttled (per user). A route handler,
- * not a server action, because the browser runs server actions one at a time: the Connect
- * click would queue behind the check instead of joining it.
+ * as the connect itself: a signed-in owner or admin, throttled (per user, and refused while the
+ * workspace's connects are). A route handler, not a server action, because the browser runs
+ * server actions one at a time: the Connect click would queue behind the check instead of
+ * joining it.
  */
 export const dynamic = "force-dynamic";
 
@@ -45,11 +46,13 @@ export async function POST(request: Request): Promise<Response> {
     return answer(400, { error: "invalid_subdomain", message: issue?.message ?? "Enter your Zendesk subdomain." });
   }
   const { subdomain } = parsed.data;
-  if (!limited.ok)
+  // Its own count per user, and the workspace's connect throttle: no check while Connect is held back.
+  const gate = limited.ok ? await connectThrottled(member.workspaceId) : limited;
+  if (!gate.ok)
     return answer(
       429,
-      { error: "too_many_attempts", message: tooManyAttemptsMessage(limited.retryAfterSeconds) },
-      { "Retry-After": String(Math.ceil(limited.retryAfterSeconds)) },
+      { error: "too_many_attempts", message: tooManyAttemptsMessage(gate.retryAfterSeconds) },
+      { "Retry-After": String(Math.ceil(gate.retryAfterSeconds)) },
     );
 
   const verdict = await checkSubdomain(member.workspaceId, subdomain);
