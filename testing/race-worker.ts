@@ -5,7 +5,8 @@
  * getAccessToken calls and prints {"digests": [...]}: short SHA-256 digests, never a token.
  */
 import { closeDatabase, database } from "@/db";
-import { getAccessToken, settleFollowUps } from "../lib/zendesk/tokens/lifecycle";
+import { settleAfterResponse } from "../lib/after-response";
+import { getAccessToken } from "../lib/zendesk/tokens/lifecycle";
 import { tokenDigest } from "./oauth";
 
 const [connectionId, callsArg] = process.argv.slice(2);
@@ -22,5 +23,5 @@ const digests = settled.map((r) =>
     : `error:${(r.reason as { code?: string; name?: string })?.code ?? (r.reason as Error)?.name}`,
 );
 process.stdout.write(`${JSON.stringify({ digests })}\n`);
-await settleFollowUps(); // the post-commit current.json, before the pool closes
+await settleAfterResponse(); // the post-commit current.json, before the pool closes
 await closeDatabase();

@@ -6,7 +6,8 @@
  * {"ok": ...}. The tests SIGKILL it at chosen moments; it never prints token material.
  */
 import { closeDatabase, database } from "@/db";
-import { refreshConnection, settleFollowUps } from "../lib/zendesk/tokens/lifecycle";
+import { settleAfterResponse } from "../lib/after-response";
+import { refreshConnection } from "../lib/zendesk/tokens/lifecycle";
 
 const [connectionId] = process.argv.slice(2);
 if (!connectionId) throw new Error("usage: testing/refresh-worker.ts <connectionId>");
@@ -15,6 +16,6 @@ await database().ping();
 process.stdout.write("ready\n");
 await new Promise((resolve) => process.stdin.once("data", resolve));
 const result = await refreshConnection(connectionId, { force: true });
-await settleFollowUps();
+await settleAfterResponse();
 process.stdout.write(`${JSON.stringify({ ok: result.ok, code: result.ok ? null : result.code })}\n`);
 await closeDatabase();

@@ -6,10 +6,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { db } from "@/db";
 import { memberships, users, workspaces, zendeskConnections } from "@/db/schema";
 import { resetEnvForTests } from "@/config/env";
+import { settleAfterResponse } from "@/lib/after-response";
 import { startZendeskSimulator, type ZendeskSimulator } from "@/simulator";
 import { fetchTokenInfo, fetchZendeskUser } from "../lib/zendesk/transport/api";
 import { saveConnection } from "../lib/zendesk/store/connections";
@@ -64,7 +65,13 @@ export function setupZendeskSimulator(options: { httpTimeoutMs?: number } = {}):
   beforeEach(async () => {
     await sim!.control.reset();
   });
+  afterEach(async () => {
+    // A test's follow-ups (current.json refinement, revoking a replaced grant) finish within it:
+    // none may land in the next test's request log or database.
+    await settleAfterResponse();
+  });
   afterAll(async () => {
+    await settleAfterResponse();
     setRefreshRetryPolicy(null);
     for (const key of ENV_KEYS) {
       if (saved[key] === undefined) delete process.env[key];

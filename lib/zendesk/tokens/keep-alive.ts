@@ -7,7 +7,8 @@ import { env } from "@/config/env";
 import type { ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
 import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { ZendeskError } from "@/lib/zendesk/transport/errors";
-import { newLeaseHolder, refreshIfDue, refreshLeaseMs, releaseLease, settleFollowUps } from "./lifecycle";
+import { settleAfterResponse } from "@/lib/after-response";
+import { newLeaseHolder, refreshIfDue, refreshLeaseMs, releaseLease } from "./lifecycle";
 import { countNonExpiringConnections } from "@/lib/zendesk/store/non-expiring";
 
 /*
@@ -105,8 +106,9 @@ export async function refreshDueConnections({
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, candidates.length)) }, worker));
-  // The post-commit follow-ups (current.json) of this run: a script must not exit under them.
-  await settleFollowUps();
+  // The post-commit follow-ups (current.json) of this run: a script must not exit under them (in a
+  // request, Next runs them after the response instead).
+  await settleAfterResponse();
 
   const failed = results.filter((r) => r.outcome === "failed");
   return {

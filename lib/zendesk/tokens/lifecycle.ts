@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { database, db } from "@/db";
+import { runAfterResponse } from "@/lib/after-response";
 import { type ZendeskConnection, zendeskConnections } from "@/db/schema";
 import { fetchTokenInfo, revokeZendeskToken, type ZendeskTokenInfo } from "@/lib/zendesk/transport/api";
 import type { ZendeskClientCredentials } from "@/lib/zendesk/store/oauth-clients";
@@ -164,12 +165,6 @@ export interface RenewResult {
 }
 
 const inFlight = new Map<string, Promise<RenewResult>>();
-const followUps = new Set<Promise<void>>();
-
-/** Resolves when the post-commit follow-ups started so far (current.json, revocations) have finished. */
-export async function settleFollowUps(): Promise<void> {
-  while (followUps.size > 0) await Promise.allSettled([...followUps]);
-}
 
 export interface ClockOption {
   /** The app's clock (tests and the keep-alive inject one); defaults to Date.now. */
@@ -561,7 +556,8 @@ async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
     const stored = await storeRotation(request, row, grant, response);
     if (stored.kind === "skipped") return stored.result;
     notifyConnectionListeners(stored.events);
-    startFollowUp(followUp(row, stored.result.row, response));
+    // Off the caller's wait, and in a request after its response (Next keeps the function alive).
+    runAfterResponse(() => followUp(row, stored.result.row, response));
     return stored.result;
   }
 }
@@ -825,14 +821,6 @@ async function storeRotation(
     await insertConnectionEvent(tx, event);
     return { kind: "stored" as const, result: { status: "refreshed" as const, row: updated }, events: [event] };
   });
-}
-
-function startFollowUp(promise: Promise<void>): void {
-  const tracked = promise.catch((error: unknown) => {
-    console.warn(`[zendesk] a post-refresh follow-up failed: ${error instanceof Error ? error.name : "error"}`);
-  });
-  followUps.add(tracked);
-  void tracked.finally(() => followUps.delete(tracked));
 }
 
 /**
