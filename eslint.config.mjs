@@ -40,7 +40,7 @@ const config = [
       ],
     },
   },
-  { ignores: [".next/**", ".next-bench/**", ".data/**", "node_modules/**", "next-env.d.ts", "db/migrations/**"] },
+  { ignores: [".next/**", ".next-bench/**", ".data/**", "node_modules/**", "next-env.d.ts", "db/migrations/**", "packages/*/dist/**"] },
 ];
 
 export default config;

@@ -49,7 +49,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `npx tsx simulator/cli.ts --port ${E2E_SIM_PORT}`,
+      command: `node packages/zendesk-simulator/dist/cli.js --port ${E2E_SIM_PORT}`,
       url: `http://127.0.0.1:${E2E_SIM_PORT}/__sim/health`,
       reuseExistingServer: false,
       env: serverEnv,

@@ -350,7 +350,7 @@ export function renderMarkdown(d: ReportData): string {
     "## Method",
     "",
     `- **Build and servers.** \`next build\` into \`.next-bench\` and \`next start -p ${d.ports?.app ?? 3300}\` with` +
-      " `NODE_ENV=production` and the end-to-end suite's test-only configuration (`e2e/env.ts`, ports changed); the simulator (`simulator/`) runs in the bench process on :" +
+      " `NODE_ENV=production` and the end-to-end suite's test-only configuration (`e2e/env.ts`, ports changed); the simulator (`packages/zendesk-simulator/`) runs in the bench process on :" +
       String(d.ports?.simulator ?? 4310) +
       " with its default seed plus the redirect URLs of the bench app and of the tutorial baseline, one extra Zendesk account per connection of scenario 3 (" +
       String(PAGE_SIZES.reduce((a, b) => a + b, 0)) +

@@ -9,7 +9,7 @@ import { z } from "zod";
  */
 
 const PRODUCTION_TEMPLATE = "https://{subdomain}.zendesk.com";
-// The simulator's seeded global client (simulator/seed.json): a development fixture, never a real secret.
+// The simulator's seeded global client (packages/zendesk-simulator/seed.json): a development fixture, never a real secret.
 const DEV_GLOBAL_CLIENT = { id: "zdg-zendesk-connect-dev", secret: "dev-global-client-secret" };
 
 // Waits after failed attempts 1..7 (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h): the Standard Webhooks schedule.

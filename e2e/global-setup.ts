@@ -1,4 +1,4 @@
-import { SimulatorControl } from "../simulator/control";
+import { SimulatorControl } from "@zendesk-connect/simulator";
 import { allowRedirectUrl } from "../scripts/simulator-redirect";
 import { E2E_ENV, E2E_SIM_PORT } from "./env";
 

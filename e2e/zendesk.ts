@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
-import { SimulatorControl } from "../simulator/control";
+import { SimulatorControl } from "@zendesk-connect/simulator";
 import { E2E_ENV, E2E_SIM_PORT } from "./env";
 
 export const SIM_URL = `http://127.0.0.1:${E2E_SIM_PORT}`;

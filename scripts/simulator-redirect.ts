@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { SimulatorControl } from "../simulator/control";
-import { DEFAULT_SEED_PATH, type Seed } from "../simulator/index";
+import type { SimulatorControl } from "@zendesk-connect/simulator";
+import { DEFAULT_SEED_PATH, type Seed } from "@zendesk-connect/simulator";
 
 export const CALLBACK_PATH = "/api/auth/callback/zendesk";
 

@@ -12,7 +12,7 @@ import { env } from "@/config/env";
 import { handleZendeskCallback, intentCookie, prepareConnect, runInConnectFlow } from "@/lib/zendesk/connect/flow";
 import type { LocalClientInput } from "@/lib/zendesk/store/oauth-clients";
 import type { ConnectErrorCode, ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
-import type { ZendeskSimulator } from "@/simulator";
+import type { ZendeskSimulator } from "@zendesk-connect/simulator";
 import { ACME_ADMIN_ID, testSubdomain } from "./zendesk";
 
 /** A host whose signed-in member is the given account, allowed to manage its workspace. */

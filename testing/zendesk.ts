@@ -11,7 +11,7 @@ import { db } from "@/db";
 import { memberships, users, workspaces, zendeskConnections } from "@/db/schema";
 import { resetEnvForTests } from "@/config/env";
 import { settleAfterResponse } from "@/lib/after-response";
-import { startZendeskSimulator, type ZendeskSimulator } from "@/simulator";
+import { startZendeskSimulator, type ZendeskSimulator } from "@zendesk-connect/simulator";
 import { fetchTokenInfo, fetchZendeskUser } from "../lib/zendesk/transport/api";
 import { saveConnection } from "../lib/zendesk/store/connections";
 import { zendeskSettings } from "../lib/zendesk/transport/settings";
@@ -30,7 +30,7 @@ export function testSubdomain(label: string): Subdomain {
   return parsed.subdomain;
 }
 
-/** The simulator's seeded global client (simulator/seed.json): a development fixture, not a secret. */
+/** The simulator's seeded global client (packages/zendesk-simulator/seed.json): a development fixture, not a secret. */
 export const SIM_GLOBAL_CLIENT = { id: "zdg-zendesk-connect-dev", secret: "dev-global-client-secret" } as const;
 export const ACME_ADMIN_ID = 10001;
 

@@ -1,5 +1,5 @@
 import type { BrowserContext, Page, Request } from "@playwright/test";
-import type { RequestLogEntry, ZendeskSimulator } from "@/simulator/index";
+import type { RequestLogEntry, ZendeskSimulator } from "@zendesk-connect/simulator";
 import type { BenchChromium } from "../support/chromium";
 import {
   BENCH_PASSWORD,

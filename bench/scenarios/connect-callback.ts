@@ -2,7 +2,7 @@ import { zendeskSettings } from "@/lib/zendesk/transport/settings";
 import { requestedLifetimes } from "@/lib/zendesk/tokens/endpoint";
 import { allowConsent, codeFrom, consentUrl, exchangeCode, pkcePair } from "@/testing/oauth";
 import { ACME_ADMIN_ID, SIM_GLOBAL_CLIENT } from "@/testing/zendesk";
-import type { ZendeskSimulator } from "@/simulator/index";
+import type { ZendeskSimulator } from "@zendesk-connect/simulator";
 import { CONNECT_LATENCY_MS, type SampleSizes } from "../support/config";
 import { type BenchBrowser, formInputs } from "../support/http-client";
 import { ratio, type Summary, summarize } from "../support/stats";

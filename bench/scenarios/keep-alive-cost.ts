@@ -2,7 +2,7 @@ import { inArray } from "drizzle-orm";
 import { closeDatabase, database, db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
 import { resetEnvForTests } from "@/config/env";
-import { startZendeskSimulator, type ZendeskSimulator } from "@/simulator/index";
+import { startZendeskSimulator, type ZendeskSimulator } from "@zendesk-connect/simulator";
 import { connectTestConnection } from "@/testing/zendesk";
 import { refreshDueConnections } from "@/lib/zendesk/tokens/keep-alive";
 import { zendeskSettings } from "@/lib/zendesk/transport/settings";

@@ -1,7 +1,7 @@
 import { inArray } from "drizzle-orm";
 import { db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
-import type { ZendeskSimulator } from "@/simulator/index";
+import type { ZendeskSimulator } from "@zendesk-connect/simulator";
 import { E2E_ENV } from "../../e2e/env";
 import { type BenchAccount, connectInstances, createBenchAccount } from "../support/fixtures";
 import type { BenchBrowser } from "../support/http-client";

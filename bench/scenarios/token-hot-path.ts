@@ -3,7 +3,7 @@ import { database, db } from "@/db";
 import { zendeskConnections } from "@/db/schema";
 import { connectTestConnection } from "@/testing/zendesk";
 import { getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
-import type { ZendeskSimulator } from "@/simulator/index";
+import type { ZendeskSimulator } from "@zendesk-connect/simulator";
 import { HOT_CONCURRENCY, type SampleSizes } from "../support/config";
 import { median, round, type Summary, summarize } from "../support/stats";
 

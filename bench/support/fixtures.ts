@@ -2,7 +2,7 @@ import { db } from "@/db";
 import { memberships, workspaces } from "@/db/schema";
 import { createAccount } from "@/lib/accounts/accounts";
 import { connectTestConnection } from "@/testing/zendesk";
-import type { ZendeskSimulator } from "@/simulator/index";
+import type { ZendeskSimulator } from "@zendesk-connect/simulator";
 import { BENCH_PASSWORD } from "./config";
 import { benchInstance } from "./simulator";
 

@@ -5,7 +5,7 @@ import {
   type SeedInstance,
   startZendeskSimulator,
   type ZendeskSimulator,
-} from "@/simulator/index";
+} from "@zendesk-connect/simulator";
 import { BENCH_APP_URL, BENCH_SIM_PORT, TUTORIAL_REDIRECT_URI } from "./config";
 
 /** Subdomain and admin user of the i-th extra instance (the settings page needs 100 distinct accounts). */

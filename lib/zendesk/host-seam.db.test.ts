@@ -25,7 +25,7 @@ function hostAccount() {
 setupTestDatabase();
 setupZendeskSimulator();
 
-// simulator/seed.json: acme's own confidential client (a development fixture, not a secret).
+// packages/zendesk-simulator/seed.json: acme's own confidential client (a development fixture, not a secret).
 const ACME_LOCAL = { identifier: "acme-local-app", secret: "acme-local-secret" };
 const ACME = testSubdomain("acme");
 

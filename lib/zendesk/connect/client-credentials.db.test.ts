@@ -20,7 +20,7 @@ import { refreshConnection } from "@/lib/zendesk/tokens/lifecycle";
 setupTestDatabase();
 const fixture = setupZendeskSimulator();
 
-// simulator/seed.json: acme's own confidential client (a development fixture, not a secret).
+// packages/zendesk-simulator/seed.json: acme's own confidential client (a development fixture, not a secret).
 const ACME_LOCAL = { identifier: "acme-local-app", secret: "acme-local-secret" };
 
 describe("connectWithClientCredentials", () => {

@@ -30,7 +30,7 @@ import { appZendeskHost } from "@/lib/auth/zendesk-host";
 setupTestDatabase();
 const fixture = setupZendeskSimulator({ httpTimeoutMs: 1000 });
 
-// simulator/seed.json: acme's own confidential client (a development fixture, not a secret).
+// packages/zendesk-simulator/seed.json: acme's own confidential client (a development fixture, not a secret).
 const ACME_LOCAL = { identifier: "acme-local-app", kind: "confidential" as const, secret: "acme-local-secret" };
 const SCOPES = ["tickets:read", "users:read"];
 

@@ -4,7 +4,7 @@ import { db } from "@/db";
 import { zendeskConnectionEvents } from "@/db/schema";
 import { setupTestDatabase } from "@/testing/database";
 import { resetEnvForTests } from "@/config/env";
-import type { FaultInput } from "@/simulator";
+import type { FaultInput } from "@zendesk-connect/simulator";
 import { testConnection, zendesk } from "@/lib/zendesk/api-client";
 import { type ConnectionEvent, onConnectionEvent } from "@/lib/zendesk/store/events";
 import {

@@ -180,7 +180,7 @@ export type ParsedUser = z.output<typeof seedUserSchema>;
 export type ParsedClient = z.output<typeof seedClientSchema>;
 export type ParsedTicket = z.output<typeof seedTicketSchema>;
 
-export const DEFAULT_SEED_PATH = new URL("./seed.json", import.meta.url);
+export const DEFAULT_SEED_PATH = new URL("../seed.json", import.meta.url);
 
 /** Validates a seed object; throws an Error listing every problem. */
 export function parseSeed(input: unknown, origin = "seed"): ParsedSeed {

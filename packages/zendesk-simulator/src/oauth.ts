@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { renderConsentPage, renderErrorPage } from "./consent-page";
-import { htmlResponse, jsonResponse, redirectResponse } from "./http";
-import { formatScope, isSubset, parseScope, refusedScopes } from "./scopes";
-import { CODE_TTL_MS } from "./store";
-import type { ZendeskRequest } from "./context";
-import type { Params, SimResponse } from "./http";
-import type { Client, GrantType, Instance, OAuthToken, ZendeskStore } from "./store";
+import { renderConsentPage, renderErrorPage } from "./consent-page.js";
+import { htmlResponse, jsonResponse, redirectResponse } from "./http.js";
+import { formatScope, isSubset, parseScope, refusedScopes } from "./scopes.js";
+import { CODE_TTL_MS } from "./store.js";
+import type { ZendeskRequest } from "./context.js";
+import type { Params, SimResponse } from "./http.js";
+import type { Client, GrantType, Instance, OAuthToken, ZendeskStore } from "./store.js";
 
 // Zendesk's OAuth server answers with Doorkeeper's standard descriptions.
 const DESCRIPTIONS = {

@@ -4,8 +4,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { startZendeskSimulator } from "./index";
-import type { ZendeskSimulator } from "./index";
+import { startZendeskSimulator } from "./index.js";
+import type { ZendeskSimulator } from "./index.js";
 
 export const REDIRECT_URI = "http://localhost:3000/api/auth/callback/zendesk";
 export const OTHER_REDIRECT_URI = "http://127.0.0.1:3100/api/auth/callback/zendesk";

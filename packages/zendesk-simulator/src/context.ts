@@ -1,6 +1,6 @@
-import type { BodyParseResult } from "./http";
-import type { SimulatorState } from "./state";
-import type { Instance } from "./store";
+import type { BodyParseResult } from "./http.js";
+import type { SimulatorState } from "./state.js";
+import type { Instance } from "./store.js";
 
 /** One request to a known instance, as the endpoint handlers see it. */
 export interface ZendeskRequest {

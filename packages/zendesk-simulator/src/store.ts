@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { PLAN_RATE_LIMITS } from "./seed";
+import { PLAN_RATE_LIMITS } from "./seed.js";
 import type {
   ClientKind,
   ParsedClient,
@@ -8,8 +8,8 @@ import type {
   ParsedTicket,
   ParsedUser,
   TokensCurrentMode,
-} from "./seed";
-import type { ClientSummary, InstanceSummary, TokenSummary } from "./control-schema";
+} from "./seed.js";
+import type { ClientSummary, InstanceSummary, TokenSummary } from "./control-schema.js";
 
 export interface Client {
   id: number;

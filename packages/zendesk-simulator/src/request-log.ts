@@ -1,5 +1,5 @@
-import type { Params } from "./http";
-import type { RequestLogEntry, RequestLogSnapshot } from "./control-schema";
+import type { Params } from "./http.js";
+import type { RequestLogEntry, RequestLogSnapshot } from "./control-schema.js";
 
 /** Parameters whose values are credentials: they never reach the log in clear. */
 const SECRET_PARAMS = new Set([

@@ -9,9 +9,9 @@ import {
   showCurrentUser,
   deleteCurrentToken,
   INVALID_ENDPOINT,
-} from "./api";
-import { renderAccountNotFoundPage, renderIndexPage, renderPageNotFound } from "./consent-page";
-import { handleControl } from "./control-routes";
+} from "./api.js";
+import { renderAccountNotFoundPage, renderIndexPage, renderPageNotFound } from "./consent-page.js";
+import { handleControl } from "./control-routes.js";
 import {
   BodyTooLargeError,
   authorizationScheme,
@@ -20,13 +20,13 @@ import {
   parseBodyParams,
   readBody,
   textResponse,
-} from "./http";
-import { decideAuthorization, handleToken, showAuthorization } from "./oauth";
-import { maskParams, maskPath } from "./request-log";
-import type { EndpointName, Fault, MarketplaceHeaders } from "./control-schema";
-import type { ZendeskRequest } from "./context";
-import type { BodyParseResult, SimResponse } from "./http";
-import type { SimulatorState } from "./state";
+} from "./http.js";
+import { decideAuthorization, handleToken, showAuthorization } from "./oauth.js";
+import { maskParams, maskPath } from "./request-log.js";
+import type { EndpointName, Fault, MarketplaceHeaders } from "./control-schema.js";
+import type { ZendeskRequest } from "./context.js";
+import type { BodyParseResult, SimResponse } from "./http.js";
+import type { SimulatorState } from "./state.js";
 
 interface Route {
   method: string;

@@ -11,8 +11,8 @@ import {
   checkClientSecret,
   scopeNameSchema,
   tokensCurrentModeSchema,
-} from "./seed";
-import type { ClientKind, TokensCurrentMode, UserRole } from "./seed";
+} from "./seed.js";
+import type { ClientKind, TokensCurrentMode, UserRole } from "./seed.js";
 
 export const ENDPOINT_NAMES = ["authorize", "token", "users_me", "tokens_current", "token_revoke", "tickets"] as const;
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];

@@ -1,4 +1,4 @@
-import type { EndpointName, Fault, FaultSpec } from "./control-schema";
+import type { EndpointName, Fault, FaultSpec } from "./control-schema.js";
 
 /**
  * Injected faults, consumed in the order they were added: the first fault matching a

@@ -10,14 +10,14 @@ import {
   revokeInputSchema,
   simOptionsPatchSchema,
   updateClientInputSchema,
-} from "./control-schema";
-import { BodyTooLargeError, jsonResponse, readBody } from "./http";
-import { seedInstanceSchema } from "./seed";
-import type { ClockState, ControlErrorBody, HealthResponse, IssuedToken } from "./control-schema";
-import type { SimResponse } from "./http";
-import type { SeedUser } from "./seed";
-import type { SimulatorState } from "./state";
-import type { OAuthToken } from "./store";
+} from "./control-schema.js";
+import { BodyTooLargeError, jsonResponse, readBody } from "./http.js";
+import { seedInstanceSchema } from "./seed.js";
+import type { ClockState, ControlErrorBody, HealthResponse, IssuedToken } from "./control-schema.js";
+import type { SimResponse } from "./http.js";
+import type { SeedUser } from "./seed.js";
+import type { SimulatorState } from "./state.js";
+import type { OAuthToken } from "./store.js";
 
 function controlError(status: number, error: string, message: string): SimResponse {
   const body: ControlErrorBody = { error, message };

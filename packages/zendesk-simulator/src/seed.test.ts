@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSeed, parseSeed } from "./seed";
-import type { Seed } from "./seed";
+import { loadSeed, parseSeed } from "./seed.js";
+import type { Seed } from "./seed.js";
 
 const REDIRECTS = [
   "http://localhost:3000/api/auth/callback/zendesk",

@@ -1,10 +1,10 @@
-import { SimClock } from "./clock";
-import { FaultQueue } from "./faults";
-import { RateLimiter } from "./rate-limit";
-import { RequestLog } from "./request-log";
-import { ZendeskStore } from "./store";
-import type { ParsedSeed } from "./seed";
-import type { SimOptions } from "./control-schema";
+import { SimClock } from "./clock.js";
+import { FaultQueue } from "./faults.js";
+import { RateLimiter } from "./rate-limit.js";
+import { RequestLog } from "./request-log.js";
+import { ZendeskStore } from "./store.js";
+import type { ParsedSeed } from "./seed.js";
+import type { SimOptions } from "./control-schema.js";
 
 /** The switches without the per-instance ones (rate limits, tokens_current: those live on each instance). */
 export type Switches = Omit<SimOptions, "rate_limits" | "tokens_current">;

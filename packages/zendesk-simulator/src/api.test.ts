@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSeed } from "./seed";
+import { loadSeed } from "./seed.js";
 import {
   ACME_AGENT_ID,
   ACME_END_USER_ID,
@@ -8,7 +8,7 @@ import {
   connect,
   tokenRequest,
   setupSimulator,
-} from "./test-support";
+} from "./test-support.js";
 
 const context = setupSimulator();
 

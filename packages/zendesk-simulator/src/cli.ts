@@ -1,10 +1,11 @@
+#!/usr/bin/env node
 /**
  * `npm run sim [-- --seed path.json] [--port 4010]`: the Zendesk simulator as a process.
  * Port from --port, else ZENDESK_SIM_PORT, else 4010; always bound to 127.0.0.1.
  */
 import { parseArgs } from "node:util";
-import { startZendeskSimulator } from "./index";
-import type { ZendeskSimulator } from "./index";
+import { startZendeskSimulator } from "./index.js";
+import type { ZendeskSimulator } from "./index.js";
 
 function fail(message: string): never {
   process.stderr.write(`zendesk simulator: ${message}\n`);

@@ -18,7 +18,7 @@ import {
   refreshRequest,
   tokenRequest,
   setupSimulator,
-} from "./test-support";
+} from "./test-support.js";
 
 const context = setupSimulator();
 

@@ -4,8 +4,8 @@
  */
 import * as oauth from "oauth4webapi";
 import { describe, expect, it } from "vitest";
-import { ACME_PUBLIC, GLOBAL_CLIENT, REDIRECT_URI, authorize, setupSimulator } from "./test-support";
-import type { ZendeskSimulator } from "./index";
+import { ACME_PUBLIC, GLOBAL_CLIENT, REDIRECT_URI, authorize, setupSimulator } from "./test-support.js";
+import type { ZendeskSimulator } from "./index.js";
 
 const context = setupSimulator();
 

@@ -1,5 +1,5 @@
-import { describeScope } from "./scopes";
-import type { Client, Instance } from "./store";
+import { describeScope } from "./scopes.js";
+import type { Client, Instance } from "./store.js";
 
 /** Every interpolated value goes through this: the page echoes request parameters. */
 export function escapeHtml(value: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SimulatorControlError } from "./control";
+import { SimulatorControlError } from "./control.js";
 import {
   ACME_LOCAL,
   GLOBAL_CLIENT,
@@ -12,7 +12,7 @@ import {
   refreshRequest,
   tokenRequest,
   setupSimulator,
-} from "./test-support";
+} from "./test-support.js";
 
 const context = setupSimulator();
 

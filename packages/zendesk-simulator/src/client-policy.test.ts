@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SimulatorControlError } from "./control";
-import { loadSeed } from "./seed";
+import { SimulatorControlError } from "./control.js";
+import { loadSeed } from "./seed.js";
 import {
   ACME_LOCAL,
   GLOBAL_CLIENT,
@@ -15,8 +15,8 @@ import {
   refreshRequest,
   setupSimulator,
   tokenRequest,
-} from "./test-support";
-import type { Json } from "./test-support";
+} from "./test-support.js";
+import type { Json } from "./test-support.js";
 
 const context = setupSimulator();
 

@@ -1,15 +1,15 @@
-import { SimulatorControl } from "./control";
-import { loadSeed } from "./seed";
-import { listen } from "./server";
-import { SimulatorState } from "./state";
-import type { Seed } from "./seed";
+import { SimulatorControl } from "./control.js";
+import { loadSeed } from "./seed.js";
+import { listen } from "./server.js";
+import { SimulatorState } from "./state.js";
+import type { Seed } from "./seed.js";
 
-export { SimulatorControl, SimulatorControlError } from "./control";
-export { DEFAULT_SEED_PATH, loadSeed, parseSeed, readSeedFile } from "./seed";
-export { DEFAULT_SWITCHES } from "./state";
-export type { Seed, SeedClient, SeedInstance, SeedTicket, SeedUser, ClientKind, UserRole } from "./seed";
-export { ENDPOINT_NAMES, FAULT_KINDS } from "./control-schema";
-export type * from "./control-schema";
+export { SimulatorControl, SimulatorControlError } from "./control.js";
+export { DEFAULT_SEED_PATH, loadSeed, parseSeed, readSeedFile } from "./seed.js";
+export { DEFAULT_SWITCHES } from "./state.js";
+export type { Seed, SeedClient, SeedInstance, SeedTicket, SeedUser, ClientKind, UserRole } from "./seed.js";
+export { ENDPOINT_NAMES, FAULT_KINDS } from "./control-schema.js";
+export type * from "./control-schema.js";
 
 export interface StartZendeskSimulatorOptions {
   /** 0 picks a free port. Default 4010, the port of the documented base-URL template. */

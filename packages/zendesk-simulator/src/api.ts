@@ -1,10 +1,10 @@
-import { emptyResponse, jsonResponse } from "./http";
-import { scopeAllows } from "./scopes";
-import { iso } from "./store";
-import type { ZendeskRequest } from "./context";
-import type { SimResponse } from "./http";
-import type { ParsedTicket, ParsedUser } from "./seed";
-import type { Instance, OAuthToken } from "./store";
+import { emptyResponse, jsonResponse } from "./http.js";
+import { scopeAllows } from "./scopes.js";
+import { iso } from "./store.js";
+import type { ZendeskRequest } from "./context.js";
+import type { SimResponse } from "./http.js";
+import type { ParsedTicket, ParsedUser } from "./seed.js";
+import type { Instance, OAuthToken } from "./store.js";
 
 // Zendesk's exact error bodies, so clients can be tested against what they will really parse.
 const FORBIDDEN = {

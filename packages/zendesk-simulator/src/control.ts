@@ -15,8 +15,8 @@ import type {
   SimOptionsPatch,
   TokenSummary,
   UpdateClientInput,
-} from "./control-schema";
-import type { Seed } from "./seed";
+} from "./control-schema.js";
+import type { Seed } from "./seed.js";
 
 /** A control API call that did not answer 2xx; `body` is the parsed JSON error when there is one. */
 export class SimulatorControlError extends Error {
