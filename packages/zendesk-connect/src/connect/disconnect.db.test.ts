@@ -1,0 +1,158 @@
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { db } from "../db/index.js";
+import { zendeskConnectionEvents, zendeskConnections } from "../db/schema.js";
+import { setupTestDatabase } from "@/testing/database";
+import { disconnectConnection } from "./disconnect.js";
+import { connectTestConnection, expireAccessToken, grantCount, setupZendeskSimulator } from "@/testing/zendesk";
+import { refreshConnection } from "../tokens/lifecycle.js";
+
+setupTestDatabase();
+const fixture = setupZendeskSimulator({ httpTimeoutMs: 1000 });
+
+async function eventsOf(workspaceId: string) {
+  const rows = await db
+    .select()
+    .from(zendeskConnectionEvents)
+    .where(eq(zendeskConnectionEvents.workspaceId, workspaceId));
+  return rows.map((r) => r.type);
+}
+
+async function connectionExists(id: string) {
+  return (
+    (await db.select({ id: zendeskConnections.id }).from(zendeskConnections).where(eq(zendeskConnections.id, id)))
+      .length === 1
+  );
+}
+
+describe("disconnectConnection", () => {
+  it("revokes the token at Zendesk by its id, then deletes the connection and keeps its history", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(1);
+
+    const result = await disconnectConnection(connectionId, userId);
+
+    expect(result).toEqual({
+      ok: true,
+      subdomain: "acme",
+      tokenId: expect.stringMatching(/^\d+$/),
+      revocation: { status: "revoked", method: "by_id" },
+    });
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
+    const log = await fixture.sim.control.requestLog();
+    const revoke = log.entries.filter((e) => e.endpoint === "token_revoke");
+    expect(revoke).toHaveLength(1);
+    expect(revoke[0]!.path).toMatch(/\/api\/v2\/oauth\/tokens\/\d+\.json$/);
+    expect(revoke[0]!.status).toBe(204);
+    expect(await connectionExists(connectionId)).toBe(false);
+    expect(await eventsOf(workspaceId)).toEqual(expect.arrayContaining(["connected", "revoked", "disconnected"]));
+  });
+
+  it("revokes the rotated token after a refresh", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    expect((await refreshConnection(connectionId, { force: true })).ok).toBe(true);
+    const result = await disconnectConnection(connectionId, userId);
+    expect(result).toMatchObject({ ok: true, revocation: { status: "revoked" } });
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
+  });
+
+  it("when Zendesk fails the revocation, still removes the connection and records why", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "status", status: 503, times: 1 });
+
+    const result = await disconnectConnection(connectionId, userId);
+
+    expect(result).toMatchObject({
+      ok: true,
+      revocation: { status: "failed", reason: expect.stringContaining("HTTP 503") },
+    });
+    expect(await connectionExists(connectionId)).toBe(false);
+    // Zendesk still holds the token: that is what the admin is told to clean up.
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(1);
+    expect(await eventsOf(workspaceId)).toEqual(expect.arrayContaining(["revocation_failed", "disconnected"]));
+  });
+
+  it("when Zendesk cannot be reached, still removes the connection", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "close", times: 1 });
+    const result = await disconnectConnection(connectionId, userId);
+    expect(result).toMatchObject({ ok: true, revocation: { status: "failed" } });
+    expect(await connectionExists(connectionId)).toBe(false);
+  });
+
+  it("an expired access token is renewed once under the claim, then the new pair is revoked", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    await fixture.sim.control.clearLog();
+    const result = await disconnectConnection(connectionId, userId);
+    expect(result).toMatchObject({ ok: true, revocation: { status: "revoked" } });
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+    // Nothing of the connection stays live at Zendesk.
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
+  });
+
+  for (const revokes of [false, true]) {
+    it(`without a token id: DELETE current.json, then one call to check (revoke_on_delete_current ${revokes})`, async () => {
+      const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+      await db.update(zendeskConnections).set({ zendeskTokenId: null }).where(eq(zendeskConnections.id, connectionId));
+      await fixture.sim.control.setOptions({ revoke_on_delete_current: revokes });
+      await fixture.sim.control.clearLog();
+      const result = await disconnectConnection(connectionId, userId);
+      expect(result).toMatchObject({
+        ok: true,
+        revocation: { status: "revoked", method: revokes ? "current_json" : "by_id_after_current_json" },
+      });
+      expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
+      const log = await fixture.sim.control.requestLog();
+      const calls = log.entries.map((e) => `${e.method} ${e.endpoint} ${e.status}`);
+      expect(calls.slice(0, 2)).toEqual(["DELETE token_revoke 204", revokes ? "GET users_me 401" : "GET users_me 200"]);
+      if (!revokes) expect(calls.slice(2)).toEqual(["GET tokens_current 200", "DELETE token_revoke 204"]);
+      const [revoked] = await db
+        .select()
+        .from(zendeskConnectionEvents)
+        .where(and(eq(zendeskConnectionEvents.workspaceId, workspaceId), eq(zendeskConnectionEvents.type, "revoked")));
+      expect(revoked?.detail).toMatch(/current\.json/);
+    });
+  }
+
+  it("without a token id and with current.json missing, a DELETE current.json that does not revoke is reported as failed", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await db.update(zendeskConnections).set({ zendeskTokenId: null }).where(eq(zendeskConnections.id, connectionId));
+    await fixture.sim.control.setOptions({ tokens_current: { acme: "missing" } });
+    const result = await disconnectConnection(connectionId, userId);
+    expect(result).toMatchObject({
+      ok: true,
+      revocation: { status: "failed", reason: expect.stringMatching(/still works/) },
+    });
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(1);
+  });
+
+  it("waits for a refresh in flight and revokes the pair it stored (never the replaced one)", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      grant_type: "refresh_token",
+      kind: "delay",
+      delay_ms: 400,
+    });
+    const refreshing = refreshConnection(connectionId, { force: true });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const result = await disconnectConnection(connectionId, userId);
+    expect((await refreshing).ok).toBe(true);
+    expect(result).toMatchObject({ ok: true, revocation: { status: "revoked" } });
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
+  });
+
+  it("a token already revoked in Zendesk needs no revocation", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.revokeToken({ subdomain: "acme" });
+    const result = await disconnectConnection(connectionId, userId);
+    expect(result).toMatchObject({ ok: true, revocation: { status: "not_needed" } });
+    expect(await connectionExists(connectionId)).toBe(false);
+  });
+
+  it("an unknown connection is reported, not thrown", async () => {
+    const result = await disconnectConnection("00000000-0000-4000-8000-000000000000", null);
+    expect(result).toMatchObject({ ok: false, code: "connection_not_found" });
+  });
+});
