@@ -1,21 +1,26 @@
 import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
 
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
 export default defineConfig({
   resolve: {
-    alias: {
-      "@": fileURLToPath(new URL("./", import.meta.url)),
+    alias: [
+      { find: /^@\/(.*)$/, replacement: fileURLToPath(new URL("./$1", import.meta.url)) },
+      // Tests reach the package's internals (test harness, white-box tests) through @pkg/.
+      { find: /^@pkg\/(.*)$/, replacement: fileURLToPath(new URL("./packages/zendesk-connect/src/$1", import.meta.url)) },
       // Tests run the packages from source (one module instance, no build step); Next, tsx
       // scripts and the packed-tarball host use their built entry points as an adopter does.
-      "@zendesk-connect/simulator/seed.json": fileURLToPath(
-        new URL("./packages/zendesk-simulator/seed.json", import.meta.url),
-      ),
-      "@zendesk-connect/simulator": fileURLToPath(
-        new URL("./packages/zendesk-simulator/src/index.ts", import.meta.url),
-      ),
+      { find: /^@zendesk-connect\/next$/, replacement: src("zendesk-connect/src/index.ts") },
+      { find: /^@zendesk-connect\/next\/routes$/, replacement: src("zendesk-connect/src/routes/index.ts") },
+      { find: /^@zendesk-connect\/next\/ui$/, replacement: src("zendesk-connect/src/ui/index.ts") },
+      { find: /^@zendesk-connect\/next\/catalogue$/, replacement: src("zendesk-connect/src/public.ts") },
+      { find: /^@zendesk-connect\/next\/schema$/, replacement: src("zendesk-connect/src/db/schema.ts") },
+      { find: /^@zendesk-connect\/simulator\/seed\.json$/, replacement: src("zendesk-simulator/seed.json") },
+      { find: /^@zendesk-connect\/simulator$/, replacement: src("zendesk-simulator/src/index.ts") },
       // `server-only` throws outside a React Server environment; tests run in plain Node.
-      "server-only": fileURLToPath(new URL("./testing/server-only-stub.ts", import.meta.url)),
-    },
+      { find: /^server-only$/, replacement: fileURLToPath(new URL("./testing/server-only-stub.ts", import.meta.url)) },
+    ],
   },
   test: {
     include: ["{lib,db,config,app,scripts,testing}/**/*.test.ts", "packages/*/src/**/*.test.ts"],

@@ -261,7 +261,7 @@ export function renderMarkdown(d: ReportData): string {
       "",
       "| step | simulator requests | total p50 | total p99 | simulator time p50 | own time p50 | own time p99 |",
       "|---|---|---|---|---|---|---|",
-      `| \`GET /api/auth/callback/zendesk\` (ours) | ${c.callback.simulatorRequests} | ${ms(c.callback.total.median)} | ${ms(c.callback.total.p99)} | ${ms(c.callback.simulator.median)} | ${ms(c.callback.own.median)} | ${ms(c.callback.own.p99)} |`,
+      `| \`GET /api/zendesk-connect/callback/zendesk\` (ours) | ${c.callback.simulatorRequests} | ${ms(c.callback.total.median)} | ${ms(c.callback.total.p99)} | ${ms(c.callback.simulator.median)} | ${ms(c.callback.own.median)} | ${ms(c.callback.own.p99)} |`,
       `| bare baseline: code exchange + users/me | ${c.baseline.simulatorRequests} | ${ms(c.baseline.total.median)} | ${ms(c.baseline.total.p99)} | ${ms(c.baseline.simulator.median)} | ${ms(c.baseline.own.median)} | ${ms(c.baseline.own.p99)} |`,
       `| (for reference) the Connect Zendesk server action | ${c.start.simulatorRequests} | ${ms(c.start.total.median)} | ${ms(c.start.total.p99)} | ${ms(c.start.simulator.median)} | ${ms(c.start.own.median)} | ${ms(c.start.own.p99)} |`,
       "",

@@ -1,37 +1,53 @@
-import { env } from "@/config/env";
-import { type DatabaseHandle, type Db, openDatabase } from "./client";
+import type { PGlite } from "@electric-sql/pglite";
+import { database } from "@zendesk-connect/next";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import path from "node:path";
+import type postgres from "postgres";
+import * as schema from "./schema";
 
-export type { Db } from "./client";
-
-// Cached on globalThis so Next's hot reload does not open a second PGlite on the same directory.
-const globalForDb = globalThis as unknown as { __zendeskConnectDb?: DatabaseHandle };
-
-/** The process's database handle, opened on first use from configuration. */
-export function database(): DatabaseHandle {
-  if (!globalForDb.__zendeskConnectDb) {
-    const e = env();
-    globalForDb.__zendeskConnectDb = openDatabase(
-      e.databaseUrl ? { kind: "postgres", url: e.databaseUrl } : { kind: "pglite", dir: e.pgliteDir },
-    );
-  }
-  return globalForDb.__zendeskConnectDb;
-}
-
-/** Closes the process's database (scripts and tests); the next use opens it again. */
-export async function closeDatabase(): Promise<void> {
-  const handle = globalForDb.__zendeskConnectDb;
-  globalForDb.__zendeskConnectDb = undefined;
-  await handle?.close();
-}
-
-/**
- * The one `db` for the rest of the code. Lazy, so importing a module never opens a database
- * (`next build` imports every route).
+/*
+ * The app's own tables (users, workspaces, memberships) on the one database client of the
+ * process: @zendesk-connect/next opens it from DATABASE_URL or PGLITE_DIR (one pool, or one
+ * PGlite per data directory) and the app builds its Drizzle instance over the same client.
  */
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+const globalForDb = globalThis as unknown as { __appDb?: { client: unknown; db: Db } };
+
+function appDb(): Db {
+  const handle = database();
+  if (globalForDb.__appDb?.client !== handle.client) {
+    const db =
+      handle.kind === "postgres"
+        ? (drizzlePostgres({ client: handle.client as postgres.Sql, schema }) as unknown as Db)
+        : (drizzlePglite({ client: handle.client as PGlite, schema }) as unknown as Db);
+    globalForDb.__appDb = { client: handle.client, db };
+  }
+  return globalForDb.__appDb.db;
+}
+
+/** The app's `db`. Lazy, so importing a module never opens a database (`next build` imports every route). */
 export const db: Db = new Proxy({} as Db, {
   get(_target, property) {
-    const real = database().db as unknown as Record<PropertyKey, unknown>;
+    const real = appDb() as unknown as Record<PropertyKey, unknown>;
     const value = real[property];
     return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(real) : value;
   },
 });
+
+const migrationsFolder = path.join(process.cwd(), "db", "migrations");
+
+/** Applies the app's own migrations (Drizzle's default ledger; the package keeps its own). */
+export async function migrateApp(): Promise<void> {
+  const handle = database();
+  if (handle.kind === "postgres")
+    await migratePostgres(drizzlePostgres({ client: handle.client as postgres.Sql }), { migrationsFolder });
+  else await migratePglite(drizzlePglite({ client: handle.client as PGlite }), { migrationsFolder });
+}
+
+export { closeDatabase, database } from "@zendesk-connect/next";

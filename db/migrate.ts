@@ -1,15 +1,12 @@
-// `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded PGlite.
-import { closeDatabase, database } from "@/db";
-import { describeDatabaseUrl } from "@/db/client";
-import { env } from "@/config/env";
+// `npm run db:migrate`: applies pending migrations (the package's, then the app's) to
+// DATABASE_URL, or to the embedded PGlite.
+import { closeDatabase, migrate } from "@zendesk-connect/next";
+import { migrateApp } from "@/db";
 
 try {
-  const e = env();
-  const handle = database();
-  await handle.migrate();
-  console.log(
-    `Migrations applied to ${e.databaseUrl ? describeDatabaseUrl(e.databaseUrl) : `PGlite at ${e.pgliteDir}`}`,
-  );
+  await migrate();
+  await migrateApp();
+  console.log(`Migrations applied to ${process.env.DATABASE_URL ? "DATABASE_URL" : "the embedded PGlite database"}`);
   await closeDatabase();
 } catch (error) {
   console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -241,7 +241,7 @@ test.describe("Connect Zendesk", () => {
     await page.goto(SETTINGS);
     let callbackUrl = "";
     page.on("request", (request) => {
-      if (request.url().includes("/api/auth/callback/zendesk?")) callbackUrl ||= request.url();
+      if (request.url().includes("/api/zendesk-connect/callback/zendesk?")) callbackUrl ||= request.url();
     });
 
     await test.step("a tampered state is refused", async () => {

@@ -55,7 +55,7 @@ test.describe("Managing a connection", () => {
     });
 
     await test.step("the host app's status endpoint reports both, with no token material", async () => {
-      const response = await page.request.get("/api/integrations/zendesk/status");
+      const response = await page.request.get("/api/zendesk-connect/status");
       expect(response.status()).toBe(200);
       const body = (await response.json()) as { connections: { subdomain: string; status: string }[] };
       expect(body.connections.map((c) => [c.subdomain, c.status]).sort()).toEqual([
@@ -187,7 +187,7 @@ test.describe("Managing a connection", () => {
       for (const name of ["Refresh now", "Test connection", "Disconnect"])
         await expect(memberCard.getByRole("button", { name })).toHaveCount(0);
       await expect(memberCard.getByRole("link", { name: "Reconnect" })).toHaveCount(0);
-      const status = await member.request.get("/api/integrations/zendesk/status");
+      const status = await member.request.get("/api/zendesk-connect/status");
       expect(((await status.json()) as { connections: { id: string }[] }).connections.map((c) => c.id)).toContain(
         connectionId,
       );
@@ -224,7 +224,7 @@ test.describe("Managing a connection", () => {
       expect(after.entries.filter((e) => e.subdomain === subdomain).length).toBe(
         before.entries.filter((e) => e.subdomain === subdomain).length,
       );
-      const status = await other.request.get("/api/integrations/zendesk/status");
+      const status = await other.request.get("/api/zendesk-connect/status");
       expect(((await status.json()) as { connections: { id: string }[] }).connections.map((c) => c.id)).not.toContain(
         connectionId,
       );
@@ -237,7 +237,7 @@ test.describe("Managing a connection", () => {
   });
 
   test("the status endpoint needs a signed-in user", async ({ request }) => {
-    const response = await request.get("/api/integrations/zendesk/status");
+    const response = await request.get("/api/zendesk-connect/status");
     expect(response.status()).toBe(401);
     expect(await response.json()).toEqual({ error: "unauthorized", message: "Sign in to read integration status" });
   });

@@ -3,7 +3,7 @@ import { expect, signUp, test } from "./fixtures";
 import { freshInstance, freshLocalClient, simControl, submitConnectForm, ZendeskConsentPage } from "./zendesk";
 
 const SETTINGS = "/settings/integrations";
-const REDIRECT_URL = `${E2E_ENV.APP_URL}/api/auth/callback/zendesk`;
+const REDIRECT_URL = `${E2E_ENV.APP_URL}/api/zendesk-connect/callback/zendesk`;
 
 test.describe("Onboarding help", () => {
   test("the setup guide sits beside the own-client fields; copy puts the exact redirect URL on the clipboard", async ({

@@ -112,7 +112,7 @@ test("a member's and another workspace's owner's server-action requests are refu
   });
 
   await test.step("the form's subdomain check: a member, and a page of another site, are refused before any trip to Zendesk", async () => {
-    const check = "/api/integrations/zendesk/subdomain-check";
+    const check = "/api/zendesk-connect/subdomain-check";
     const asMember = await member.request.post(check, { data: { subdomain } });
     expect(asMember.status()).toBe(403);
     expect(await asMember.json()).toMatchObject({ error: "not_allowed" });

@@ -32,7 +32,7 @@ test("no token, refresh token, code, PKCE verifier, client secret, key or cron s
   let code = "";
   page.on("request", (request) => {
     const url = new URL(request.url());
-    if (url.pathname === "/api/auth/callback/zendesk") code ||= url.searchParams.get("code") ?? "";
+    if (url.pathname === "/api/zendesk-connect/callback/zendesk") code ||= url.searchParams.get("code") ?? "";
   });
 
   await signUp(page);
@@ -77,7 +77,7 @@ test("no token, refresh token, code, PKCE verifier, client secret, key or cron s
   await card.getByRole("button", { name: "Refresh now" }).click();
   await expect(card.getByRole("status")).toContainText("Token refreshed");
   // The cron route, called with its secret, must not echo or log it.
-  const cron = await page.request.post("/api/cron/zendesk-refresh", {
+  const cron = await page.request.post("/api/zendesk-connect/cron", {
     headers: { authorization: `Bearer ${E2E_ENV.CRON_SECRET}` },
   });
   expect(cron.status()).toBe(200);
@@ -98,7 +98,7 @@ test("no token, refresh token, code, PKCE verifier, client secret, key or cron s
   const tokens = (await sim.tokens({ subdomain: "globex" })).map((t) => t.token);
   expect(tokens.length).toBeGreaterThan(0);
   const serverLog = readFileSync(".data/e2e-server.log", "utf8");
-  const haystacks = [...bodies, serverLog, ...urls.filter((u) => !u.includes("/api/auth/callback/zendesk"))];
+  const haystacks = [...bodies, serverLog, ...urls.filter((u) => !u.includes("/api/zendesk-connect/callback/zendesk"))];
   for (const needle of [...SECRETS, code, verifier, known.access, known.refresh, ...tokens]) {
     for (const text of haystacks) expect(text.includes(needle), `leaked ${needle.slice(0, 4)}…`).toBe(false);
   }

@@ -69,7 +69,7 @@ test.describe("Content-Security-Policy", () => {
         name: "CSP check",
         kind: "confidential",
         secret: client.secret,
-        redirect_uris: [`http://localhost:${E2E_APP_PORT}/api/auth/callback/zendesk`],
+        redirect_uris: [`http://localhost:${E2E_APP_PORT}/api/zendesk-connect/callback/zendesk`],
       });
       await page.goto("/settings/integrations");
       await submitConnectForm(page, { subdomain, local: client });

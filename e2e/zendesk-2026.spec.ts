@@ -86,7 +86,7 @@ test.describe("Zendesk 2026", () => {
       "/help/zendesk#scope_allowlist",
     );
     await expect(card.getByRole("link", { name: "Change permissions" })).toBeVisible();
-    const status = await (await page.request.get("/api/integrations/zendesk/status")).json();
+    const status = await (await page.request.get("/api/zendesk-connect/status")).json();
     expect(status.connections[0]).toMatchObject({
       status: "needs_reconnect",
       statusLabel: "Needs reconnect — permissions reduced",
@@ -143,7 +143,7 @@ test.describe("Zendesk 2026", () => {
     await expect(notice).toContainText("Action needed");
     await expect(notice).toContainText("1 April 2027");
     await expect(notice).toHaveAttribute("data-deadline", "2027-04-01");
-    let status = await (await page.request.get("/api/integrations/zendesk/status")).json();
+    let status = await (await page.request.get("/api/zendesk-connect/status")).json();
     expect(status.nonExpiring).toEqual({ count: 1, localDeadline: "2027-04-01" });
 
     // The client moves to expiring tokens (as Zendesk requires); a new consent moves the connection.
@@ -158,7 +158,7 @@ test.describe("Zendesk 2026", () => {
     await expect(moved.getByTestId("action-needed")).toHaveCount(0);
     await expect(moved.getByTestId("access-expiry")).not.toHaveText("Does not expire");
     await expect(moved.getByRole("button", { name: "Refresh now" })).toBeVisible();
-    status = await (await page.request.get("/api/integrations/zendesk/status")).json();
+    status = await (await page.request.get("/api/zendesk-connect/status")).json();
     expect(status.nonExpiring.count).toBe(0);
     const grants = (await sim.log()).entries.filter((e) => e.endpoint === "token" && e.subdomain === subdomain);
     expect(grants.length).toBeGreaterThanOrEqual(2);

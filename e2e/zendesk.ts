@@ -4,7 +4,7 @@ import { SimulatorControl } from "@zendesk-connect/simulator";
 import { E2E_ENV, E2E_SIM_PORT } from "./env";
 
 export const SIM_URL = `http://127.0.0.1:${E2E_SIM_PORT}`;
-export const REDIRECT_URL = `${E2E_ENV.APP_URL}/api/auth/callback/zendesk`;
+export const REDIRECT_URL = `${E2E_ENV.APP_URL}/api/zendesk-connect/callback/zendesk`;
 
 /** Page object for the simulator's Zendesk sign-in + consent page. */
 export class ZendeskConsentPage {

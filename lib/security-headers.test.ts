@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resetEnvForTests } from "@/config/env";
-import { zendeskOriginSource } from "@/lib/zendesk/transport/urls";
+import { resetEnvForTests as resetPackageEnv } from "@pkg/config/env";
+import { resetAppEnvForTests } from "@/config/env";
+
+const resetEnvForTests = () => {
+  resetPackageEnv();
+  resetAppEnvForTests();
+};
+import { zendeskOriginSource } from "@pkg/transport/urls";
 import { contentSecurityPolicy, pageSecurityHeaders } from "./security-headers";
 
 const directives = (csp: string) =>

@@ -1,5 +1,5 @@
-import { env } from "@/config/env";
-import { zendeskOriginSource } from "@/lib/zendesk/transport/urls";
+import { zendeskCspSource } from "@zendesk-connect/next";
+import { appEnv } from "@/config/env";
 
 /*
  * Response security headers that depend on the request or the deployment (the static ones are
@@ -41,12 +41,12 @@ export const STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains";
 
 /** The headers for one page response, from configuration. */
 export function pageSecurityHeaders(nonce: string): Record<string, string> {
-  const e = env();
+  const e = appEnv();
   const https = e.appUrl.startsWith("https://");
   const csp = contentSecurityPolicy({
     nonce,
-    zendeskOrigin: zendeskOriginSource(e.zendesk.baseUrlTemplate),
-    development: e.nodeEnv === "development",
+    zendeskOrigin: zendeskCspSource(),
+    development: process.env.NODE_ENV === "development",
     https,
   });
   return {

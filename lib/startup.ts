@@ -1,23 +1,26 @@
-import { database } from "@/db";
-import { describeDatabaseUrl } from "@/db/client";
-import { ConfigError, env } from "@/config/env";
+import { ConfigError as PackageConfigError, database, describeDatabaseUrl, migrate } from "@zendesk-connect/next";
+import { migrateApp } from "@/db";
+import { appEnv, ConfigError } from "@/config/env";
 
 /**
  * Everything a server process checks before it serves: configuration, database reachability,
- * pending migrations. Throws an Error whose message is one line naming the problem.
+ * pending migrations (the package's, then the app's). Throws an Error whose message is one
+ * line naming the problem.
  */
 export async function prepareServer(): Promise<void> {
-  const e = env();
+  const e = appEnv();
   const handle = database();
   try {
     await handle.ping();
   } catch (error) {
-    const where = e.databaseUrl
-      ? `DATABASE_URL (${describeDatabaseUrl(e.databaseUrl)})`
-      : `PGLITE_DIR (${e.pgliteDir})`;
+    const url = process.env.DATABASE_URL?.trim();
+    const where = url ? `DATABASE_URL (${describeDatabaseUrl(url)})` : `PGLITE_DIR (${process.env.PGLITE_DIR ?? ".data/pglite"})`;
     throw new Error(`cannot open the database at ${where}: ${reasonOf(error)}`);
   }
-  if (e.migrateOnStart) await handle.migrate();
+  if (e.migrateOnStart) {
+    await migrate();
+    await migrateApp();
+  }
 }
 
 /** Runs prepareServer and, on failure, prints one line and exits: a bad start must not serve. */
@@ -25,8 +28,8 @@ export async function prepareServerOrExit(): Promise<void> {
   try {
     await prepareServer();
   } catch (error) {
-    const prefix = error instanceof ConfigError ? "Configuration error" : "Start-up failed";
-    console.error(`${prefix}: ${error instanceof Error ? error.message : String(error)}`);
+    const config = error instanceof ConfigError || error instanceof PackageConfigError;
+    console.error(`${config ? "Configuration error" : "Start-up failed"}: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { SimulatorControl } from "@zendesk-connect/simulator";
 import { DEFAULT_SEED_PATH, type Seed } from "@zendesk-connect/simulator";
 
-export const CALLBACK_PATH = "/api/auth/callback/zendesk";
+export const CALLBACK_PATH = "/api/zendesk-connect/callback/zendesk";
 
 /**
  * Makes every seeded client (global and local) also accept this app's redirect URL, so the app

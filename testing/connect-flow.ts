@@ -1,17 +1,17 @@
 /**
- * Test helper: a whole OAuth connect through the app's real code, in process: prepareConnect
- * (the intent), Auth.js's sign-in for the Zendesk provider (state + PKCE cookies, 302 to the
- * simulator), the simulator's consent page driven over HTTP (Allow), then the callback route's
- * handler (handleZendeskCallback with Auth.js's real GET handler): code exchange, users/me,
- * storage. Tests only: nothing in the app imports it.
+ * Test helper: a whole OAuth connect through the package's real code, in process: prepareConnect
+ * (the intent), its Auth.js sign-in for the Zendesk provider (state + PKCE cookies, the
+ * simulator's consent URL), the simulator's consent page driven over HTTP (Allow), then the
+ * callback route's handler (handleZendeskCallback with Auth.js's real callback): code exchange,
+ * users/me, storage. Tests only: nothing in the package or the app imports it.
  */
-import { NextRequest } from "next/server";
-import { handlers } from "@/lib/auth/auth";
-import type { HostMember, ZendeskHost } from "@/lib/host";
-import { env } from "@/config/env";
-import { handleZendeskCallback, intentCookie, prepareConnect, runInConnectFlow } from "@/lib/zendesk/connect/flow";
-import type { LocalClientInput } from "@/lib/zendesk/store/oauth-clients";
-import type { ConnectErrorCode, ZendeskErrorCode } from "@/lib/zendesk/catalogue/error-codes";
+import type { HostMember, ZendeskHost } from "@pkg/host";
+import { env } from "@pkg/config/env";
+import { prepareConnect } from "@pkg/connect/flow";
+import { startZendeskSignIn } from "@pkg/routes/auth-js";
+import { handleZendeskCallback, intentCookie } from "@pkg/routes/callback";
+import type { LocalClientInput } from "@pkg/store/oauth-clients";
+import type { ConnectErrorCode, ZendeskErrorCode } from "@pkg/catalogue/error-codes";
 import type { ZendeskSimulator } from "@zendesk-connect/simulator";
 import { ACME_ADMIN_ID, testSubdomain } from "./zendesk";
 
@@ -61,24 +61,14 @@ export async function connectThroughCallback(
   const intent = intentCookie(prepared.flow.intent.id);
   jar.set(intent.name, intent.value);
 
-  // Auth.js's sign-in for the provider: a CSRF token, then the POST that redirects to Zendesk.
-  const csrf = await runInConnectFlow(prepared.flow, () => handlers.GET(authRequest(`${appUrl}/api/auth/csrf`, jar)));
-  keepCookies(jar, csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const started = await runInConnectFlow(prepared.flow, () =>
-    handlers.POST(
-      authRequest(`${appUrl}/api/auth/signin/zendesk`, jar, {
-        method: "POST",
-        body: new URLSearchParams({ csrfToken, callbackUrl: `${appUrl}/settings/integrations` }),
-      }),
-    ),
-  );
-  keepCookies(jar, started);
-  const authorizeUrl = started.headers.get("location") ?? "";
-  if (!authorizeUrl.startsWith(sim.url)) throw new Error(`Auth.js sign-in answered ${started.status} elsewhere`);
+  // The package's Auth.js sign-in for the provider: state and PKCE cookies, the consent URL.
+  const started = await startZendeskSignIn(prepared.flow);
+  for (const cookie of started.cookies) jar.set(cookie.name, cookie.value);
+  const authorizeUrl = started.url;
+  if (!authorizeUrl.startsWith(sim.url)) throw new Error(`Auth.js sign-in went elsewhere: ${new URL(authorizeUrl).origin}`);
 
   const callbackUrl = await allow(authorizeUrl, options.zendeskUserId ?? ACME_ADMIN_ID);
-  const response = await handleZendeskCallback(authRequest(callbackUrl, jar), handlers.GET, host);
+  const response = await handleZendeskCallback(authRequest(callbackUrl, jar), host);
   const location = response.headers.get("location") ?? "";
   const query = new URL(location, appUrl).searchParams;
   const created = query.has("connected");
@@ -86,18 +76,9 @@ export async function connectThroughCallback(
   return { ok: false, location, code: (query.get("error") ?? "unknown") as ConnectErrorCode };
 }
 
-function authRequest(url: string, jar: Map<string, string>, init: { method?: string; body?: URLSearchParams } = {}) {
+function authRequest(url: string, jar: Map<string, string>) {
   const headers = new Headers({ cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") });
-  if (init.body) headers.set("content-type", "application/x-www-form-urlencoded");
-  return new NextRequest(url, { method: init.method ?? "GET", headers, body: init.body });
-}
-
-function keepCookies(jar: Map<string, string>, response: Response) {
-  for (const line of response.headers.getSetCookie()) {
-    const [pair] = line.split(";");
-    const at = pair!.indexOf("=");
-    jar.set(pair!.slice(0, at), pair!.slice(at + 1));
-  }
+  return new Request(url, { headers });
 }
 
 /** The simulator's consent page: GET it, post Allow as the user; returns the redirect (the callback URL). */

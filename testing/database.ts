@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
-import { closeDatabase, database } from "@/db";
-import { resetEnvForTests } from "@/config/env";
+import { closeDatabase, database, migrateApp } from "@/db";
+import { resetEnvForTests } from "@pkg/config/env";
 
 /**
  * Gives the calling test file a fresh, migrated database: in-memory PGlite by default, or a
@@ -33,6 +33,7 @@ export function setupTestDatabase(): { kind: () => "postgres" | "pglite" } {
     resetEnvForTests();
     await closeDatabase();
     await database().migrate();
+    await migrateApp();
   });
 
   afterAll(async () => {

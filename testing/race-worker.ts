@@ -5,8 +5,8 @@
  * getAccessToken calls and prints {"digests": [...]}: short SHA-256 digests, never a token.
  */
 import { closeDatabase, database } from "@/db";
-import { settleAfterResponse } from "../lib/after-response";
-import { getAccessToken } from "../lib/zendesk/tokens/lifecycle";
+import { settleAfterResponse } from "@pkg/after-response";
+import { getAccessToken } from "@pkg/tokens/lifecycle";
 import { tokenDigest } from "./oauth";
 
 const [connectionId, callsArg] = process.argv.slice(2);

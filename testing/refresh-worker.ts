@@ -6,8 +6,8 @@
  * {"ok": ...}. The tests SIGKILL it at chosen moments; it never prints token material.
  */
 import { closeDatabase, database } from "@/db";
-import { settleAfterResponse } from "../lib/after-response";
-import { refreshConnection } from "../lib/zendesk/tokens/lifecycle";
+import { settleAfterResponse } from "@pkg/after-response";
+import { refreshConnection } from "@pkg/tokens/lifecycle";
 
 const [connectionId] = process.argv.slice(2);
 if (!connectionId) throw new Error("usage: testing/refresh-worker.ts <connectionId>");

@@ -6,8 +6,8 @@
  * the verdict as one JSON line.
  */
 import { closeDatabase, database } from "@/db";
-import { checkSubdomain } from "../lib/zendesk/connect/subdomain-check";
-import { parseSubdomain } from "../lib/zendesk/transport/subdomain";
+import { checkSubdomain } from "@pkg/connect/subdomain-check";
+import { parseSubdomain } from "@pkg/transport/subdomain";
 
 const [workspaceId, label] = process.argv.slice(2);
 const parsed = parseSubdomain(label ?? "");

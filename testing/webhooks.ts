@@ -5,8 +5,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { db } from "@/db";
-import { webhookAlerts, webhookMessages } from "@/db/schema";
-import { resetEnvForTests } from "@/config/env";
+import { webhookAlerts, webhookMessages } from "@pkg/db/schema";
+import { resetEnvForTests } from "@pkg/config/env";
 import { startWebhookReceiver, type WebhookReceiver } from "@/testing/webhook-receiver";
 
 const ENV_KEYS = ["WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_TIMEOUT_MS", "WEBHOOK_RETRY_SCHEDULE_SECONDS"] as const;

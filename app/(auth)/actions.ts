@@ -6,11 +6,11 @@ import { redirect } from "next/navigation";
 import { createAccount } from "@/lib/accounts/accounts";
 import { signInSchema, signUpSchema } from "@/lib/accounts/fields";
 import { signIn } from "@/lib/auth/auth";
-import { safeReturnTo } from "@/lib/return-to";
+import { safeReturnTo, tooManyAttemptsMessage } from "@zendesk-connect/next";
 import { TooManyAttempts } from "@/lib/auth/too-many-attempts";
-import { env } from "@/config/env";
+import { appEnv as env } from "@/config/env";
 import { type FormState, parseForm } from "@/lib/forms";
-import { throttleSignUp, tooManyAttemptsMessage } from "@/lib/throttle/attempts";
+import { throttleSignUp } from "@/lib/auth/sign-in-throttle";
 import { clientAddress } from "@/lib/throttle/client-address";
 
 /** Email + password sign-in; one generic message for every wrong combination. */

@@ -1,5 +1,5 @@
-import { zendeskSettings } from "@/lib/zendesk/transport/settings";
-import { requestedLifetimes } from "@/lib/zendesk/tokens/endpoint";
+import { zendeskSettings } from "@pkg/transport/settings";
+import { requestedLifetimes } from "@pkg/tokens/endpoint";
 import { allowConsent, codeFrom, consentUrl, exchangeCode, pkcePair } from "@/testing/oauth";
 import { ACME_ADMIN_ID, SIM_GLOBAL_CLIENT } from "@/testing/zendesk";
 import type { ZendeskSimulator } from "@zendesk-connect/simulator";
@@ -11,7 +11,7 @@ import { ratio, type Summary, summarize } from "../support/stats";
  * Scenario 2, connect callback overhead. Our flow, over HTTP against the production build, as a
  * browser without JavaScript would do it: the Connect Zendesk form posted to its server action
  * (303 to Zendesk), the simulator's consent page allowed, then the timed step, GET
- * /api/auth/callback/zendesk: intent, session and role checks, Auth.js's state + PKCE checks,
+ * /api/zendesk-connect/callback/zendesk: intent, session and role checks, Auth.js's state + PKCE checks,
  * code exchange, users/me, current.json, encryption and the upsert, then the 303 back.
  * Each flow uses a fresh workspace, so each is a first connect (insert), not a reconnect.
  * The baseline is the bare minimum on the same simulator: code exchange + users/me from this

@@ -1,11 +1,11 @@
 import { inArray } from "drizzle-orm";
 import { closeDatabase, database, db } from "@/db";
-import { zendeskConnections } from "@/db/schema";
-import { resetEnvForTests } from "@/config/env";
+import { zendeskConnections } from "@pkg/db/schema";
+import { resetEnvForTests } from "@pkg/config/env";
 import { startZendeskSimulator, type ZendeskSimulator } from "@zendesk-connect/simulator";
 import { connectTestConnection } from "@/testing/zendesk";
-import { refreshDueConnections } from "@/lib/zendesk/tokens/keep-alive";
-import { zendeskSettings } from "@/lib/zendesk/transport/settings";
+import { refreshDueConnections } from "@pkg/tokens/keep-alive";
+import { zendeskSettings } from "@pkg/transport/settings";
 import { benchSeed } from "../support/simulator";
 import { round } from "../support/stats";
 

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
-import { zendeskConnections } from "@/db/schema";
-import { resolveClientCredentials } from "@/lib/zendesk/store/oauth-clients";
-import { openAccessToken, openRefreshToken, sealConnectionTokens } from "@/lib/zendesk/store/sealed";
-import { requestToken } from "@/lib/zendesk/tokens/endpoint";
-import { accessTokenDue, loadConnection } from "@/lib/zendesk/tokens/lifecycle";
+import { zendeskConnections } from "@pkg/db/schema";
+import { resolveClientCredentials } from "@pkg/store/oauth-clients";
+import { openAccessToken, openRefreshToken, sealConnectionTokens } from "@pkg/store/sealed";
+import { requestToken } from "@pkg/tokens/endpoint";
+import { accessTokenDue, loadConnection } from "@pkg/tokens/lifecycle";
 
 /**
  * The baseline of the refresh storm: token refresh as commonly written from Auth.js's

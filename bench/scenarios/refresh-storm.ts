@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
+import { getAccessToken } from "@pkg/tokens/lifecycle";
 import { connectTestConnection, expireStoredAccessToken } from "@/testing/zendesk";
 import type { ZendeskSimulator } from "@zendesk-connect/simulator";
 import { type SampleSizes, STORM_LATENCY_MS } from "../support/config";

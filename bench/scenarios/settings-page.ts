@@ -1,6 +1,6 @@
 import { database } from "@/db";
 import { findUser, listMemberships } from "@/lib/accounts/accounts";
-import { loadIntegrationsData } from "@/lib/zendesk/store/page-data";
+import { loadIntegrationsData } from "@pkg/store/page-data";
 import { type SampleSizes, PAGE_SIZES } from "../support/config";
 import { type BenchBrowser } from "../support/http-client";
 import { median, ratio, round, type Summary, summarize } from "../support/stats";

@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { db } from "@/db";
-import { zendeskConnections } from "@/db/schema";
+import { zendeskConnections } from "@pkg/db/schema";
 import type { ZendeskSimulator } from "@zendesk-connect/simulator";
 import { E2E_ENV } from "../../e2e/env";
 import { type BenchAccount, connectInstances, createBenchAccount } from "../support/fixtures";
@@ -58,7 +58,7 @@ export async function slowZendesk(
     delay_ms: delayMs,
     times: refreshes,
   });
-  const cron = fetch(`${appUrl}/api/cron/zendesk-refresh`, {
+  const cron = fetch(`${appUrl}/api/zendesk-connect/cron`, {
     headers: { authorization: `Bearer ${E2E_ENV.CRON_SECRET}` },
   }).then(async (r) => (await r.json()) as { refreshed: number });
   // Wait until every refresh is waiting on Zendesk, then load the page while they wait.

@@ -1,6 +1,6 @@
 import { database } from "@/db";
-import { getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
-import { ZendeskError } from "@/lib/zendesk/transport/errors";
+import { getAccessToken } from "@pkg/tokens/lifecycle";
+import { ZendeskError } from "@pkg/transport/errors";
 import { tokenDigest } from "@/testing/oauth";
 import { naiveGetAccessToken } from "./naive-refresh";
 

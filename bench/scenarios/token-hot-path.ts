@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { database, db } from "@/db";
-import { zendeskConnections } from "@/db/schema";
+import { zendeskConnections } from "@pkg/db/schema";
 import { connectTestConnection } from "@/testing/zendesk";
-import { getAccessToken } from "@/lib/zendesk/tokens/lifecycle";
+import { getAccessToken } from "@pkg/tokens/lifecycle";
 import type { ZendeskSimulator } from "@zendesk-connect/simulator";
 import { HOT_CONCURRENCY, type SampleSizes } from "../support/config";
 import { median, round, type Summary, summarize } from "../support/stats";

@@ -28,7 +28,7 @@ export function slowZendeskSection(s: SlowZendeskResult): string[] {
   return [
     "## 7. Slow Zendesk isolation",
     "",
-    `${s.refreshes} connections due for the keep-alive are renewed by one \`GET /api/cron/zendesk-refresh\` (all at once: \`ZENDESK_KEEPALIVE_CONCURRENCY=16\`) while the simulator's token endpoint answers each refresh after ${s.delayMs / 1000} s; meanwhile another user loads \`/settings/integrations\` one request after another. Baseline: the same page, idle, just before. A refresh that kept a pooled connection (10 per process) across the Zendesk call would make the page wait for the refreshes.`,
+    `${s.refreshes} connections due for the keep-alive are renewed by one \`GET /api/zendesk-connect/cron\` (all at once: \`ZENDESK_KEEPALIVE_CONCURRENCY=16\`) while the simulator's token endpoint answers each refresh after ${s.delayMs / 1000} s; meanwhile another user loads \`/settings/integrations\` one request after another. Baseline: the same page, idle, just before. A refresh that kept a pooled connection (10 per process) across the Zendesk call would make the page wait for the refreshes.`,
     "",
     "| page | n | p50 | p99 |",
     "|---|---|---|---|",

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import { describeDatabaseUrl } from "@/db/client";
+import { describeDatabaseUrl } from "@pkg/db/client";
 import { BENCH_PGLITE_DIR } from "./config";
 
 /*

@@ -20,7 +20,7 @@ export function benchInstance(i: number): { subdomain: string; adminId: number }
  */
 export function benchSeed(count: number): Seed {
   const seed = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as Seed;
-  const redirect = `${BENCH_APP_URL}/api/auth/callback/zendesk`;
+  const redirect = `${BENCH_APP_URL}/api/zendesk-connect/callback/zendesk`;
   const withRedirect = <T extends { redirect_uris: string[] }>(client: T): T => ({
     ...client,
     redirect_uris: [...client.redirect_uris, redirect, TUTORIAL_REDIRECT_URI],

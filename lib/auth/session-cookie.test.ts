@@ -1,6 +1,6 @@
 import { encode } from "next-auth/jwt";
 import { afterEach, describe, expect, it } from "vitest";
-import { env, resetEnvForTests } from "@/config/env";
+import { appEnv as env, resetAppEnvForTests as resetEnvForTests } from "@/config/env";
 import { sessionCookieName, sessionUserId } from "./session-cookie";
 
 /** A cookie jar as next/headers' cookies() gives it, holding these cookies. */

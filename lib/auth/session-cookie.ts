@@ -1,6 +1,6 @@
 import "server-only";
 import { decode } from "next-auth/jwt";
-import { env } from "@/config/env";
+import { appEnv as env } from "@/config/env";
 
 /** The session cookie as Auth.js names it for this app's URL (the __Secure- prefix on https). */
 export function sessionCookieName(): string {

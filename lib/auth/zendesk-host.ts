@@ -1,6 +1,6 @@
 import "server-only";
+import type { ZendeskHost } from "@zendesk-connect/next";
 import { userCanManage, userNames } from "@/lib/accounts/accounts";
-import type { ZendeskHost } from "@/lib/host";
 import { canManageIntegrations, currentWorkspace } from "./session";
 
 /** This app's implementation of the host seam: its own email-and-password sign-in and workspaces. */
@@ -12,6 +12,7 @@ export const appZendeskHost: ZendeskHost = {
       userId: context.user.id,
       workspaceId: context.workspace.id,
       canManageIntegrations: canManageIntegrations(context.role),
+      workspaceName: context.workspace.name,
     };
   },
   canManage: userCanManage,

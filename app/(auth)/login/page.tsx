@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { safeReturnTo } from "@/lib/return-to";
+import { safeReturnTo } from "@zendesk-connect/next";
 import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -16,7 +16,7 @@ export { testConnection, zendesk } from "./api-client.js";
 export { HELP_TOPIC_GROUPS, OWN_CLIENT_SECTION_ID, TROUBLESHOOTING } from "./catalogue/troubleshooting.js";
 export { scopePresetIdSchema, scopesSchema } from "./catalogue/scope-schemas.js";
 export { validateScopes } from "./catalogue/scopes.js";
-export { zendeskSettings } from "./transport/settings.js";
+export { zendeskCspSource, zendeskSettings } from "./transport/settings.js";
 export { connectWithClientCredentials } from "./connect/client-credentials.js";
 export { disconnectConnection, MANUAL_REVOCATION_STEPS } from "./connect/disconnect.js";
 export { prepareConnect } from "./connect/flow.js";
@@ -34,6 +34,7 @@ export { configure, type ZendeskConnectOptions } from "./config/configure.js";
 export { ConfigError } from "./config/env.js";
 export { migrate } from "./db/migrate.js";
 export { closeDatabase, database, type DatabaseHandle } from "./db/index.js";
+export { describeDatabaseUrl } from "./db/client.js";
 export type { HostMember, ZendeskHost } from "./host.js";
 export { safeReturnTo } from "./return-to.js";
 export { settleAfterResponse } from "./after-response.js";
@@ -48,5 +49,15 @@ export { formatRetentionSummary, pruneExpiredData } from "./retention.js";
 export { reencryptAllSecrets, rotationReport } from "./store/rotate-keys.js";
 export { deliverDueWebhooks, formatDeliveryCounts } from "./webhooks/deliver.js";
 export { deliveryReport, formatDeliveryReport, sendTestWebhook } from "./webhooks/status.js";
-export { type Gate, type BucketPolicy, blockedGate, countAttempt, resetBuckets } from "./throttle/buckets.js";
-export { tooManyAttemptsMessage } from "./throttle/attempts.js";
+export {
+  type Bucket,
+  type BucketPolicy,
+  blockedGate,
+  countAttempt,
+  type Gate,
+  isRemembered,
+  rememberKey,
+  resetBuckets,
+  uncountAttempt,
+} from "./throttle/buckets.js";
+export { throttlePolicy, tooManyAttemptsMessage } from "./throttle/attempts.js";

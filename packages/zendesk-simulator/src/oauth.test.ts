@@ -86,7 +86,7 @@ describe("authorization page", () => {
 
   it("shows an error page and never redirects for a redirect_uri mismatch or an unknown client", async () => {
     const cases = [
-      authorizeUrl(context.sim, { redirectUri: "http://localhost:3000/api/auth/callback/zendesk/" }),
+      authorizeUrl(context.sim, { redirectUri: "http://localhost:3000/api/zendesk-connect/callback/zendesk/" }),
       authorizeUrl(context.sim, { redirectUri: "https://evil.example/callback" }),
       authorizeUrl(context.sim, { clientId: "no-such-client" }),
       // A local client only exists on its own instance.

@@ -6,10 +6,10 @@ import { loadSeed, parseSeed } from "./seed.js";
 import type { Seed } from "./seed.js";
 
 const REDIRECTS = [
-  "http://localhost:3000/api/auth/callback/zendesk",
-  "http://127.0.0.1:3000/api/auth/callback/zendesk",
-  "http://localhost:3100/api/auth/callback/zendesk",
-  "http://127.0.0.1:3100/api/auth/callback/zendesk",
+  "http://localhost:3000/api/zendesk-connect/callback/zendesk",
+  "http://127.0.0.1:3000/api/zendesk-connect/callback/zendesk",
+  "http://localhost:3100/api/zendesk-connect/callback/zendesk",
+  "http://127.0.0.1:3100/api/zendesk-connect/callback/zendesk",
 ];
 
 describe("the bundled seed", () => {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startZendeskSimulator } from "./index.js";
 import type { ZendeskSimulator } from "./index.js";
 
-export const REDIRECT_URI = "http://localhost:3000/api/auth/callback/zendesk";
-export const OTHER_REDIRECT_URI = "http://127.0.0.1:3100/api/auth/callback/zendesk";
+export const REDIRECT_URI = "http://localhost:3000/api/zendesk-connect/callback/zendesk";
+export const OTHER_REDIRECT_URI = "http://127.0.0.1:3100/api/zendesk-connect/callback/zendesk";
 export const GLOBAL_CLIENT = { id: "zdg-zendesk-connect-dev", secret: "dev-global-client-secret" } as const;
 export const ACME_LOCAL = { id: "acme-local-app", secret: "acme-local-secret" } as const;
 export const ACME_PUBLIC = { id: "acme-public-app" } as const;

@@ -85,7 +85,7 @@ describe("anchors", () => {
 
 describe("no secret material", () => {
   // The development fixtures' secrets must never be copied into help text as an "example".
-  const seed = JSON.parse(readFileSync(new URL("@zendesk-connect/simulator/seed.json", import.meta.url), "utf8")) as {
+  const seed = JSON.parse(readFileSync(new URL("../../../zendesk-simulator/seed.json", import.meta.url), "utf8")) as {
     global_clients: { secret?: string }[];
     instances: { clients: { secret?: string }[] }[];
   };

@@ -128,11 +128,7 @@ const schema = z
       ),
     WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
     WEBHOOK_RETENTION_DAYS: int(7, 0, 3650),
-    // Throttling (lib/throttle): free attempts per bucket, then a doubling delay up to the cap.
-    TRUSTED_PROXY_HOPS: int(0, 0, 10),
-    THROTTLE_SIGNIN_ACCOUNT_ATTEMPTS: int(5, 1, 1_000_000),
-    THROTTLE_SIGNIN_ADDRESS_ATTEMPTS: int(20, 1, 1_000_000),
-    THROTTLE_SIGNUP_ADDRESS_ATTEMPTS: int(10, 1, 1_000_000),
+    // Throttling (throttle/): free attempts per bucket, then a doubling delay up to the cap.
     THROTTLE_CONNECT_WORKSPACE_ATTEMPTS: int(10, 1, 1_000_000),
     THROTTLE_SUBDOMAIN_CHECK_ATTEMPTS: int(30, 1, 1_000_000),
     THROTTLE_BASE_DELAY_SECONDS: int(1, 1, 3600),
@@ -278,11 +274,7 @@ function buildEnv(source: NodeJS.ProcessEnv) {
       retentionDays: e.WEBHOOK_RETENTION_DAYS,
     },
     simulatorPort: e.ZENDESK_SIM_PORT,
-    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     throttle: {
-      signInAccountAttempts: e.THROTTLE_SIGNIN_ACCOUNT_ATTEMPTS,
-      signInAddressAttempts: e.THROTTLE_SIGNIN_ADDRESS_ATTEMPTS,
-      signUpAddressAttempts: e.THROTTLE_SIGNUP_ADDRESS_ATTEMPTS,
       connectWorkspaceAttempts: e.THROTTLE_CONNECT_WORKSPACE_ATTEMPTS,
       subdomainCheckAttempts: e.THROTTLE_SUBDOMAIN_CHECK_ATTEMPTS,
       baseDelaySeconds: e.THROTTLE_BASE_DELAY_SECONDS,

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "../db/index.js";
-import { memberships, zendeskConnections, zendeskOauthClients } from "../db/schema.js";
+import { memberships } from "@/db/schema";
+import { zendeskConnections, zendeskOauthClients } from "../db/schema.js";
 import { setupTestDatabase } from "@/testing/database";
 import { settleAfterResponse } from "../after-response.js";
 import { appZendeskHost } from "@/lib/auth/zendesk-host";

@@ -1,23 +1,13 @@
 import type { Account } from "@auth/core/types";
 import type { ZendeskHost } from "../host.js";
 import { safeReturnTo } from "../return-to.js";
-import { env } from "../config/env.js";
 import { runAfterResponse } from "../after-response.js";
-import { DecryptionError, MissingKeyError } from "../crypto/keyring.js";
 import { fetchTokenInfo, type ZendeskUser } from "../transport/api.js";
 import { type SavedConnection, refineConnectionTokenInfo, saveConnection } from "../store/connections.js";
 import type { ZendeskErrorCode } from "../catalogue/error-codes.js";
-import { codeForFailure, describeFailure, ZendeskError, type ZendeskFailure } from "../transport/errors.js";
-import type { ZendeskConnectIntent } from "../db/schema.js";
+import { ZendeskError } from "../transport/errors.js";
 import { type TokenLifetimes, tokenExpiries } from "../tokens/expiry.js";
-import {
-  consumeConnectIntent,
-  createConnectIntent,
-  discardConnectIntent,
-  INTENT_COOKIE,
-  INTENT_TTL_SECONDS,
-  pendingClientOf,
-} from "./intents.js";
+import { createConnectIntent, discardConnectIntent } from "./intents.js";
 import {
   type LocalClientInput,
   resolveClientCredentials,
@@ -26,7 +16,6 @@ import {
 import { type ConnectFlow, connectFlowStorage, currentConnectFlow } from "./provider.js";
 import { revokeGrant, revokeReplacedGrant } from "./revoke-grant.js";
 import type { Subdomain } from "../transport/subdomain.js";
-import { scopeRefusalQuery } from "./scope-refusal.js";
 import { zendeskSettings } from "../transport/settings.js";
 import { preflightSubdomain } from "./subdomain-check.js";
 

@@ -5,7 +5,7 @@ import { isPermissionsReduced, PERMISSIONS_REDUCED_LABEL } from "../catalogue/pe
 import { nonExpiringNotice } from "../catalogue/non-expiring.js";
 
 /**
- * The workspace's connections as the host app polls them (GET /api/integrations/zendesk/status):
+ * The workspace's connections as the host app polls them (GET {basePath}/status):
  * the same status the settings page shows, and no token material of any kind.
  */
 export async function statusReport(workspaceId: string, now = new Date()) {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { asc, eq, isNotNull } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import * as cronRoute from "@/app/api/cron/zendesk-refresh/route";
+import { dispatch } from "../routes/handlers.js";
 import { db } from "../db/index.js";
 import { zendeskConnectionEvents, zendeskConnections } from "../db/schema.js";
 import { sealConnectionTokens } from "../store/sealed.js";
@@ -273,14 +273,21 @@ async function insertDeadConnections(
   return ids;
 }
 
-describe("POST /api/cron/zendesk-refresh", () => {
+describe("POST /api/zendesk-connect/cron", () => {
   const SECRET = "cron-secret-for-tests-0123456789";
+  const noHost = {
+    currentMember: async () => null,
+    canManage: async () => false,
+    signInPath: () => "/login",
+  };
   const post = (authorization?: string) =>
-    cronRoute.POST(
-      new Request("http://localhost/api/cron/zendesk-refresh", {
+    dispatch(
+      "POST",
+      new Request("http://localhost/api/zendesk-connect/cron", {
         method: "POST",
         headers: authorization ? { authorization } : {},
       }),
+      noHost,
     );
 
   afterEach(() => {

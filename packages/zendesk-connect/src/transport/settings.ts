@@ -1,5 +1,5 @@
 import { type Env, env } from "../config/env.js";
-import { validateBaseUrlTemplate } from "./urls.js";
+import { validateBaseUrlTemplate, zendeskOriginSource } from "./urls.js";
 
 /** The OAuth callback under the base path: Auth.js's `{basePath}/callback/{provider}`. */
 export const CALLBACK_SUFFIX = "/callback/zendesk";
@@ -30,4 +30,9 @@ function buildSettings(e: Env) {
     /** The host's page that renders the settings (the callback returns there). */
     settingsPath: e.settingsPath,
   });
+}
+
+/** The CSP source of the Zendesk instances Connect sends the browser to: add it to a host's `form-action`. */
+export function zendeskCspSource(): string {
+  return zendeskOriginSource(zendeskSettings().baseUrlTemplate);
 }

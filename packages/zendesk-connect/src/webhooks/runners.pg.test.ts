@@ -36,7 +36,7 @@ function startRunner(): {
 } {
   const child = spawn(
     process.execPath,
-    ["--conditions=react-server", "--import", "tsx", "scripts/webhooks-deliver.ts"],
+    ["--import", "tsx", "packages/zendesk-connect/src/cli.ts", "webhooks", "deliver"],
     { env: hooks.childEnv(), stdio: ["ignore", "pipe", "pipe"] },
   );
   let stdout = "";

@@ -134,7 +134,7 @@ describe("the README's Node verifier snippet", () => {
   const loadSnippet = async (): Promise<Verify> => {
     const { readFile } = await import("node:fs/promises");
     const crypto = await import("node:crypto");
-    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const readme = await readFile(new URL("../../../../README.md", import.meta.url), "utf8");
     const code = /```js\n(import \{ createHmac[\s\S]*?)```/.exec(readme)?.[1];
     if (!code) throw new Error("README has no verifier snippet");
     const body = code.replace(/^import .*\n/, "").replace("export function", "function");

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { db } from "./db/index.js";
-import { throttles, zendeskConnectIntents, zendeskConnectionEvents, zendeskSubdomainChecks } from "./db/schema.js";
+import { db } from "@pkg/db/index";
+import { throttles, zendeskConnectIntents, zendeskConnectionEvents, zendeskSubdomainChecks } from "@pkg/db/schema";
 import { setupTestDatabase } from "@/testing/database";
-import { resetEnvForTests } from "./config/env.js";
-import { throttledSignIn } from "./throttle/attempts.js";
+import { resetEnvForTests } from "@pkg/config/env";
+import { throttledSignIn } from "@/lib/auth/sign-in-throttle";
 import { createTestAccount, testSubdomain } from "@/testing/zendesk";
-import { formatRetentionSummary, pruneExpiredData } from "./retention.js";
+import { formatRetentionSummary, pruneExpiredData } from "@pkg/retention";
 
 setupTestDatabase();
 

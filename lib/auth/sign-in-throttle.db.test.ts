@@ -1,16 +1,10 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { db } from "../db/index.js";
-import { throttles } from "../db/schema.js";
+import { db } from "@pkg/db/index";
+import { throttles } from "@pkg/db/schema";
 import { setupTestDatabase } from "@/testing/database";
-import {
-  connectThrottled,
-  throttleConnect,
-  throttledSignIn,
-  throttleSignUp,
-  throttleSubdomainCheck,
-  tooManyAttemptsMessage,
-} from "./attempts.js";
+import { connectThrottled, throttleConnect, throttleSubdomainCheck, tooManyAttemptsMessage } from "@pkg/throttle/attempts";
+import { throttledSignIn, throttleSignUp } from "./sign-in-throttle";
 
 // Defaults from lib/env.ts: 5 attempts per account, 20 per address, 10 sign-ups per address,
 // 10 connects per workspace, 30 subdomain checks per user, delays 1 s doubling to 900 s, a 3600 s window.
