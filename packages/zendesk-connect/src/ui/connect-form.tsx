@@ -40,7 +40,7 @@ export function ConnectForm({
   const subdomainCheck = useSubdomainCheck(currentScopes === undefined);
   const values = state.values ?? {};
   // Uncontrolled inputs: React resets a form after its action, to these defaults (the echoed values).
-  // Which sections show follows the checked radios through CSS (globals.css), without client state.
+  // Which sections show follows the checked radios through CSS (styles.css, zc-reveal-when-*), without client state.
   const preset = values.preset ?? defaults.preset ?? "tickets-users-read";
   const client = values.client ?? defaults.client ?? (globalClientAvailable ? "global" : "local");
   const kind = values.clientKind ?? "confidential";
