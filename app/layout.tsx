@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import "./globals.css";
+import "@zendesk-connect/next/styles.css";
 
 // The CSP nonce (proxy.ts) is new on every request, so no page may be prerendered.
 export const dynamic = "force-dynamic";

@@ -23,27 +23,27 @@ export function ActionNeededNotice({
       role="status"
       data-testid="action-needed"
       data-deadline={notice.deadline ?? "unannounced"}
-      className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+      className="zc:rounded-md zc:border zc:border-amber-300 zc:bg-amber-50 zc:p-4 zc:text-sm zc:text-amber-950 zc:dark:border-amber-800 zc:dark:bg-amber-950 zc:dark:text-amber-100"
     >
-      <p className="font-semibold">Action needed</p>
-      <p className="mt-1">
+      <p className="zc:font-semibold">Action needed</p>
+      <p className="zc:mt-1">
         {notice.message}{" "}
-        <a className="font-medium underline underline-offset-2" href={helpHref("non_expiring_tokens")}>
+        <a className="zc:font-medium zc:underline zc:underline-offset-2" href={helpHref("non_expiring_tokens")}>
           Why this matters
         </a>
       </p>
       {canManage ? (
-        <form action={move} className="mt-3">
+        <form action={move} className="zc:mt-3">
           <input type="hidden" name="connectionId" value={connectionId} />
-          <SubmitButton className="btn-primary" pendingLabel="Opening Zendesk…">
+          <SubmitButton className="zc:btn-primary" pendingLabel="Opening Zendesk…">
             Move to expiring tokens
           </SubmitButton>
         </form>
       ) : (
-        <p className="mt-2">An owner or admin of this workspace can move it.</p>
+        <p className="zc:mt-2">An owner or admin of this workspace can move it.</p>
       )}
       {state.error || state.message ? (
-        <div className="mt-3">
+        <div className="zc:mt-3">
           <FormMessage error={state.error} message={state.message} />
         </div>
       ) : null}

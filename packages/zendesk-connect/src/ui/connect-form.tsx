@@ -40,7 +40,7 @@ export function ConnectForm({
   const subdomainCheck = useSubdomainCheck(currentScopes === undefined);
   const values = state.values ?? {};
   // Uncontrolled inputs: React resets a form after its action, to these defaults (the echoed values).
-  // Which sections show follows the checked radios through CSS (globals.css), without client state.
+  // Which sections show follows the checked radios through CSS (styles.css, zc-reveal-when-*), without client state.
   const preset = values.preset ?? defaults.preset ?? "tickets-users-read";
   const client = values.client ?? defaults.client ?? (globalClientAvailable ? "global" : "local");
   const kind = values.clientKind ?? "confidential";
@@ -48,7 +48,12 @@ export function ConnectForm({
   const errors = state.fieldErrors ?? {};
 
   return (
-    <form action={action} className="space-y-6" noValidate aria-describedby={state.error ? "connect-error" : undefined}>
+    <form
+      action={action}
+      className="zc:space-y-6"
+      noValidate
+      aria-describedby={state.error ? "connect-error" : undefined}
+    >
       <div id="connect-error">
         <FormMessage
           error={state.error}
@@ -82,82 +87,86 @@ export function ConnectForm({
       </div>
 
       <fieldset>
-        <legend className="label">Permissions</legend>
-        <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+        <legend className="zc:label">Permissions</legend>
+        <p className="zc:mb-2 zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">
           What this app may do in Zendesk. Zendesk also limits it to what the connecting user&apos;s role allows.
         </p>
-        <div className="space-y-2">
+        <div className="zc:space-y-2">
           {Object.values(SCOPE_PRESETS).map((p) => (
             <label
               key={p.id}
-              className="flex cursor-pointer gap-3 rounded-md border border-zinc-200 p-3 has-checked:border-accent-600 dark:border-zinc-700"
+              className="zc:flex zc:cursor-pointer zc:gap-3 zc:rounded-md zc:border zc:border-zinc-200 zc:p-3 zc:has-checked:border-accent-600 zc:dark:border-zinc-700"
             >
-              <input type="radio" name="preset" value={p.id} defaultChecked={preset === p.id} className="mt-1" />
+              <input type="radio" name="preset" value={p.id} defaultChecked={preset === p.id} className="zc:mt-1" />
               <span>
-                <span className="block text-sm font-medium">{p.label}</span>
-                <span className="block text-sm text-zinc-600 dark:text-zinc-400">{p.description}</span>
-                <span className="mt-1 block font-mono text-xs text-zinc-500 dark:text-zinc-400">
+                <span className="zc:block zc:text-sm zc:font-medium">{p.label}</span>
+                <span className="zc:block zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">{p.description}</span>
+                <span className="zc:mt-1 zc:block zc:font-mono zc:text-xs zc:text-zinc-500 zc:dark:text-zinc-400">
                   {p.scopes.join(" ")}
                 </span>
               </span>
             </label>
           ))}
-          <label className="flex cursor-pointer gap-3 rounded-md border border-zinc-200 p-3 has-checked:border-accent-600 dark:border-zinc-700">
-            <input type="radio" name="preset" value="custom" defaultChecked={preset === "custom"} className="mt-1" />
+          <label className="zc:flex zc:cursor-pointer zc:gap-3 zc:rounded-md zc:border zc:border-zinc-200 zc:p-3 zc:has-checked:border-accent-600 zc:dark:border-zinc-700">
+            <input type="radio" name="preset" value="custom" defaultChecked={preset === "custom"} className="zc:mt-1" />
             <span>
-              <span className="block text-sm font-medium">Choose individual scopes (advanced)</span>
-              <span className="block text-sm text-zinc-600 dark:text-zinc-400">
+              <span className="zc:block zc:text-sm zc:font-medium">Choose individual scopes (advanced)</span>
+              <span className="zc:block zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">
                 Pick exactly the Zendesk scopes to request.
               </span>
             </span>
           </label>
         </div>
-        <div className="reveal-when-custom-scopes mt-3 gap-1 sm:grid-cols-2" role="group" aria-label="Scopes">
+        <div
+          className="zc-reveal-when-custom-scopes zc:mt-3 zc:gap-1 zc:sm:grid-cols-2"
+          role="group"
+          aria-label="Scopes"
+        >
           {SCOPE_CATALOGUE.map((s) => (
             <label
               key={s.name}
-              className="flex gap-2 rounded px-2 py-1 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
+              className="zc:flex zc:gap-2 zc:rounded zc:px-2 zc:py-1 zc:text-sm zc:hover:bg-zinc-100 zc:dark:hover:bg-zinc-800"
             >
               <input
                 type="checkbox"
                 name="scopes"
                 value={s.name}
                 defaultChecked={chosenScopes.has(s.name)}
-                className="mt-0.5"
+                className="zc:mt-0.5"
               />
               <span>
-                <span className="font-mono text-xs">{s.name}</span>
-                <span className="block text-xs text-zinc-600 dark:text-zinc-400">{s.description}</span>
+                <span className="zc:font-mono zc:text-xs">{s.name}</span>
+                <span className="zc:block zc:text-xs zc:text-zinc-600 zc:dark:text-zinc-400">{s.description}</span>
               </span>
             </label>
           ))}
         </div>
-        {errors.scopes?.length ? <p className="field-error">{errors.scopes[0]}</p> : null}
+        {errors.scopes?.length ? <p className="zc:field-error">{errors.scopes[0]}</p> : null}
         {currentScopes ? (
-          <div className="mt-3">
+          <div className="zc:mt-3">
             <PermissionsDiff granted={currentScopes} />
           </div>
         ) : null}
       </fieldset>
 
       <fieldset>
-        <legend className="label">OAuth client</legend>
-        <div className="space-y-2">
+        <legend className="zc:label">OAuth client</legend>
+        <div className="zc:space-y-2">
           {globalClientAvailable ? (
-            <label className="flex cursor-pointer gap-3 text-sm">
+            <label className="zc:flex zc:cursor-pointer zc:gap-3 zc:text-sm">
               <input type="radio" name="client" value="global" defaultChecked={client === "global"} />
               This app&apos;s Zendesk client (recommended)
             </label>
           ) : (
-            <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            <p className="zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">
               This app has no global Zendesk client yet, so connect with an OAuth client created in your own Zendesk.
             </p>
           )}
-          <label className="flex cursor-pointer gap-3 text-sm">
+          <label className="zc:flex zc:cursor-pointer zc:gap-3 zc:text-sm">
             <input type="radio" name="client" value="local" defaultChecked={client === "local"} />
             My own OAuth client, created in my Zendesk
           </label>
-          <label className="flex cursor-pointer gap-3 text-sm">
+          <label className="zc:flex zc:cursor-pointer zc:gap-3 zc:text-sm">
             <input
               type="radio"
               name="client"
@@ -166,17 +175,17 @@ export function ConnectForm({
             />
             <span>
               My own confidential client, with client credentials
-              <span className="block text-zinc-600 dark:text-zinc-400">
+              <span className="zc:block zc:text-zinc-600 zc:dark:text-zinc-400">
                 No Zendesk sign-in or consent page: the token is issued to the client itself, for server-to-server use.
               </span>
             </span>
           </label>
         </div>
-        <div className="reveal-when-local-client mt-4 rounded-md border border-zinc-200 p-4 dark:border-zinc-700">
-          <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
-            <div className="space-y-4">
+        <div className="zc-reveal-when-local-client zc:mt-4 zc:rounded-md zc:border zc:border-zinc-200 zc:p-4 zc:dark:border-zinc-700">
+          <div className="zc:grid zc:gap-6 zc:lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+            <div className="zc:space-y-4">
               {localClients.length ? (
-                <p className="text-sm text-zinc-600 dark:text-zinc-400">
+                <p className="zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">
                   Saved clients: {localClients.map((c) => `${c.subdomain} (${c.identifier})`).join(", ")}. Leave the
                   fields empty to use the saved client for that subdomain.
                 </p>
@@ -190,17 +199,17 @@ export function ConnectForm({
                 hint={
                   <>
                     The client&apos;s Unique Identifier (client_id), not its numeric ID.{" "}
-                    <a className="link" href="#guide-identifier">
+                    <a className="zc:link" href="#guide-identifier">
                       Step 7
                     </a>
                   </>
                 }
                 errors={errors.clientIdentifier}
               />
-              <fieldset className="hide-when-client-credentials">
-                <legend className="label">Client kind</legend>
-                <div className="flex gap-4 text-sm">
-                  <label className="flex gap-2">
+              <fieldset className="zc-hide-when-client-credentials">
+                <legend className="zc:label">Client kind</legend>
+                <div className="zc:flex zc:gap-4 zc:text-sm">
+                  <label className="zc:flex zc:gap-2">
                     <input
                       type="radio"
                       name="clientKind"
@@ -209,19 +218,19 @@ export function ConnectForm({
                     />
                     Confidential
                   </label>
-                  <label className="flex gap-2">
+                  <label className="zc:flex zc:gap-2">
                     <input type="radio" name="clientKind" value="public" defaultChecked={kind === "public"} />
                     Public (PKCE, no secret)
                   </label>
                 </div>
-                <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+                <p className="zc:mt-1 zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">
                   As chosen in Zendesk.{" "}
-                  <a className="link" href="#guide-kind">
+                  <a className="zc:link" href="#guide-kind">
                     Step 4
                   </a>
                 </p>
               </fieldset>
-              <div className="hide-when-public-client">
+              <div className="zc-hide-when-public-client">
                 <Field
                   name="clientSecret"
                   label="Secret"
@@ -230,7 +239,7 @@ export function ConnectForm({
                   hint={
                     <>
                       Stored encrypted and never shown again.{" "}
-                      <a className="link" href="#guide-secret">
+                      <a className="zc:link" href="#guide-secret">
                         Step 6
                       </a>
                     </>
@@ -255,17 +264,17 @@ export function ConnectForm({
  */
 function SetupGuide({ callbackUrl }: { callbackUrl: string }) {
   const step =
-    "scroll-mt-8 target:rounded target:bg-sky-50 target:outline target:outline-2 target:outline-accent-600 dark:target:bg-zinc-800";
+    "zc:scroll-mt-8 zc:target:rounded zc:target:bg-sky-50 zc:target:outline zc:target:outline-2 zc:target:outline-accent-600 zc:dark:target:bg-zinc-800";
   return (
-    <aside aria-labelledby="setup-guide-title" className="text-sm" data-testid="setup-guide">
-      <h4 id="setup-guide-title" className="font-semibold">
+    <aside aria-labelledby="setup-guide-title" className="zc:text-sm" data-testid="setup-guide">
+      <h4 id="setup-guide-title" className="zc:font-semibold">
         Create the OAuth client in Zendesk
       </h4>
-      <ol className="mt-2 list-decimal space-y-2 pl-5 text-zinc-700 dark:text-zinc-300">
+      <ol className="zc:mt-2 zc:list-decimal zc:space-y-2 zc:pl-5 zc:text-zinc-700 zc:dark:text-zinc-300">
         <li id="guide-plan" className={step}>
           Check your plan: OAuth clients need Zendesk <strong>Suite Growth</strong> or higher, or{" "}
           <strong>Support Professional</strong> or higher.{" "}
-          <a className="link" href={helpHref("plan_without_oauth")}>
+          <a className="zc:link" href={helpHref("plan_without_oauth")}>
             Not available?
           </a>
         </li>
@@ -282,7 +291,7 @@ function SetupGuide({ callbackUrl }: { callbackUrl: string }) {
           for client credentials.)
         </li>
         <li id="guide-redirect" className={step}>
-          <span className="block">
+          <span className="zc:block">
             <strong>Redirect URLs</strong>: paste exactly this, nothing more:
           </span>
           <RedirectUrl url={callbackUrl} />
@@ -296,8 +305,8 @@ function SetupGuide({ callbackUrl }: { callbackUrl: string }) {
           <code>acme_connect</code>), not the numeric ID in the address bar, into <em>Unique Identifier</em> here.
         </li>
       </ol>
-      <p className="mt-3">
-        <a className="link" href="/help/zendesk#own-client">
+      <p className="zc:mt-3">
+        <a className="zc:link" href="/help/zendesk#own-client">
           Full guide and fixes for common errors
         </a>
       </p>

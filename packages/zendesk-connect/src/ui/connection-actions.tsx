@@ -29,27 +29,27 @@ export function ConnectionActions({
   const [refreshState, refresh] = useActionState(useSettingsAction("refresh"), {} as FormState);
   const [testState, test] = useActionState(useSettingsAction("test"), {} as FormState);
   return (
-    <div className="w-full space-y-3">
-      <div className="flex flex-wrap gap-2">
+    <div className="zc:w-full zc:space-y-3">
+      <div className="zc:flex zc:flex-wrap zc:gap-2">
         {canRefresh ? (
           <form action={refresh}>
             <input type="hidden" name="connectionId" value={connectionId} />
-            <SubmitButton className="btn-secondary" pendingLabel="Refreshing…">
+            <SubmitButton className="zc:btn-secondary" pendingLabel="Refreshing…">
               Refresh now
             </SubmitButton>
           </form>
         ) : null}
         <form action={test}>
           <input type="hidden" name="connectionId" value={connectionId} />
-          <SubmitButton className="btn-secondary" pendingLabel="Testing…">
+          <SubmitButton className="zc:btn-secondary" pendingLabel="Testing…">
             Test connection
           </SubmitButton>
         </form>
-        <Link className={needsReconnect ? "btn-primary" : "btn-secondary"} href={reconnectHref}>
+        <Link className={needsReconnect ? "zc:btn-primary" : "zc:btn-secondary"} href={reconnectHref}>
           Reconnect
         </Link>
         {changePermissionsHref ? (
-          <Link className="btn-secondary" href={changePermissionsHref}>
+          <Link className="zc:btn-secondary" href={changePermissionsHref}>
             Change permissions
           </Link>
         ) : null}
@@ -83,7 +83,7 @@ function DisconnectButton({ connectionId, subdomain }: { connectionId: string; s
   }, [open]);
   return (
     <>
-      <button ref={opener} type="button" className="btn-danger" onClick={() => setOpen(true)}>
+      <button ref={opener} type="button" className="zc:btn-danger" onClick={() => setOpen(true)}>
         Disconnect
       </button>
       <dialog
@@ -93,28 +93,28 @@ function DisconnectButton({ connectionId, subdomain }: { connectionId: string; s
           setOpen(false);
           opener.current?.focus();
         }}
-        className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg border border-zinc-200 bg-white p-6 text-zinc-900 shadow-xl backdrop:bg-black/50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+        className="zc:m-auto zc:w-[min(28rem,calc(100vw-2rem))] zc:rounded-lg zc:border zc:border-zinc-200 zc:bg-white zc:p-6 zc:text-zinc-900 zc:shadow-xl zc:backdrop:bg-black/50 zc:dark:border-zinc-700 zc:dark:bg-zinc-900 zc:dark:text-zinc-100"
       >
         {open ? (
           <>
-            <h2 id={titleId} className="text-lg font-semibold">
+            <h2 id={titleId} className="zc:text-lg zc:font-semibold">
               Disconnect {subdomain}.zendesk.com?
             </h2>
-            <p className="mt-2 text-sm text-zinc-700 dark:text-zinc-300">
+            <p className="zc:mt-2 zc:text-sm zc:text-zinc-700 zc:dark:text-zinc-300">
               This revokes the token in Zendesk and deletes the stored tokens. This workspace will stop syncing with
               Zendesk until someone connects again.
             </p>
             {state.error ? (
-              <div className="mt-3">
+              <div className="zc:mt-3">
                 <FormMessage error={state.error} helpHref={help(state)} />
               </div>
             ) : null}
-            <form action={disconnect} className="mt-6 flex justify-end gap-2">
+            <form action={disconnect} className="zc:mt-6 zc:flex zc:justify-end zc:gap-2">
               <input type="hidden" name="connectionId" value={connectionId} />
-              <button type="button" className="btn-secondary" onClick={() => dialog.current?.close()} autoFocus>
+              <button type="button" className="zc:btn-secondary" onClick={() => dialog.current?.close()} autoFocus>
                 Cancel
               </button>
-              <SubmitButton className="btn-danger" pendingLabel="Disconnecting…">
+              <SubmitButton className="zc:btn-danger" pendingLabel="Disconnecting…">
                 Disconnect
               </SubmitButton>
             </form>

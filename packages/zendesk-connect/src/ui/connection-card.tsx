@@ -17,11 +17,11 @@ const STATUS_HELP: Partial<Record<DisplayStatus, HelpTopic>> = {
 };
 
 const BADGE: Record<DisplayStatus, string> = {
-  connected: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200",
-  expiring_soon: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200",
-  needs_reconnect: "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200",
-  revoked: "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200",
-  error: "bg-orange-100 text-orange-900 dark:bg-orange-950 dark:text-orange-200",
+  connected: "zc:bg-emerald-100 zc:text-emerald-900 zc:dark:bg-emerald-950 zc:dark:text-emerald-200",
+  expiring_soon: "zc:bg-amber-100 zc:text-amber-900 zc:dark:bg-amber-950 zc:dark:text-amber-200",
+  needs_reconnect: "zc:bg-red-100 zc:text-red-900 zc:dark:bg-red-950 zc:dark:text-red-200",
+  revoked: "zc:bg-red-100 zc:text-red-900 zc:dark:bg-red-950 zc:dark:text-red-200",
+  error: "zc:bg-orange-100 zc:text-orange-900 zc:dark:bg-orange-950 zc:dark:text-orange-200",
 };
 
 /** One connected Zendesk instance: who, what it may do, how long its tokens last. */
@@ -53,34 +53,37 @@ export function ConnectionCard({
   return (
     <article
       aria-labelledby={headingId}
-      className="card space-y-4"
+      className="zc:card zc:space-y-4"
       data-testid={`connection-${c.subdomain}`}
       data-connection-id={c.id}
     >
-      <header className="flex flex-wrap items-start justify-between gap-3">
-        <div className="min-w-0">
-          <h3 id={headingId} className="text-lg font-semibold">
-            <a href={instanceUrl} className="link" target="_blank" rel="noreferrer noopener">
+      <header className="zc:flex zc:flex-wrap zc:items-start zc:justify-between zc:gap-3">
+        <div className="zc:min-w-0">
+          <h3 id={headingId} className="zc:text-lg zc:font-semibold">
+            <a href={instanceUrl} className="zc:link" target="_blank" rel="noreferrer noopener">
               {c.subdomain}.zendesk.com
             </a>
           </h3>
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          <p className="zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">
             {c.mode === "client_credentials" ? "Client credentials (no user)" : "OAuth"} ·{" "}
             {c.oauthClientId ? `your own client ${c.clientIdentifier ?? ""}` : "this app's global client"}
           </p>
         </div>
-        <div className="text-right">
+        <div className="zc:text-right">
           <span
-            className={`inline-block rounded-full px-2.5 py-0.5 text-sm font-medium ${BADGE[status.status]}`}
+            className={`zc:inline-block zc:rounded-full zc:px-2.5 zc:py-0.5 zc:text-sm zc:font-medium ${BADGE[status.status]}`}
             data-testid="connection-status"
           >
             {statusLabel ?? STATUS_LABEL[status.status]}
           </span>
-          <p className="mt-1 max-w-xs text-sm text-zinc-600 dark:text-zinc-400" data-testid="status-reason">
+          <p
+            className="zc:mt-1 zc:max-w-xs zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400"
+            data-testid="status-reason"
+          >
             {status.reason}
           </p>
           {help ? (
-            <a className="link text-sm" href={helpHref(help)}>
+            <a className="zc:link zc:text-sm" href={helpHref(help)}>
               How to fix this
             </a>
           ) : null}
@@ -88,9 +91,9 @@ export function ConnectionCard({
       </header>
       {notice}
 
-      <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+      <dl className="zc:grid zc:gap-x-6 zc:gap-y-3 zc:text-sm zc:sm:grid-cols-2">
         <div>
-          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Zendesk user</dt>
+          <dt className="zc:font-medium zc:text-zinc-500 zc:dark:text-zinc-400">Zendesk user</dt>
           <dd data-testid="zendesk-user">
             {c.zendeskUserName ?? "Unknown"}
             {c.zendeskUserEmail ? ` · ${c.zendeskUserEmail}` : ""}
@@ -98,16 +101,18 @@ export function ConnectionCard({
           </dd>
         </div>
         <div>
-          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Access token expires</dt>
+          <dt className="zc:font-medium zc:text-zinc-500 zc:dark:text-zinc-400">Access token expires</dt>
           <dd data-testid="access-expiry">
             {c.accessTokenExpiresAt ? <LocalTime iso={c.accessTokenExpiresAt.toISOString()} /> : "Does not expire"}
             {c.accessTokenExpiresAt && (c.mode === "client_credentials" || c.hasRefreshToken) ? (
-              <span className="block text-xs text-zinc-600 dark:text-zinc-400">Renewed on next use once expired</span>
+              <span className="zc:block zc:text-xs zc:text-zinc-600 zc:dark:text-zinc-400">
+                Renewed on next use once expired
+              </span>
             ) : null}
           </dd>
         </div>
         <div>
-          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Refresh token expires</dt>
+          <dt className="zc:font-medium zc:text-zinc-500 zc:dark:text-zinc-400">Refresh token expires</dt>
           <dd data-testid="refresh-expiry">
             {c.mode === "client_credentials" ? (
               "Not used (renewed with the client's credentials)"
@@ -121,21 +126,21 @@ export function ConnectionCard({
           </dd>
         </div>
         <div>
-          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Connected</dt>
+          <dt className="zc:font-medium zc:text-zinc-500 zc:dark:text-zinc-400">Connected</dt>
           <dd>
             <LocalTime iso={c.connectedAt.toISOString()} relative={false} />
             {c.connectedByName ? ` by ${c.connectedByName}` : ""}
           </dd>
         </div>
         <div>
-          <dt className="font-medium text-zinc-500 dark:text-zinc-400">Last refreshed</dt>
+          <dt className="zc:font-medium zc:text-zinc-500 zc:dark:text-zinc-400">Last refreshed</dt>
           <dd data-testid="last-refreshed">
             {c.lastRefreshedAt ? <LocalTime iso={c.lastRefreshedAt.toISOString()} /> : "Not yet"}
           </dd>
         </div>
         {c.lastError ? (
           <div>
-            <dt className="font-medium text-zinc-500 dark:text-zinc-400">Last error</dt>
+            <dt className="zc:font-medium zc:text-zinc-500 zc:dark:text-zinc-400">Last error</dt>
             <dd data-testid="last-error">
               {c.lastError}
               {c.lastErrorAt ? (
@@ -150,21 +155,23 @@ export function ConnectionCard({
       </dl>
 
       <div>
-        <h4 className="mb-2 text-sm font-medium text-zinc-500 dark:text-zinc-400">Granted permissions</h4>
-        <ul className="flex flex-wrap gap-2" aria-label="Granted scopes">
+        <h4 className="zc:mb-2 zc:text-sm zc:font-medium zc:text-zinc-500 zc:dark:text-zinc-400">
+          Granted permissions
+        </h4>
+        <ul className="zc:flex zc:flex-wrap zc:gap-2" aria-label="Granted scopes">
           {c.grantedScopes.map((scope) => (
             <li
               key={scope}
-              className="rounded-full border border-zinc-300 px-2.5 py-0.5 text-xs dark:border-zinc-700"
+              className="zc:rounded-full zc:border zc:border-zinc-300 zc:px-2.5 zc:py-0.5 zc:text-xs zc:dark:border-zinc-700"
               title={describeScope(scope)}
             >
-              <span className="font-mono">{scope}</span>
-              <span className="sr-only">: {describeScope(scope)}</span>
+              <span className="zc:font-mono">{scope}</span>
+              <span className="zc:sr-only">: {describeScope(scope)}</span>
             </li>
           ))}
         </ul>
         {diff.missing.length || diff.extra.length ? (
-          <p className="mt-2 text-sm text-amber-800 dark:text-amber-300" data-testid="scope-difference">
+          <p className="zc:mt-2 zc:text-sm zc:text-amber-800 zc:dark:text-amber-300" data-testid="scope-difference">
             {diff.missing.length ? `Requested but not granted: ${diff.missing.join(", ")}. ` : ""}
             {diff.extra.length ? `Granted beyond the request: ${diff.extra.join(", ")}.` : ""}
           </p>
@@ -172,7 +179,9 @@ export function ConnectionCard({
       </div>
 
       {actions ? (
-        <div className="flex flex-wrap gap-2 border-t border-zinc-200 pt-4 dark:border-zinc-800">{actions}</div>
+        <div className="zc:flex zc:flex-wrap zc:gap-2 zc:border-t zc:border-zinc-200 zc:pt-4 zc:dark:border-zinc-800">
+          {actions}
+        </div>
       ) : null}
       {history}
     </article>

@@ -46,8 +46,8 @@ export function ConnectionHistory({
   const id = `history-${subdomain}`;
   if (!history) {
     return (
-      <div id={id} className="scroll-mt-8 border-t border-zinc-200 pt-4 dark:border-zinc-800">
-        <Link className="link text-sm" href={showHref} scroll={false}>
+      <div id={id} className="zc:scroll-mt-8 zc:border-t zc:border-zinc-200 zc:pt-4 zc:dark:border-zinc-800">
+        <Link className="zc:link zc:text-sm" href={showHref} scroll={false}>
           Show history
         </Link>
       </div>
@@ -58,31 +58,35 @@ export function ConnectionHistory({
     <section
       id={id}
       aria-label={`History of ${subdomain}.zendesk.com`}
-      className="scroll-mt-8 border-t border-zinc-200 pt-4 dark:border-zinc-800"
+      className="zc:scroll-mt-8 zc:border-t zc:border-zinc-200 zc:pt-4 zc:dark:border-zinc-800"
       data-testid="connection-history"
     >
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h4 className="text-sm font-medium text-zinc-700 dark:text-zinc-300">History</h4>
-        <Link className="link text-sm" href={hideHref} scroll={false}>
+      <div className="zc:flex zc:flex-wrap zc:items-baseline zc:justify-between zc:gap-2">
+        <h4 className="zc:text-sm zc:font-medium zc:text-zinc-700 zc:dark:text-zinc-300">History</h4>
+        <Link className="zc:link zc:text-sm" href={hideHref} scroll={false}>
           Hide history
         </Link>
       </div>
       {entries.length === 0 ? (
-        <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">Nothing recorded yet.</p>
+        <p className="zc:mt-3 zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">Nothing recorded yet.</p>
       ) : (
-        <ol className="mt-3 space-y-2 text-sm">
+        <ol className="zc:mt-3 zc:space-y-2 zc:text-sm">
           {entries.map((e) => {
             const type = e.type as ZendeskConnectionEventType;
             return (
-              <li key={e.id} className="flex flex-wrap gap-x-2" data-testid="history-entry" data-type={type}>
-                <span className={FAILURES.has(type) ? "font-medium text-red-800 dark:text-red-300" : "font-medium"}>
+              <li key={e.id} className="zc:flex zc:flex-wrap zc:gap-x-2" data-testid="history-entry" data-type={type}>
+                <span
+                  className={
+                    FAILURES.has(type) ? "zc:font-medium zc:text-red-800 zc:dark:text-red-300" : "zc:font-medium"
+                  }
+                >
                   {EVENT_LABEL[type] ?? type}
                 </span>
-                <span className="text-zinc-600 dark:text-zinc-400">
+                <span className="zc:text-zinc-600 zc:dark:text-zinc-400">
                   <LocalTime iso={e.createdAt.toISOString()} relative={false} /> · {e.actorName ?? "System"}
                 </span>
                 {e.detail ? (
-                  <span className="w-full break-words text-zinc-700 dark:text-zinc-300">{e.detail}</span>
+                  <span className="zc:w-full zc:break-words zc:text-zinc-700 zc:dark:text-zinc-300">{e.detail}</span>
                 ) : null}
               </li>
             );
@@ -91,9 +95,11 @@ export function ConnectionHistory({
       )}
       {hasMore ? (
         history.limit >= HISTORY_MAX ? (
-          <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">Showing the latest {HISTORY_MAX} events.</p>
+          <p className="zc:mt-3 zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">
+            Showing the latest {HISTORY_MAX} events.
+          </p>
         ) : (
-          <Link className="link mt-3 inline-block text-sm" href={moreHref} scroll={false}>
+          <Link className="zc:link zc:mt-3 zc:inline-block zc:text-sm" href={moreHref} scroll={false}>
             Show more history
           </Link>
         )

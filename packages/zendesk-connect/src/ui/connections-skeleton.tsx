@@ -2,15 +2,15 @@
 export function ConnectionsSkeleton() {
   return (
     <div
-      className="card animate-pulse space-y-3 motion-reduce:animate-none"
+      className="zc:card zc:animate-pulse zc:space-y-3 zc:motion-reduce:animate-none"
       aria-busy="true"
       aria-live="polite"
       data-testid="connections-loading"
     >
-      <span className="sr-only">Loading Zendesk connections…</span>
-      <div className="h-5 w-48 rounded bg-zinc-200 dark:bg-zinc-800" />
-      <div className="h-4 w-full max-w-md rounded bg-zinc-200 dark:bg-zinc-800" />
-      <div className="h-4 w-2/3 max-w-sm rounded bg-zinc-200 dark:bg-zinc-800" />
+      <span className="zc:sr-only">Loading Zendesk connections…</span>
+      <div className="zc:h-5 zc:w-48 zc:rounded zc:bg-zinc-200 zc:dark:bg-zinc-800" />
+      <div className="zc:h-4 zc:w-full zc:max-w-md zc:rounded zc:bg-zinc-200 zc:dark:bg-zinc-800" />
+      <div className="zc:h-4 zc:w-2/3 zc:max-w-sm zc:rounded zc:bg-zinc-200 zc:dark:bg-zinc-800" />
     </div>
   );
 }

@@ -9,7 +9,7 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
     <>
       <button
         type="button"
-        className="btn-secondary shrink-0"
+        className="zc:btn-secondary zc:shrink-0"
         onClick={async () => {
           try {
             await navigator.clipboard.writeText(value);
@@ -22,7 +22,7 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
       >
         {label}
       </button>
-      <span role="status" className="sr-only">
+      <span role="status" className="zc:sr-only">
         {copied === "copied"
           ? "Copied to the clipboard"
           : copied === "failed"
@@ -30,7 +30,7 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
             : ""}
       </span>
       {copied === "copied" ? (
-        <span aria-hidden className="text-sm text-emerald-700 dark:text-emerald-400">
+        <span aria-hidden className="zc:text-sm zc:text-emerald-700 zc:dark:text-emerald-400">
           Copied
         </span>
       ) : null}

@@ -15,24 +15,24 @@ export function Field({
   const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
     <div>
-      <label htmlFor={id} className="label">
+      <label htmlFor={id} className="zc:label">
         {label}
       </label>
       <input
         id={id}
         name={name}
-        className="input"
+        className="zc:input"
         aria-invalid={errors?.length ? true : undefined}
         aria-describedby={describedBy || undefined}
         {...input}
       />
       {hint ? (
-        <p id={`${id}-hint`} className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+        <p id={`${id}-hint`} className="zc:mt-1 zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">
           {hint}
         </p>
       ) : null}
       {errors?.length ? (
-        <p id={`${id}-error`} className="field-error">
+        <p id={`${id}-error`} className="zc:field-error">
           {errors[0]}
         </p>
       ) : null}
@@ -46,13 +46,13 @@ export function FormMessage({ error, message, helpHref }: { error?: string; mess
     return (
       <p
         role="alert"
-        className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+        className="zc:rounded-md zc:border zc:border-red-300 zc:bg-red-50 zc:px-3 zc:py-2 zc:text-sm zc:text-red-800 zc:dark:border-red-900 zc:dark:bg-red-950 zc:dark:text-red-200"
       >
         {error}
         {helpHref ? (
           <>
             {" "}
-            <a className="font-medium underline underline-offset-2" href={helpHref}>
+            <a className="zc:font-medium zc:underline zc:underline-offset-2" href={helpHref}>
               Learn how to fix this
             </a>
           </>
@@ -63,7 +63,7 @@ export function FormMessage({ error, message, helpHref }: { error?: string; mess
     return (
       <p
         role="status"
-        className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200"
+        className="zc:rounded-md zc:border zc:border-emerald-300 zc:bg-emerald-50 zc:px-3 zc:py-2 zc:text-sm zc:text-emerald-900 zc:dark:border-emerald-900 zc:dark:bg-emerald-950 zc:dark:text-emerald-200"
       >
         {message}
       </p>

@@ -35,7 +35,7 @@ export function LocalTime({ iso, relative = true }: { iso: string; relative?: bo
     <time dateTime={iso} title={date.toISOString()}>
       {absolute}
       {relative && client ? (
-        <span className="text-zinc-500 dark:text-zinc-400"> ({relativeTime(date, new Date())})</span>
+        <span className="zc:text-zinc-500 zc:dark:text-zinc-400"> ({relativeTime(date, new Date())})</span>
       ) : null}
     </time>
   );

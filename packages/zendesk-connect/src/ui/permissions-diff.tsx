@@ -42,34 +42,34 @@ export function PermissionsDiff({ granted }: { granted: string[] }) {
       ref={anchor}
       aria-live="polite"
       data-testid="permissions-diff"
-      className="rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700"
+      className="zc:rounded-md zc:border zc:border-zinc-200 zc:p-3 zc:text-sm zc:dark:border-zinc-700"
     >
-      <p className="font-medium">
-        Granted now: <span className="font-mono text-xs">{granted.join(" ") || "none"}</span>
+      <p className="zc:font-medium">
+        Granted now: <span className="zc:font-mono zc:text-xs">{granted.join(" ") || "none"}</span>
       </p>
       {selected === null ? null : selected.length === 0 ? (
-        <p className="mt-1">Choose at least one scope.</p>
+        <p className="zc:mt-1">Choose at least one scope.</p>
       ) : added.length === 0 && removed.length === 0 ? (
-        <p className="mt-1" data-testid="diff-none">
+        <p className="zc:mt-1" data-testid="diff-none">
           No change: these are the permissions the connection already has.
         </p>
       ) : (
-        <ul className="mt-1 space-y-1">
+        <ul className="zc:mt-1 zc:space-y-1">
           {added.length ? (
             <li data-testid="diff-added">
-              <span className="font-semibold text-emerald-800 dark:text-emerald-300">Will add:</span>{" "}
-              <span className="font-mono text-xs">{added.join(" ")}</span>
+              <span className="zc:font-semibold zc:text-emerald-800 zc:dark:text-emerald-300">Will add:</span>{" "}
+              <span className="zc:font-mono zc:text-xs">{added.join(" ")}</span>
             </li>
           ) : null}
           {removed.length ? (
             <li data-testid="diff-removed">
-              <span className="font-semibold text-red-800 dark:text-red-300">Will remove:</span>{" "}
-              <span className="font-mono text-xs">{removed.join(" ")}</span>
+              <span className="zc:font-semibold zc:text-red-800 zc:dark:text-red-300">Will remove:</span>{" "}
+              <span className="zc:font-mono zc:text-xs">{removed.join(" ")}</span>
             </li>
           ) : null}
         </ul>
       )}
-      <p className="mt-2 text-zinc-600 dark:text-zinc-400">
+      <p className="zc:mt-2 zc:text-zinc-600 zc:dark:text-zinc-400">
         Zendesk asks for consent again. The connection keeps its id and history, the change is recorded, and the grant
         it replaces is revoked in Zendesk.
       </p>

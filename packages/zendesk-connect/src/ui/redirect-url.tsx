@@ -3,8 +3,11 @@ import { CopyButton } from "./copy-button.js";
 /** The app's OAuth redirect URL, exactly as Zendesk must list it, with a copy button. */
 export function RedirectUrl({ url, testId = "redirect-url" }: { url: string; testId?: string }) {
   return (
-    <span className="mt-1 flex flex-wrap items-center gap-2">
-      <code className="break-all rounded bg-zinc-100 px-2 py-1 text-sm dark:bg-zinc-800" data-testid={testId}>
+    <span className="zc:mt-1 zc:flex zc:flex-wrap zc:items-center zc:gap-2">
+      <code
+        className="zc:break-all zc:rounded zc:bg-zinc-100 zc:px-2 zc:py-1 zc:text-sm zc:dark:bg-zinc-800"
+        data-testid={testId}
+      >
         {url}
       </code>
       <CopyButton value={url} label="Copy redirect URL" />

@@ -35,7 +35,7 @@ export function ScopeRefusedNotice({
       {scopes.map((s, i) => (
         <span key={s}>
           {i > 0 ? ", " : ""}
-          <code className="font-mono">{s}</code>
+          <code className="zc:font-mono">{s}</code>
         </span>
       ))}
     </>
@@ -45,13 +45,13 @@ export function ScopeRefusedNotice({
       role="alert"
       data-testid="connect-error"
       data-code="invalid_scope"
-      className="rounded-md border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
+      className="zc:rounded-md zc:border zc:border-red-300 zc:bg-red-50 zc:p-4 zc:text-red-900 zc:dark:border-red-900 zc:dark:bg-red-950 zc:dark:text-red-100"
     >
-      <p className="font-semibold">
+      <p className="zc:font-semibold">
         {subdomain ? `${subdomain}.zendesk.com` : "Zendesk"} does not allow this app to request{" "}
         {refused.length ? <span data-testid="refused-scopes">{list(refused)}</span> : "the requested permissions"}
       </p>
-      <div className="mt-1 space-y-2 text-sm">
+      <div className="zc:mt-1 zc:space-y-2 zc:text-sm">
         <p>
           A Zendesk admin restricts which permissions (scopes) each OAuth client may request
           {refused.length && requested.length && refused.length < requested.length
@@ -63,10 +63,10 @@ export function ScopeRefusedNotice({
           them in <strong>{SCOPE_ALLOWLIST_SETTING}</strong> (edit the client, add the scopes it may request, save),
           then connect again.
         </p>
-        <p className="flex flex-wrap items-center gap-3">
+        <p className="zc:flex zc:flex-wrap zc:items-center zc:gap-3">
           {choice ? (
             <a
-              className="btn-primary"
+              className="zc:btn-primary"
               href={`${settingsPath}?${retry}#connect-zendesk`}
               data-testid="retry-narrower"
             >
@@ -75,7 +75,7 @@ export function ScopeRefusedNotice({
                 : `Try again without ${refused.length === 1 ? "it" : "them"}`}
             </a>
           ) : null}
-          <a className="font-medium underline underline-offset-2" href={helpHref("scope_allowlist")}>
+          <a className="zc:font-medium zc:underline zc:underline-offset-2" href={helpHref("scope_allowlist")}>
             How Zendesk limits permissions
           </a>
         </p>

@@ -40,7 +40,9 @@ export function useRoutesBasePath(): string {
 }
 
 /** The named action, ready for useActionState. */
-export function useSettingsAction(name: SettingsActionName): (previous: FormState, formData: FormData) => Promise<FormState> {
+export function useSettingsAction(
+  name: SettingsActionName,
+): (previous: FormState, formData: FormData) => Promise<FormState> {
   const { action } = useSettingsContext();
   return useMemo(() => action.bind(null, name), [action, name]);
 }

@@ -75,64 +75,64 @@ export async function ZendeskSettings({ connect, action, searchParams }: Zendesk
 
   return (
     <SettingsActionProvider action={action} basePath={basePath}>
-    <section aria-labelledby="integrations-heading" className="space-y-6">
-      <div>
-        <h2 id="integrations-heading" className="text-xl font-semibold">
-          Integrations
-        </h2>
-        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          {canManage
-            ? `You can connect and manage the integrations of ${workspaceName}.`
-            : `You can see the integrations of ${workspaceName}, but only the people who manage them can change them.`}
-        </p>
-      </div>
-
-      {errorCode === "invalid_scope" ? (
-        <ScopeRefusedNotice
-          subdomain={validLabel(one(params.subdomain))}
-          refusedParam={one(params.refused)}
-          requestedParam={one(params.requested)}
-          clientParam={one(params.client)}
-          settingsPath={settingsPath}
-        />
-      ) : errorCode && isZendeskErrorCode(errorCode) ? (
-        <div
-          role="alert"
-          data-testid="connect-error"
-          data-code={errorCode}
-          className="rounded-md border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
-        >
-          <p className="font-semibold">{describeError(errorCode).title}</p>
-          <p className="mt-1 text-sm">
-            {describeError(errorCode).message}{" "}
-            <a className="font-medium underline underline-offset-2" href={describeError(errorCode).help}>
-              Learn how to fix this
-            </a>
+      <section aria-labelledby="integrations-heading" className="zc-root zc:space-y-6">
+        <div>
+          <h2 id="integrations-heading" className="zc:text-xl zc:font-semibold">
+            Integrations
+          </h2>
+          <p className="zc:mt-1 zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400">
+            {canManage
+              ? `You can connect and manage the integrations of ${workspaceName}.`
+              : `You can see the integrations of ${workspaceName}, but only the people who manage them can change them.`}
           </p>
         </div>
-      ) : null}
-      {connected && isValidSubdomainLabel(connected) ? (
-        <FormMessage message={`${params.reconnected ? "Reconnected" : "Connected"} ${connected}.zendesk.com.`} />
-      ) : null}
-      {disconnected && isValidSubdomainLabel(disconnected) ? (
-        <DisconnectedNotice
-          subdomain={disconnected}
-          revocation={revocation}
-          tokenId={one(params.token)?.match(/^\d{1,20}$/)?.[0]}
-        />
-      ) : null}
 
-      <div className="space-y-4">
-        <h3 className="text-lg font-semibold">Zendesk Support</h3>
-        {ready ? (
-          <ZendeskSection data={ready.value} canManage={canManage} params={params} settingsPath={settingsPath} />
-        ) : (
-          <Suspense fallback={<ConnectionsSkeleton />}>
-            <StreamedZendeskSection data={data} canManage={canManage} params={params} settingsPath={settingsPath} />
-          </Suspense>
-        )}
-      </div>
-    </section>
+        {errorCode === "invalid_scope" ? (
+          <ScopeRefusedNotice
+            subdomain={validLabel(one(params.subdomain))}
+            refusedParam={one(params.refused)}
+            requestedParam={one(params.requested)}
+            clientParam={one(params.client)}
+            settingsPath={settingsPath}
+          />
+        ) : errorCode && isZendeskErrorCode(errorCode) ? (
+          <div
+            role="alert"
+            data-testid="connect-error"
+            data-code={errorCode}
+            className="zc:rounded-md zc:border zc:border-red-300 zc:bg-red-50 zc:p-4 zc:text-red-900 zc:dark:border-red-900 zc:dark:bg-red-950 zc:dark:text-red-100"
+          >
+            <p className="zc:font-semibold">{describeError(errorCode).title}</p>
+            <p className="zc:mt-1 zc:text-sm">
+              {describeError(errorCode).message}{" "}
+              <a className="zc:font-medium zc:underline zc:underline-offset-2" href={describeError(errorCode).help}>
+                Learn how to fix this
+              </a>
+            </p>
+          </div>
+        ) : null}
+        {connected && isValidSubdomainLabel(connected) ? (
+          <FormMessage message={`${params.reconnected ? "Reconnected" : "Connected"} ${connected}.zendesk.com.`} />
+        ) : null}
+        {disconnected && isValidSubdomainLabel(disconnected) ? (
+          <DisconnectedNotice
+            subdomain={disconnected}
+            revocation={revocation}
+            tokenId={one(params.token)?.match(/^\d{1,20}$/)?.[0]}
+          />
+        ) : null}
+
+        <div className="zc:space-y-4">
+          <h3 className="zc:text-lg zc:font-semibold">Zendesk Support</h3>
+          {ready ? (
+            <ZendeskSection data={ready.value} canManage={canManage} params={params} settingsPath={settingsPath} />
+          ) : (
+            <Suspense fallback={<ConnectionsSkeleton />}>
+              <StreamedZendeskSection data={data} canManage={canManage} params={params} settingsPath={settingsPath} />
+            </Suspense>
+          )}
+        </div>
+      </section>
     </SettingsActionProvider>
   );
 }
@@ -155,16 +155,16 @@ function DisconnectedNotice({
       <div
         role="alert"
         data-testid="revocation-failed"
-        className="rounded-md border border-amber-300 bg-amber-50 p-4 text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+        className="zc:rounded-md zc:border zc:border-amber-300 zc:bg-amber-50 zc:p-4 zc:text-amber-950 zc:dark:border-amber-800 zc:dark:bg-amber-950 zc:dark:text-amber-100"
       >
-        <p className="font-semibold">
+        <p className="zc:font-semibold">
           Disconnected {subdomain}.zendesk.com here, but Zendesk did not confirm that its token was revoked
         </p>
-        <p className="mt-1 text-sm">
+        <p className="zc:mt-1 zc:text-sm">
           The stored tokens are deleted, so this app can no longer use them. To be sure Zendesk no longer accepts the
           token
           {tokenId ? ` (id ${tokenId})` : ""}: {MANUAL_REVOCATION_STEPS.replace("{id}", tokenId ?? "{id}")}{" "}
-          <a className="font-medium underline underline-offset-2" href={helpHref("revocation_failed")}>
+          <a className="zc:font-medium zc:underline zc:underline-offset-2" href={helpHref("revocation_failed")}>
             Learn more
           </a>
         </p>
@@ -240,16 +240,16 @@ function ZendeskSection({ data, canManage, params, settingsPath }: SectionProps 
     <>
       {paging.total > paging.pageSize ? <PageSummary paging={paging} href={href} /> : null}
       {connections.length === 0 && paging.page > 1 ? (
-        <p className="card text-sm">
+        <p className="zc:card zc:text-sm">
           There are no connections on this page.{" "}
-          <a className="link" href={settingsPath}>
+          <a className="zc:link" href={settingsPath}>
             Go to the first page
           </a>
         </p>
       ) : connections.length === 0 ? (
-        <div className="card text-sm text-zinc-700 dark:text-zinc-300" data-testid="empty-state">
-          <p className="font-medium">No Zendesk account is connected yet.</p>
-          <p className="mt-1">
+        <div className="zc:card zc:text-sm zc:text-zinc-700 zc:dark:text-zinc-300" data-testid="empty-state">
+          <p className="zc:font-medium">No Zendesk account is connected yet.</p>
+          <p className="zc:mt-1">
             Connecting lets this workspace read (and, if you allow it, update) tickets and users in your Zendesk, as the
             Zendesk user who approves the connection. You choose the permissions; you can disconnect at any time, which
             also revokes access in Zendesk.
@@ -306,8 +306,8 @@ function ZendeskSection({ data, canManage, params, settingsPath }: SectionProps 
       )}
 
       {canManage ? (
-        <div id="connect-zendesk" className="card scroll-mt-8">
-          <h3 className="mb-4 text-lg font-semibold">
+        <div id="connect-zendesk" className="zc:card zc:scroll-mt-8">
+          <h3 className="zc:mb-4 zc:text-lg zc:font-semibold">
             {changing
               ? `Change permissions for ${changing.subdomain}`
               : reconnecting
@@ -327,7 +327,7 @@ function ZendeskSection({ data, canManage, params, settingsPath }: SectionProps 
           />
         </div>
       ) : (
-        <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="member-notice">
+        <p className="zc:text-sm zc:text-zinc-600 zc:dark:text-zinc-400" data-testid="member-notice">
           Only owners and admins can connect or change Zendesk.
         </p>
       )}
@@ -347,7 +347,7 @@ function PageSummary({
   return (
     <nav
       aria-label="Connection pages"
-      className="flex flex-wrap items-center justify-between gap-2 text-sm"
+      className="zc:flex zc:flex-wrap zc:items-center zc:justify-between zc:gap-2 zc:text-sm"
       data-testid="connection-pages"
     >
       <p>
@@ -356,14 +356,14 @@ function PageSummary({
           ? ` · ${paging.troubled} need${paging.troubled === 1 ? "s" : ""} attention (listed first)`
           : ""}
       </p>
-      <div className="flex gap-2">
+      <div className="zc:flex zc:gap-2">
         {paging.page > 1 ? (
-          <a className="btn-secondary" href={href({ page: String(paging.page - 1) })} rel="prev">
+          <a className="zc:btn-secondary" href={href({ page: String(paging.page - 1) })} rel="prev">
             Previous
           </a>
         ) : null}
         {paging.page < paging.pages ? (
-          <a className="btn-secondary" href={href({ page: String(paging.page + 1) })} rel="next">
+          <a className="zc:btn-secondary" href={href({ page: String(paging.page + 1) })} rel="next">
             Next
           </a>
         ) : null}

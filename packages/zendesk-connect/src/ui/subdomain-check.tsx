@@ -149,8 +149,8 @@ export function SubdomainCheckStatus({ store, refusedValue }: { store: CheckStor
       aria-live="polite"
       data-testid="subdomain-check"
       data-state={check.state}
-      className={`mt-1 min-h-5 text-sm ${
-        check.state === "refused" ? "text-red-700 dark:text-red-300" : "text-zinc-600 dark:text-zinc-400"
+      className={`zc:mt-1 zc:min-h-5 zc:text-sm ${
+        check.state === "refused" ? "zc:text-red-700 zc:dark:text-red-300" : "zc:text-zinc-600 zc:dark:text-zinc-400"
       }`}
     >
       {check.state === "checking"

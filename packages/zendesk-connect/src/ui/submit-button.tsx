@@ -6,7 +6,7 @@ import { useFormStatus } from "react-dom";
 export function SubmitButton({
   children,
   pendingLabel,
-  className = "btn-primary",
+  className = "zc:btn-primary",
   ...rest
 }: { children: React.ReactNode; pendingLabel: string } & React.ButtonHTMLAttributes<HTMLButtonElement>) {
   const { pending } = useFormStatus();
