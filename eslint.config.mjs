@@ -40,7 +40,17 @@ const config = [
       ],
     },
   },
-  { ignores: [".next/**", ".next-bench/**", ".data/**", "node_modules/**", "next-env.d.ts", "db/migrations/**", "packages/*/dist/**"] },
+  {
+    ignores: [
+      ".next/**",
+      ".next-bench/**",
+      ".data/**",
+      "node_modules/**",
+      "next-env.d.ts",
+      "db/migrations/**",
+      "packages/*/dist/**",
+    ],
+  },
 ];
 
 export default config;

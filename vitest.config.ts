@@ -8,7 +8,10 @@ export default defineConfig({
     alias: [
       { find: /^@\/(.*)$/, replacement: fileURLToPath(new URL("./$1", import.meta.url)) },
       // Tests reach the package's internals (test harness, white-box tests) through @pkg/.
-      { find: /^@pkg\/(.*)$/, replacement: fileURLToPath(new URL("./packages/zendesk-connect/src/$1", import.meta.url)) },
+      {
+        find: /^@pkg\/(.*)$/,
+        replacement: fileURLToPath(new URL("./packages/zendesk-connect/src/$1", import.meta.url)),
+      },
       // Tests run the packages from source (one module instance, no build step); Next, tsx
       // scripts and the packed-tarball host use their built entry points as an adopter does.
       { find: /^@zendesk-connect\/next$/, replacement: src("zendesk-connect/src/index.ts") },

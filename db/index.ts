@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { database } from "@zendesk-connect/next";
+import { database, migrate } from "@zendesk-connect/next";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -48,6 +48,12 @@ export async function migrateApp(): Promise<void> {
   if (handle.kind === "postgres")
     await migratePostgres(drizzlePostgres({ client: handle.client as postgres.Sql }), { migrationsFolder });
   else await migratePglite(drizzlePglite({ client: handle.client as PGlite }), { migrationsFolder });
+}
+
+/** Every pending migration of this process's database: the package's, then the app's. */
+export async function migrateAll(): Promise<void> {
+  await migrate();
+  await migrateApp();
 }
 
 export { closeDatabase, database } from "@zendesk-connect/next";

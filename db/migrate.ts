@@ -1,11 +1,10 @@
 // `npm run db:migrate`: applies pending migrations (the package's, then the app's) to
 // DATABASE_URL, or to the embedded PGlite.
-import { closeDatabase, migrate } from "@zendesk-connect/next";
-import { migrateApp } from "@/db";
+import { closeDatabase } from "@zendesk-connect/next";
+import { migrateAll } from "@/db";
 
 try {
-  await migrate();
-  await migrateApp();
+  await migrateAll();
   console.log(`Migrations applied to ${process.env.DATABASE_URL ? "DATABASE_URL" : "the embedded PGlite database"}`);
   await closeDatabase();
 } catch (error) {

@@ -76,11 +76,11 @@ test.describe("app sign-in", () => {
     await signInAs(DEMO.member);
     await page.goto("/settings/integrations");
     await expect(page.getByTestId("workspace-name")).toHaveText("Acme Inc");
-    await expect(page.getByText("only owners and admins can change them")).toBeVisible();
+    await expect(page.getByText("only the people who manage them can change them")).toBeVisible();
 
     await page.context().clearCookies();
     await signInAs(DEMO.owner);
     await page.goto("/settings/integrations");
-    await expect(page.getByText("you can connect and manage integrations")).toBeVisible();
+    await expect(page.getByText("You can connect and manage the integrations of Acme Inc")).toBeVisible();
   });
 });

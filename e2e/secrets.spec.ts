@@ -43,8 +43,8 @@ test("no token, refresh token, code, PKCE verifier, client secret, key or cron s
   });
   const consent = new ZendeskConsentPage(page);
   await consent.waitFor("globex");
-  // The PKCE verifier travels only inside Auth.js's sealed cookie: open it to know the value to look for.
-  const pkceCookie = (await page.context().cookies()).find((c) => c.name.endsWith("pkce.code_verifier"));
+  // The PKCE verifier travels only inside the package Auth.js sealed cookie: open it to know the value to look for.
+  const pkceCookie = (await page.context().cookies()).find((c) => c.name === "zendesk-connect.pkce");
   expect(pkceCookie, "Auth.js's PKCE cookie").toBeDefined();
   const sealed = await decode({ token: pkceCookie!.value, secret: E2E_ENV.AUTH_SECRET!, salt: pkceCookie!.name });
   const verifier = String(sealed?.value ?? "");

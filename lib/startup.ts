@@ -1,5 +1,5 @@
-import { ConfigError as PackageConfigError, database, describeDatabaseUrl, migrate } from "@zendesk-connect/next";
-import { migrateApp } from "@/db";
+import { ConfigError as PackageConfigError, database, describeDatabaseUrl } from "@zendesk-connect/next";
+import { migrateAll } from "@/db";
 import { appEnv, ConfigError } from "@/config/env";
 
 /**
@@ -14,12 +14,13 @@ export async function prepareServer(): Promise<void> {
     await handle.ping();
   } catch (error) {
     const url = process.env.DATABASE_URL?.trim();
-    const where = url ? `DATABASE_URL (${describeDatabaseUrl(url)})` : `PGLITE_DIR (${process.env.PGLITE_DIR ?? ".data/pglite"})`;
+    const where = url
+      ? `DATABASE_URL (${describeDatabaseUrl(url)})`
+      : `PGLITE_DIR (${process.env.PGLITE_DIR ?? ".data/pglite"})`;
     throw new Error(`cannot open the database at ${where}: ${reasonOf(error)}`);
   }
   if (e.migrateOnStart) {
-    await migrate();
-    await migrateApp();
+    await migrateAll();
   }
 }
 
@@ -29,7 +30,9 @@ export async function prepareServerOrExit(): Promise<void> {
     await prepareServer();
   } catch (error) {
     const config = error instanceof ConfigError || error instanceof PackageConfigError;
-    console.error(`${config ? "Configuration error" : "Start-up failed"}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `${config ? "Configuration error" : "Start-up failed"}: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exit(1);
   }
 }

@@ -125,7 +125,12 @@ if (!template || template.startsWith("http://127.0.0.1:")) {
   const simPort = await simulatorPort(template);
   env.ZENDESK_SIM_PORT = String(simPort);
   env.ZENDESK_BASE_URL_TEMPLATE = `http://127.0.0.1:${simPort}/{subdomain}`;
-  const simulator = start("Zendesk simulator", "tsx", ["packages/zendesk-simulator/src/cli.ts", "--port", String(simPort)], env);
+  const simulator = start(
+    "Zendesk simulator",
+    "tsx",
+    ["packages/zendesk-simulator/src/cli.ts", "--port", String(simPort)],
+    env,
+  );
   const control = new SimulatorControl(`http://127.0.0.1:${simPort}`);
   await waitForSimulator(control, simulator);
   const redirectUrl = await allowRedirectUrl(control, appUrl).catch((error: unknown) =>

@@ -1,7 +1,7 @@
 // `npm run db:seed`: demo users in two workspaces (owner, admin, member), idempotent.
 // With the embedded database, stop `npm run dev` first: PGlite allows one process at a time.
 import { eq } from "drizzle-orm";
-import { closeDatabase, database, db } from "@/db";
+import { closeDatabase, db, migrateAll } from "@/db";
 import { users, workspaces } from "@/db/schema";
 import { addMember, createAccount } from "@/lib/accounts/accounts";
 
@@ -52,7 +52,7 @@ export async function seedDemoData(): Promise<void> {
 /** Migrates, seeds and closes the database: the `npm run db:seed` entry point. */
 export async function runSeed(): Promise<void> {
   try {
-    await database().migrate();
+    await migrateAll();
     await seedDemoData();
     console.log(
       `Seeded ${DEMO_USERS.length} demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.email} (${u.role}, ${u.workspace})`).join(", ")}`,

@@ -65,7 +65,8 @@ export async function connectThroughCallback(
   const started = await startZendeskSignIn(prepared.flow);
   for (const cookie of started.cookies) jar.set(cookie.name, cookie.value);
   const authorizeUrl = started.url;
-  if (!authorizeUrl.startsWith(sim.url)) throw new Error(`Auth.js sign-in went elsewhere: ${new URL(authorizeUrl).origin}`);
+  if (!authorizeUrl.startsWith(sim.url))
+    throw new Error(`Auth.js sign-in went elsewhere: ${new URL(authorizeUrl).origin}`);
 
   const callbackUrl = await allow(authorizeUrl, options.zendeskUserId ?? ACME_ADMIN_ID);
   const response = await handleZendeskCallback(authRequest(callbackUrl, jar), host);

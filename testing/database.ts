@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
-import { closeDatabase, database, migrateApp } from "@/db";
+import { closeDatabase, migrateAll } from "@/db";
 import { resetEnvForTests } from "@pkg/config/env";
 
 /**
@@ -32,8 +32,7 @@ export function setupTestDatabase(): { kind: () => "postgres" | "pglite" } {
     }
     resetEnvForTests();
     await closeDatabase();
-    await database().migrate();
-    await migrateApp();
+    await migrateAll();
   });
 
   afterAll(async () => {

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { db } from "@pkg/db/index";
 import { throttles } from "@pkg/db/schema";
 import { setupTestDatabase } from "@/testing/database";
-import { connectThrottled, throttleConnect, throttleSubdomainCheck, tooManyAttemptsMessage } from "@pkg/throttle/attempts";
+import {
+  connectThrottled,
+  throttleConnect,
+  throttleSubdomainCheck,
+  tooManyAttemptsMessage,
+} from "@pkg/throttle/attempts";
 import { throttledSignIn, throttleSignUp } from "./sign-in-throttle";
 
 // Defaults from lib/env.ts: 5 attempts per account, 20 per address, 10 sign-ups per address,

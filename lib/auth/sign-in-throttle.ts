@@ -70,5 +70,8 @@ export async function throttledSignIn<T>(
 
 /** Counts a sign-up attempt from the address (each one costs a password hash). */
 export async function throttleSignUp(address: string, now = new Date()): Promise<Gate> {
-  return countAttempt([{ key: keys.signUp(address), policy: throttlePolicy(appEnv().throttle.signUpAddressAttempts) }], now);
+  return countAttempt(
+    [{ key: keys.signUp(address), policy: throttlePolicy(appEnv().throttle.signUpAddressAttempts) }],
+    now,
+  );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientAddress, normaliseAddress, PEER_ADDRESS_HEADER } from "./client-address.js";
+import { clientAddress, normaliseAddress, PEER_ADDRESS_HEADER } from "./client-address";
 
 const headers = (forwarded: string | null, peer: string | null) => {
   const h = new Headers();

@@ -1,5 +1,5 @@
 import http from "node:http";
-import { PEER_ADDRESS_HEADER } from "./client-address.js";
+import { PEER_ADDRESS_HEADER } from "./client-address";
 
 type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
 

@@ -50,7 +50,10 @@ const appPath = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .refine((v) => /^(\/[A-Za-z0-9._~-]+)+$/.test(v), "must be a path such as /api/zendesk-connect (no trailing slash)");
+    .refine(
+      (v) => /^(\/[A-Za-z0-9._~-]+)+$/.test(v),
+      "must be a path such as /api/zendesk-connect (no trailing slash)",
+    );
 
 const schema = z
   .object({

@@ -7,13 +7,7 @@ import { type ConnectionEvent, insertConnectionEvent, notifyConnectionListeners 
 import { ZendeskError } from "../transport/errors.js";
 import type { Subdomain } from "../transport/subdomain.js";
 import { zendeskSettings } from "../transport/settings.js";
-import {
-  accessTokenDue,
-  claimConnection,
-  newLeaseHolder,
-  releaseLease,
-  renewUnderClaim,
-} from "../tokens/lifecycle.js";
+import { accessTokenDue, claimConnection, newLeaseHolder, releaseLease, renewUnderClaim } from "../tokens/lifecycle.js";
 
 /** Where an admin revokes by hand when we could not (kept in one place for the UI and docs). */
 export const MANUAL_REVOCATION_STEPS =

@@ -1,7 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "../db/index.js";
-import { zendeskConnectIntents, zendeskConnectionEvents, zendeskConnections, zendeskOauthClients } from "../db/schema.js";
+import {
+  zendeskConnectIntents,
+  zendeskConnectionEvents,
+  zendeskConnections,
+  zendeskOauthClients,
+} from "../db/schema.js";
 import { settleAfterResponse } from "../after-response.js";
 import { setupTestDatabase } from "@/testing/database";
 import { connectThroughCallback } from "@/testing/connect-flow";

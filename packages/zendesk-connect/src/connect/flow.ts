@@ -235,9 +235,12 @@ function accountLifetimes(account: Account): TokenLifetimes {
   };
 }
 
-
 /** The settings page with an error code (and its subdomain): every failed connect ends there. */
-export function connectErrorPath(code: ZendeskErrorCode, subdomain?: string, extra: Record<string, string> = {}): string {
+export function connectErrorPath(
+  code: ZendeskErrorCode,
+  subdomain?: string,
+  extra: Record<string, string> = {},
+): string {
   const params = new URLSearchParams({ error: code });
   if (subdomain) params.set("subdomain", subdomain);
   for (const [key, value] of Object.entries(extra)) params.set(key, value);

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -34,10 +35,27 @@ export interface DatabaseHandle {
   onQuery(listener: (sql: string) => void): () => void;
 }
 
-// The package's migrations ship beside dist/ (and src/): `../../migrations` from either.
-const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
+/**
+ * The package's migrations ship beside dist/ (and src/): `../../migrations` from either. A
+ * bundler (Next) may move this module, so the installed package under the working directory
+ * is the fallback.
+ */
+function migrationsFolder(): string {
+  const candidates = [
+    path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "migrations"),
+    path.join(process.cwd(), "node_modules", "@zendesk-connect", "next", "migrations"),
+  ];
+  const found = candidates.find((dir) => existsSync(path.join(dir, "meta", "_journal.json")));
+  if (!found) throw new Error("@zendesk-connect/next: its migrations folder is missing from the installed package");
+  return found;
+}
+
 // Its own ledger, so a host's Drizzle migrations (drizzle.__drizzle_migrations) never see these.
-const MIGRATIONS = { migrationsFolder, migrationsTable: "__zendesk_connect_migrations", migrationsSchema: "drizzle" };
+const migrations = () => ({
+  migrationsFolder: migrationsFolder(),
+  migrationsTable: "__zendesk_connect_migrations",
+  migrationsSchema: "drizzle",
+});
 
 /** Opens a database: postgres.js for a URL, embedded PGlite for a directory (`memory://` for RAM). */
 export function openDatabase(target: DatabaseTarget): DatabaseHandle {
@@ -72,7 +90,7 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
       kind: "postgres",
       client: sql,
       migrate: async () => {
-        await migratePostgres(drizzlePostgres({ client: sql }), MIGRATIONS);
+        await migratePostgres(drizzlePostgres({ client: sql }), migrations());
       },
       ping: async () => {
         await sql`select 1`;
@@ -99,7 +117,7 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
     kind: "pglite",
     client,
     migrate: async () => {
-      await migratePglite(drizzlePglite({ client }), MIGRATIONS);
+      await migratePglite(drizzlePglite({ client }), migrations());
     },
     ping: async () => {
       await client.query("select 1");

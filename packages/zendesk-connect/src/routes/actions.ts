@@ -250,7 +250,6 @@ const moveToExpiringTokens = connectionAction(async (connection, { member, host 
   return goToConsent(prepared.flow);
 });
 
-
 /**
  * Sends the browser to Zendesk's consent page: the intent cookie and Auth.js's state and PKCE
  * cookies first, then Next's redirect (thrown: never inside a try).

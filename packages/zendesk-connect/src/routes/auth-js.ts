@@ -85,9 +85,7 @@ export async function startZendeskSignIn(flow: ConnectFlow): Promise<SignInStart
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ callbackUrl: settingsPath }),
   });
-  const result = await connectFlowStorage.run(flow, () =>
-    Auth(request, { ...authConfig(flow), raw, skipCSRFCheck }),
-  );
+  const result = await connectFlowStorage.run(flow, () => Auth(request, { ...authConfig(flow), raw, skipCSRFCheck }));
   if (!result.redirect) throw new Error("Auth.js did not answer with the consent page's URL");
   return {
     url: result.redirect,

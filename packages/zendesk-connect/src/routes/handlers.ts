@@ -38,8 +38,7 @@ export async function dispatch(method: "GET" | "POST", request: Request, host: Z
   const route = pathname.startsWith(basePath) ? ROUTES[pathname.slice(basePath.length)] : undefined;
   if (!route) return answer(404, { error: "not_found", message: "No such Zendesk Connect route." });
   const handler = route[method];
-  if (!handler)
-    return answer(405, { error: "method_not_allowed" }, { Allow: Object.keys(route).join(", ") });
+  if (!handler) return answer(405, { error: "method_not_allowed" }, { Allow: Object.keys(route).join(", ") });
   return handler(request, host);
 }
 
