@@ -4,6 +4,7 @@ import {
   addClientInputSchema,
   addInstanceInputSchema,
   advanceClockInputSchema,
+  allowRedirectUrlInputSchema,
   faultInputSchema,
   issueTokenInputSchema,
   resetInputSchema,
@@ -12,8 +13,15 @@ import {
   updateClientInputSchema,
 } from "./control-schema.js";
 import { BodyTooLargeError, jsonResponse, readBody } from "./http.js";
+import { redirectUrlProblem, unknownClients } from "./redirect-urls.js";
 import { seedInstanceSchema } from "./seed.js";
-import type { ClockState, ControlErrorBody, HealthResponse, IssuedToken } from "./control-schema.js";
+import type {
+  AllowedRedirectUrl,
+  ClockState,
+  ControlErrorBody,
+  HealthResponse,
+  IssuedToken,
+} from "./control-schema.js";
 import type { SimResponse } from "./http.js";
 import type { SeedUser } from "./seed.js";
 import type { SimulatorState } from "./state.js";
@@ -178,6 +186,20 @@ function addInstance(state: SimulatorState, raw: string): SimResponse {
   return jsonResponse(201, { instance: state.store.summarizeInstance(created) });
 }
 
+function allowRedirectUrl(state: SimulatorState, raw: string): SimResponse {
+  const input = parseInput(allowRedirectUrlInputSchema, raw);
+  if (!input.ok) return input.response;
+  const { url, clients } = input.data;
+  const problem = redirectUrlProblem(url);
+  if (problem !== null) return controlError(400, "invalid_body", problem);
+  const unknown = unknownClients(state.store, clients ?? []);
+  if (unknown.length > 0)
+    return controlError(404, "not_found", `No client ${unknown.map((name) => `"${name}"`).join(", ")}.`);
+  const changed = state.allowRedirectUrl({ url, clients: clients ?? null });
+  const answer: AllowedRedirectUrl = { url, clients: clients ?? null, changed_clients: changed };
+  return jsonResponse(200, answer);
+}
+
 function setOptions(state: SimulatorState, raw: string): SimResponse {
   const input = parseInput(simOptionsPatchSchema, raw);
   if (!input.ok) return input.response;
@@ -289,6 +311,10 @@ export async function handleControl(req: IncomingMessage, url: URL, state: Simul
       return addInstance(state, raw);
     case "POST /__sim/clients":
       return addClient(state, raw);
+    case "GET /__sim/redirect-urls":
+      return jsonResponse(200, { redirect_urls: state.redirectUrls() });
+    case "POST /__sim/redirect-urls":
+      return allowRedirectUrl(state, raw);
     case "GET /__sim/log":
       return jsonResponse(200, state.log.snapshot());
     case "DELETE /__sim/log":

@@ -161,6 +161,13 @@ export const addInstanceInputSchema = seedInstanceObject
   .strict();
 export type AddInstanceInput = z.input<typeof addInstanceInputSchema>;
 
+/** A redirect URL added to every seeded client, or to the named ones (identifiers). */
+export const allowRedirectUrlInputSchema = z.strictObject({
+  url: z.string(),
+  clients: z.array(z.string().min(1)).min(1).optional(),
+});
+export type AllowRedirectUrlInput = z.input<typeof allowRedirectUrlInputSchema>;
+
 export const resetInputSchema = z.strictObject({ seed: seedSchema.optional() });
 export const advanceClockInputSchema = z.strictObject({
   seconds: z
@@ -279,6 +286,17 @@ export interface RequestLogSnapshot {
     by_grant_type: Record<string, number>;
     by_status: Record<string, number>;
   };
+}
+
+/** A redirect URL added at run time; `clients` null = every client. */
+export interface RedirectUrlSummary {
+  url: string;
+  clients: string[] | null;
+}
+
+/** The answer of `POST /__sim/redirect-urls`: the grant and the clients that now accept the URL. */
+export interface AllowedRedirectUrl extends RedirectUrlSummary {
+  changed_clients: string[];
 }
 
 export interface ControlErrorBody {

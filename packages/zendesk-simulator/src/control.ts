@@ -1,6 +1,7 @@
 import type {
   AddClientInput,
   AddInstanceInput,
+  AllowedRedirectUrl,
   ClientSummary,
   ClockState,
   Fault,
@@ -10,6 +11,7 @@ import type {
   IssueTokenInput,
   IssuedToken,
   RequestLogSnapshot,
+  RedirectUrlSummary,
   RevokeInput,
   SimOptions,
   SimOptionsPatch,
@@ -138,6 +140,20 @@ export class SimulatorControl {
   async instances(): Promise<InstanceSummary[]> {
     const answer = await this.#call<{ instances: InstanceSummary[] }>("GET", "/__sim/instances");
     return answer.instances;
+  }
+
+  /**
+   * Lets every seeded client (or the named ones) accept one more redirect URL, without resetting
+   * anything; later resets keep it. The URL must be http(s), without credentials or fragment.
+   */
+  allowRedirectUrl(url: string, clients?: string[]): Promise<AllowedRedirectUrl> {
+    return this.#call("POST", "/__sim/redirect-urls", clients === undefined ? { url } : { url, clients });
+  }
+
+  /** The redirect URLs added at start or with `allowRedirectUrl`. */
+  async redirectUrls(): Promise<RedirectUrlSummary[]> {
+    const answer = await this.#call<{ redirect_urls: RedirectUrlSummary[] }>("GET", "/__sim/redirect-urls");
+    return answer.redirect_urls;
   }
 
   /** Requests to Zendesk endpoints since the last clear, secrets masked, with counts. */

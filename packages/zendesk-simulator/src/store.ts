@@ -161,6 +161,19 @@ export class ZendeskStore {
     return local.length === 1 ? { ok: true, client: only } : { ok: false, reason: "ambiguous" };
   }
 
+  /** Every client: the global ones, then each instance's local ones. */
+  allClients(): Client[] {
+    return [
+      ...this.globalClients.values(),
+      ...[...this.instances.values()].flatMap((instance) => [...instance.clients.values()]),
+    ];
+  }
+
+  /** The global client and every instance's local client with this identifier. */
+  clientsNamed(identifier: string): Client[] {
+    return this.allClients().filter((client) => client.identifier === identifier);
+  }
+
   addClient(client: Omit<ParsedClient, "id"> & { id?: number | undefined }, subdomain: string | null): Client {
     const created = toClient({ ...client, id: client.id ?? this.#nextClientId++ }, subdomain);
     if (subdomain === null) this.globalClients.set(created.identifier, created);
