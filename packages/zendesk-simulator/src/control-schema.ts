@@ -14,7 +14,29 @@ import {
 } from "./seed.js";
 import type { ClientKind, TokensCurrentMode, UserRole } from "./seed.js";
 
-export const ENDPOINT_NAMES = ["authorize", "token", "users_me", "tokens_current", "token_revoke", "tickets"] as const;
+export const ENDPOINT_NAMES = [
+  "authorize",
+  "token",
+  "users_me",
+  "tokens_current",
+  "token_revoke",
+  "tickets",
+  "ticket_show",
+  "tickets_show_many",
+  "ticket_create",
+  "ticket_update",
+  "ticket_delete",
+  "ticket_comments",
+  "users",
+  "user_show",
+  "users_search",
+  "organizations",
+  "organization_show",
+  "search",
+  "search_count",
+  "incremental_tickets",
+  "ticket_fields",
+] as const;
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
 
 export const FAULT_KINDS = [
@@ -239,6 +261,7 @@ export interface InstanceSummary {
   /** Local clients and the global clients that also work here. */
   clients: ClientSummary[];
   ticket_count: number;
+  organization_count: number;
 }
 
 export interface RequestLogEntry {
