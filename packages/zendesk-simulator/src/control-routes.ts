@@ -12,6 +12,7 @@ import {
   simOptionsPatchSchema,
   updateClientInputSchema,
 } from "./control-schema.js";
+import { handleRecordsControl } from "./control-records.js";
 import { BodyTooLargeError, jsonResponse, readBody } from "./http.js";
 import { redirectUrlProblem, unknownClients } from "./redirect-urls.js";
 import { seedInstanceSchema } from "./seed.js";
@@ -321,6 +322,8 @@ export async function handleControl(req: IncomingMessage, url: URL, state: Simul
       state.log.clear();
       return jsonResponse(200, { ok: true });
     default: {
+      const records = handleRecordsControl(state, method, path, url.origin, raw);
+      if (records !== null) return records;
       const clientPath = /^\/__sim\/clients\/([^/]+)$/.exec(path);
       const identifier = clientPath?.[1];
       if (identifier !== undefined && (method === "PATCH" || method === "POST")) {

@@ -5,6 +5,10 @@
  */
 import { z } from "zod";
 import {
+  seedCommentSchema,
+  seedOrganizationSchema,
+  seedTicketSchema,
+  seedUserSchema,
   seedClientObject,
   seedInstanceObject,
   seedSchema,
@@ -189,6 +193,37 @@ export const allowRedirectUrlInputSchema = z.strictObject({
   clients: z.array(z.string().min(1)).min(1).optional(),
 });
 export type AllowRedirectUrlInput = z.input<typeof allowRedirectUrlInputSchema>;
+
+// ---- Support records (arrange and assert) --------------------------------------------
+
+/**
+ * A ticket arranged by a test: the seed's ticket fields; `id` defaults to the next one,
+ * `requester_id` to the instance's first end-user, `created_at` to simulator time now.
+ */
+export const arrangeTicketInputSchema = seedTicketSchema
+  .extend({
+    id: z.int().positive().optional(),
+    requester_id: z.int().positive().optional(),
+    created_at: z.iso.datetime().optional(),
+  })
+  .strict();
+export type ArrangeTicketInput = z.input<typeof arrangeTicketInputSchema>;
+
+/** A comment added to a ticket; `author_id` defaults to the requester, `created_at` to now. */
+export const arrangeCommentInputSchema = seedCommentSchema.strict();
+export type ArrangeCommentInput = z.input<typeof arrangeCommentInputSchema>;
+
+/** A user; `id` defaults to the next one, `created_at` to now. */
+export const arrangeUserInputSchema = seedUserSchema
+  .extend({ id: z.int().positive().optional(), created_at: z.iso.datetime().optional() })
+  .strict();
+export type ArrangeUserInput = z.input<typeof arrangeUserInputSchema>;
+
+/** An organization; `id` defaults to the next one, `created_at` to now. */
+export const arrangeOrganizationInputSchema = seedOrganizationSchema
+  .extend({ id: z.int().positive().optional(), created_at: z.iso.datetime().optional() })
+  .strict();
+export type ArrangeOrganizationInput = z.input<typeof arrangeOrganizationInputSchema>;
 
 export const resetInputSchema = z.strictObject({ seed: seedSchema.optional() });
 export const advanceClockInputSchema = z.strictObject({

@@ -9,7 +9,25 @@ export { SimulatorControl, SimulatorControlError } from "./control.js";
 export { DEFAULT_SEED_PATH, loadSeed, parseSeed, readSeedFile } from "./seed.js";
 export { DEFAULT_SWITCHES } from "./state.js";
 export { redirectUrlProblem } from "./redirect-urls.js";
-export type { Seed, SeedClient, SeedInstance, SeedTicket, SeedUser, ClientKind, UserRole } from "./seed.js";
+export type {
+  Seed,
+  SeedClient,
+  SeedComment,
+  SeedInstance,
+  SeedOrganization,
+  SeedTicket,
+  SeedUser,
+  GenerateSpec,
+  ClientKind,
+  UserRole,
+} from "./seed.js";
+export type {
+  ZendeskComment,
+  ZendeskOrganization,
+  ZendeskTicket,
+  ZendeskUser,
+  ZendeskVia,
+} from "./support-api/json.js";
 export { ENDPOINT_NAMES, FAULT_KINDS } from "./control-schema.js";
 export type * from "./control-schema.js";
 

@@ -109,26 +109,7 @@ export class SupportData {
     const data = new SupportData();
     for (const user of instance.users) data.users.insert(user);
     for (const organization of instance.organizations) data.organizations.insert(organizationFromSeed(organization));
-    for (const seeded of [...instance.tickets].sort((a, b) => a.id - b.id)) {
-      const ticket = ticketFromSeed(seeded, data.users.get(seeded.requester_id));
-      data.tickets.insert(ticket);
-      data.addComment(ticket, {
-        author_id: ticket.submitter_id,
-        body: ticket.description,
-        public: true,
-        created_at: ticket.created_at,
-        channel: "web",
-      });
-      for (const comment of seeded.comments) {
-        data.addComment(ticket, {
-          author_id: comment.author_id ?? ticket.requester_id,
-          body: comment.body,
-          public: comment.public,
-          created_at: comment.created_at === undefined ? ticket.updated_at : ms(comment.created_at),
-          channel: "web",
-        });
-      }
-    }
+    for (const seeded of [...instance.tickets].sort((a, b) => a.id - b.id)) data.insertSeedTicket(seeded);
     if (instance.generate !== undefined) {
       const generated = generateRecords({
         spec: instance.generate,
@@ -151,6 +132,29 @@ export class SupportData {
       }
     }
     return { data, users: sortByRole([...data.users.sorted]) };
+  }
+
+  /** A ticket written as in a seed (or arranged by the control API), its description the first comment. */
+  insertSeedTicket(seeded: ParsedTicket): TicketRecord {
+    const ticket = ticketFromSeed(seeded, this.users.get(seeded.requester_id));
+    this.insertTicket(ticket);
+    this.addComment(ticket, {
+      author_id: ticket.submitter_id,
+      body: ticket.description,
+      public: true,
+      created_at: ticket.created_at,
+      channel: "web",
+    });
+    for (const comment of seeded.comments) {
+      this.addComment(ticket, {
+        author_id: comment.author_id ?? ticket.requester_id,
+        body: comment.body,
+        public: comment.public,
+        created_at: comment.created_at === undefined ? ticket.updated_at : ms(comment.created_at),
+        channel: "web",
+      });
+    }
+    return ticket;
   }
 
   comments(ticketId: number): readonly CommentRecord[] {
