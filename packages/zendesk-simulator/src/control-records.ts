@@ -8,41 +8,20 @@
  *
  * Answers use the Support API's own JSON shapes (support-api/json.ts).
  */
-import { z } from "zod";
 import {
   arrangeCommentInputSchema,
   arrangeOrganizationInputSchema,
   arrangeTicketInputSchema,
   arrangeUserInputSchema,
 } from "./control-schema.js";
+import { controlError, parseInput } from "./control-http.js";
 import { jsonResponse } from "./http.js";
 import { commentJson, isoSeconds, organizationJson, ticketJson, userJson } from "./support-api/json.js";
 import { organizationFromSeed } from "./support-api/support-data.js";
-import type { ControlErrorBody } from "./control-schema.js";
 import type { SimResponse } from "./http.js";
 import type { SimulatorState } from "./state.js";
 import type { Instance } from "./store.js";
 import type { ApiUrl } from "./support-api/json.js";
-
-function controlError(status: number, error: string, message: string): SimResponse {
-  const body: ControlErrorBody = { error, message };
-  return jsonResponse(status, body);
-}
-
-function parse<S extends z.ZodType>(
-  schema: S,
-  raw: string,
-): { ok: true; data: z.output<S> } | { ok: false; response: SimResponse } {
-  let json: unknown = {};
-  try {
-    json = raw.trim() === "" ? {} : JSON.parse(raw);
-  } catch {
-    return { ok: false, response: controlError(400, "invalid_json", "The control API takes a JSON body.") };
-  }
-  const result = schema.safeParse(json);
-  if (!result.success) return { ok: false, response: controlError(400, "invalid_body", z.prettifyError(result.error)) };
-  return { ok: true, data: result.data };
-}
 
 /** Names users a record refers to that the instance does not have. */
 function missingUsers(instance: Instance, ids: (number | null | undefined)[]): number[] {
@@ -56,7 +35,7 @@ function ticketWithComments(apiUrl: ApiUrl, instance: Instance, id: number): Rec
 }
 
 function addTicket(state: SimulatorState, instance: Instance, apiUrl: ApiUrl, raw: string): SimResponse {
-  const input = parse(arrangeTicketInputSchema, raw);
+  const input = parseInput(arrangeTicketInputSchema, raw);
   if (!input.ok) return input.response;
   const data = instance.data;
   const requesterId =
@@ -82,7 +61,7 @@ function addTicket(state: SimulatorState, instance: Instance, apiUrl: ApiUrl, ra
 }
 
 function addComment(state: SimulatorState, instance: Instance, apiUrl: ApiUrl, id: number, raw: string): SimResponse {
-  const input = parse(arrangeCommentInputSchema, raw);
+  const input = parseInput(arrangeCommentInputSchema, raw);
   if (!input.ok) return input.response;
   const ticket = instance.data.tickets.get(id);
   if (ticket === undefined) return controlError(404, "not_found", `No ticket ${id} on ${instance.subdomain}.`);
@@ -104,7 +83,7 @@ function addComment(state: SimulatorState, instance: Instance, apiUrl: ApiUrl, i
 }
 
 function addUser(state: SimulatorState, instance: Instance, apiUrl: ApiUrl, raw: string): SimResponse {
-  const input = parse(arrangeUserInputSchema, raw);
+  const input = parseInput(arrangeUserInputSchema, raw);
   if (!input.ok) return input.response;
   const { id, organization_id: organizationId } = input.data;
   if (id !== undefined && instance.data.users.get(id) !== undefined) {
@@ -122,7 +101,7 @@ function addUser(state: SimulatorState, instance: Instance, apiUrl: ApiUrl, raw:
 }
 
 function addOrganization(state: SimulatorState, instance: Instance, apiUrl: ApiUrl, raw: string): SimResponse {
-  const input = parse(arrangeOrganizationInputSchema, raw);
+  const input = parseInput(arrangeOrganizationInputSchema, raw);
   if (!input.ok) return input.response;
   const id = input.data.id ?? instance.data.organizations.lastId + 1;
   if (instance.data.organizations.get(id) !== undefined) {

@@ -12,42 +12,16 @@ import {
   simOptionsPatchSchema,
   updateClientInputSchema,
 } from "./control-schema.js";
+import { controlError, parseInput } from "./control-http.js";
 import { handleRecordsControl } from "./control-records.js";
 import { BodyTooLargeError, jsonResponse, readBody } from "./http.js";
 import { redirectUrlProblem, unknownClients } from "./redirect-urls.js";
 import { seedInstanceSchema } from "./seed.js";
-import type {
-  AllowedRedirectUrl,
-  ClockState,
-  ControlErrorBody,
-  HealthResponse,
-  IssuedToken,
-} from "./control-schema.js";
+import type { AllowedRedirectUrl, ClockState, HealthResponse, IssuedToken } from "./control-schema.js";
 import type { SimResponse } from "./http.js";
 import type { SeedUser } from "./seed.js";
 import type { SimulatorState } from "./state.js";
 import type { OAuthToken } from "./store.js";
-
-function controlError(status: number, error: string, message: string): SimResponse {
-  const body: ControlErrorBody = { error, message };
-  return jsonResponse(status, body);
-}
-
-type Parsed<T> = { ok: true; data: T } | { ok: false; response: SimResponse };
-
-function parseInput<S extends z.ZodType>(schema: S, raw: string): Parsed<z.output<S>> {
-  let json: unknown = {};
-  if (raw.trim() !== "") {
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return { ok: false, response: controlError(400, "invalid_json", "The control API takes a JSON body.") };
-    }
-  }
-  const result = schema.safeParse(json);
-  if (!result.success) return { ok: false, response: controlError(400, "invalid_body", z.prettifyError(result.error)) };
-  return { ok: true, data: result.data };
-}
 
 function clockState(state: SimulatorState): ClockState {
   const now = state.clock.now();

@@ -161,6 +161,29 @@ describe("cursor pagination", () => {
   });
 });
 
+describe("speed", () => {
+  it("a 10,000-ticket instance pages through by cursor at 2,000 tickets/s or more", async () => {
+    await context.sim.control.addInstance({
+      subdomain: "large",
+      name: "Large",
+      rate_limit_per_minute: 1_000_000,
+      generate: { tickets: 10_000, seed: 3 },
+    });
+    const bearer = await token(["read"], { subdomain: "large" });
+    const started = performance.now();
+    let count = 0;
+    let next: string | null = "tickets.json?page[size]=100";
+    while (next !== null) {
+      const page = await get(next, bearer, "large");
+      count += (page.body.tickets as Json[]).length;
+      next = (page.body.links as { next: string | null }).next;
+    }
+    const perSecond = count / ((performance.now() - started) / 1000);
+    expect(count).toBe(10_000);
+    expect(perSecond).toBeGreaterThanOrEqual(2_000);
+  });
+});
+
 describe("offset pagination", () => {
   it("pages tickets, users and organizations with next_page/previous_page/count; per_page is capped at 100", async () => {
     await bulkInstance(150);
