@@ -466,6 +466,18 @@ describe("users and organizations", () => {
   });
 });
 
+describe("older seeds", () => {
+  it("get one organization per organization_id their users name", async () => {
+    await context.sim.control.addInstance({
+      subdomain: "legacy",
+      name: "Legacy",
+      users: [{ id: 1, name: "Owner", email: "owner@legacy.example.com", role: "admin", organization_id: 555 }],
+    });
+    const organizations = await context.sim.control.organizations("legacy");
+    expect(organizations).toEqual([expect.objectContaining({ id: 555, name: "Organization 555" })]);
+  });
+});
+
 describe("search", () => {
   it("filters by type, status, requester, tags, dates and free text", async () => {
     const bearer = await token(["read"]);
