@@ -26,6 +26,7 @@ import { tokenHotPath } from "./scenarios/token-hot-path";
 import { launchChromium } from "./support/chromium";
 import { BENCH_APP_PORT, BENCH_ENV, BENCH_SIM_PORT, FULL, PAGE_SIZES, QUICK } from "./support/config";
 import { keepAliveCostIsolated } from "./scenarios/keep-alive-cost";
+import { simulatorPaging } from "./scenarios/simulator-paging";
 import { prepareSlowZendesk, SLOW_ZENDESK_APP_ENV, slowZendesk as runSlowZendesk } from "./scenarios/slow-zendesk";
 import { type BenchDatabase, createBenchDatabase, viaProxy } from "./support/database";
 import { addOwnedWorkspaces, type BenchAccount, connectInstances, createBenchAccount } from "./support/fixtures";
@@ -277,6 +278,14 @@ try {
     keepAliveCost = await keepAliveCostIsolated({ connections: 3, days: 30, intervalMinutes: quick ? 120 : 30 });
     log(
       `  ${keepAliveCost.ours.perConnectionPerDay} rotations/connection/day vs ${keepAliveCost.baseline.perConnectionPerDay}`,
+    );
+  }
+  // Issue 24: the simulator's own paging, on a simulator of its own; logged (report.ts has no section for it).
+  if (only === null) {
+    log("simulator paging: 10,000 tickets, page[size]=100 ...");
+    const paging = await simulatorPaging({ samples: quick ? 2 : 7 });
+    log(
+      `  ${paging.ours.medianTicketsPerSecond} tickets/s by cursor vs ${paging.baseline.medianTicketsPerSecond} by offset pages (target ${paging.targetTicketsPerSecond})`,
     );
   }
   await cleanUp();

@@ -1,41 +1,79 @@
 #!/usr/bin/env node
 /**
- * `npm run sim [-- --seed path.json] [--port 4010]`: the Zendesk simulator as a process.
- * Port from --port, else ZENDESK_SIM_PORT, else 4010; always bound to 127.0.0.1.
+ * `zendesk-simulator` (in this repository also `npm run sim --`): the Zendesk simulator as a
+ * process. Port from --port, else ZENDESK_SIM_PORT, else 4010; always bound to 127.0.0.1.
  */
 import { parseArgs } from "node:util";
-import { startZendeskSimulator } from "./index.js";
+import { redirectUrlProblem, startZendeskSimulator } from "./index.js";
 import type { ZendeskSimulator } from "./index.js";
 
+const USAGE = `Usage: zendesk-simulator [options]        (in this repository: npm run sim -- [options])
+
+A local Zendesk Support for development and QA: OAuth consent, token endpoints, the Support API
+and a control API under /__sim/. Listens on 127.0.0.1 only.
+
+Options:
+  --port PORT           port to listen on (default: $ZENDESK_SIM_PORT, else 4010; 0 = any free port)
+  --seed PATH           seed JSON file (default: the package's seed.json)
+  --redirect-url URL    one more redirect URL every seeded client accepts (global and local
+                        clients), e.g. your app's OAuth callback; repeat for several.
+                        http or https, no credentials, no fragment. Kept across resets.
+  -h, --help            show this help and exit
+
+Environment:
+  ZENDESK_SIM_PORT      port when --port is not given
+`;
+
 function fail(message: string): never {
-  process.stderr.write(`zendesk simulator: ${message}\n`);
+  process.stderr.write(`zendesk-simulator: ${message}\n`);
   process.exit(1);
 }
 
-function readOptions(): { port: number; seed: string | undefined } {
-  let values: { seed?: string | undefined; port?: string | undefined; help?: boolean | undefined };
+interface CliOptions {
+  port: number;
+  seed: string | undefined;
+  redirectUrls: string[];
+}
+
+function readOptions(): CliOptions {
+  let values: {
+    seed?: string | undefined;
+    port?: string | undefined;
+    "redirect-url"?: string[] | undefined;
+    help?: boolean | undefined;
+  };
   try {
     ({ values } = parseArgs({
-      options: { seed: { type: "string" }, port: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        seed: { type: "string" },
+        port: { type: "string" },
+        "redirect-url": { type: "string", multiple: true },
+        help: { type: "boolean", short: "h" },
+      },
     }));
   } catch (error) {
-    fail((error as Error).message);
+    fail(`${(error as Error).message} (see --help)`);
   }
   if (values.help === true) {
-    process.stdout.write("Usage: npm run sim -- [--seed path.json] [--port 4010]   (env: ZENDESK_SIM_PORT)\n");
+    process.stdout.write(USAGE);
     process.exit(0);
   }
   const rawPort = values.port ?? process.env.ZENDESK_SIM_PORT ?? "4010";
   const port = /^\d+$/.test(rawPort) ? Number(rawPort) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`invalid port "${rawPort}"`);
-  return { port, seed: values.seed };
+  const redirectUrls = values["redirect-url"] ?? [];
+  for (const url of redirectUrls) {
+    const problem = redirectUrlProblem(url);
+    if (problem !== null) fail(`invalid --redirect-url: ${problem}`);
+  }
+  return { port, seed: values.seed, redirectUrls };
 }
 
 async function main(): Promise<void> {
-  const { port, seed } = readOptions();
+  const { port, seed, redirectUrls } = readOptions();
   let simulator: ZendeskSimulator;
   try {
-    simulator = await startZendeskSimulator({ port, seed });
+    simulator = await startZendeskSimulator({ port, seed, redirectUrls });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     fail(
@@ -45,8 +83,9 @@ async function main(): Promise<void> {
     );
   }
   const instances = (await simulator.control.health()).instances.join(", ");
+  const extra = redirectUrls.length === 0 ? "" : `; extra redirect URLs: ${redirectUrls.join(", ")}`;
   process.stdout.write(
-    `Zendesk simulator listening on ${simulator.url} (base URL ${simulator.baseUrlTemplate}; instances: ${instances})\n`,
+    `Zendesk simulator listening on ${simulator.url} (base URL ${simulator.baseUrlTemplate}; instances: ${instances}${extra})\n`,
   );
 
   const stop = (): void => {

@@ -9,6 +9,8 @@ export interface ZendeskRequest {
   instance: Instance;
   state: SimulatorState;
   body: BodyParseResult;
+  /** The body as sent: the Support API's writes read nested JSON (`ticket.comment.body`). */
+  rawBody: string;
   authorization: string | undefined;
   /** `http://127.0.0.1:{port}`: builds absolute URLs such as `next_page`. */
   baseUrl: string;

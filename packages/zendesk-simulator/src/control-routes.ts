@@ -4,6 +4,7 @@ import {
   addClientInputSchema,
   addInstanceInputSchema,
   advanceClockInputSchema,
+  allowRedirectUrlInputSchema,
   faultInputSchema,
   issueTokenInputSchema,
   resetInputSchema,
@@ -11,34 +12,16 @@ import {
   simOptionsPatchSchema,
   updateClientInputSchema,
 } from "./control-schema.js";
+import { controlError, parseInput } from "./control-http.js";
+import { handleRecordsControl } from "./control-records.js";
 import { BodyTooLargeError, jsonResponse, readBody } from "./http.js";
+import { redirectUrlProblem, unknownClients } from "./redirect-urls.js";
 import { seedInstanceSchema } from "./seed.js";
-import type { ClockState, ControlErrorBody, HealthResponse, IssuedToken } from "./control-schema.js";
+import type { AllowedRedirectUrl, ClockState, HealthResponse, IssuedToken } from "./control-schema.js";
 import type { SimResponse } from "./http.js";
 import type { SeedUser } from "./seed.js";
 import type { SimulatorState } from "./state.js";
 import type { OAuthToken } from "./store.js";
-
-function controlError(status: number, error: string, message: string): SimResponse {
-  const body: ControlErrorBody = { error, message };
-  return jsonResponse(status, body);
-}
-
-type Parsed<T> = { ok: true; data: T } | { ok: false; response: SimResponse };
-
-function parseInput<S extends z.ZodType>(schema: S, raw: string): Parsed<z.output<S>> {
-  let json: unknown = {};
-  if (raw.trim() !== "") {
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return { ok: false, response: controlError(400, "invalid_json", "The control API takes a JSON body.") };
-    }
-  }
-  const result = schema.safeParse(json);
-  if (!result.success) return { ok: false, response: controlError(400, "invalid_body", z.prettifyError(result.error)) };
-  return { ok: true, data: result.data };
-}
 
 function clockState(state: SimulatorState): ClockState {
   const now = state.clock.now();
@@ -178,6 +161,20 @@ function addInstance(state: SimulatorState, raw: string): SimResponse {
   return jsonResponse(201, { instance: state.store.summarizeInstance(created) });
 }
 
+function allowRedirectUrl(state: SimulatorState, raw: string): SimResponse {
+  const input = parseInput(allowRedirectUrlInputSchema, raw);
+  if (!input.ok) return input.response;
+  const { url, clients } = input.data;
+  const problem = redirectUrlProblem(url);
+  if (problem !== null) return controlError(400, "invalid_body", problem);
+  const unknown = unknownClients(state.store, clients ?? []);
+  if (unknown.length > 0)
+    return controlError(404, "not_found", `No client ${unknown.map((name) => `"${name}"`).join(", ")}.`);
+  const changed = state.allowRedirectUrl({ url, clients: clients ?? null });
+  const answer: AllowedRedirectUrl = { url, clients: clients ?? null, changed_clients: changed };
+  return jsonResponse(200, answer);
+}
+
 function setOptions(state: SimulatorState, raw: string): SimResponse {
   const input = parseInput(simOptionsPatchSchema, raw);
   if (!input.ok) return input.response;
@@ -289,12 +286,18 @@ export async function handleControl(req: IncomingMessage, url: URL, state: Simul
       return addInstance(state, raw);
     case "POST /__sim/clients":
       return addClient(state, raw);
+    case "GET /__sim/redirect-urls":
+      return jsonResponse(200, { redirect_urls: state.redirectUrls() });
+    case "POST /__sim/redirect-urls":
+      return allowRedirectUrl(state, raw);
     case "GET /__sim/log":
       return jsonResponse(200, state.log.snapshot());
     case "DELETE /__sim/log":
       state.log.clear();
       return jsonResponse(200, { ok: true });
     default: {
+      const records = handleRecordsControl(state, method, path, url.origin, raw);
+      if (records !== null) return records;
       const clientPath = /^\/__sim\/clients\/([^/]+)$/.exec(path);
       const identifier = clientPath?.[1];
       if (identifier !== undefined && (method === "PATCH" || method === "POST")) {

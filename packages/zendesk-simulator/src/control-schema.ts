@@ -5,6 +5,10 @@
  */
 import { z } from "zod";
 import {
+  seedCommentSchema,
+  seedOrganizationSchema,
+  seedTicketSchema,
+  seedUserSchema,
   seedClientObject,
   seedInstanceObject,
   seedSchema,
@@ -14,7 +18,29 @@ import {
 } from "./seed.js";
 import type { ClientKind, TokensCurrentMode, UserRole } from "./seed.js";
 
-export const ENDPOINT_NAMES = ["authorize", "token", "users_me", "tokens_current", "token_revoke", "tickets"] as const;
+export const ENDPOINT_NAMES = [
+  "authorize",
+  "token",
+  "users_me",
+  "tokens_current",
+  "token_revoke",
+  "tickets",
+  "ticket_show",
+  "tickets_show_many",
+  "ticket_create",
+  "ticket_update",
+  "ticket_delete",
+  "ticket_comments",
+  "users",
+  "user_show",
+  "users_search",
+  "organizations",
+  "organization_show",
+  "search",
+  "search_count",
+  "incremental_tickets",
+  "ticket_fields",
+] as const;
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
 
 export const FAULT_KINDS = [
@@ -161,6 +187,44 @@ export const addInstanceInputSchema = seedInstanceObject
   .strict();
 export type AddInstanceInput = z.input<typeof addInstanceInputSchema>;
 
+/** A redirect URL added to every seeded client, or to the named ones (identifiers). */
+export const allowRedirectUrlInputSchema = z.strictObject({
+  url: z.string(),
+  clients: z.array(z.string().min(1)).min(1).optional(),
+});
+export type AllowRedirectUrlInput = z.input<typeof allowRedirectUrlInputSchema>;
+
+// ---- Support records (arrange and assert) --------------------------------------------
+
+/**
+ * A ticket arranged by a test: the seed's ticket fields; `id` defaults to the next one,
+ * `requester_id` to the instance's first end-user, `created_at` to simulator time now.
+ */
+export const arrangeTicketInputSchema = seedTicketSchema
+  .extend({
+    id: z.int().positive().optional(),
+    requester_id: z.int().positive().optional(),
+    created_at: z.iso.datetime().optional(),
+  })
+  .strict();
+export type ArrangeTicketInput = z.input<typeof arrangeTicketInputSchema>;
+
+/** A comment added to a ticket; `author_id` defaults to the requester, `created_at` to now. */
+export const arrangeCommentInputSchema = seedCommentSchema.strict();
+export type ArrangeCommentInput = z.input<typeof arrangeCommentInputSchema>;
+
+/** A user; `id` defaults to the next one, `created_at` to now. */
+export const arrangeUserInputSchema = seedUserSchema
+  .extend({ id: z.int().positive().optional(), created_at: z.iso.datetime().optional() })
+  .strict();
+export type ArrangeUserInput = z.input<typeof arrangeUserInputSchema>;
+
+/** An organization; `id` defaults to the next one, `created_at` to now. */
+export const arrangeOrganizationInputSchema = seedOrganizationSchema
+  .extend({ id: z.int().positive().optional(), created_at: z.iso.datetime().optional() })
+  .strict();
+export type ArrangeOrganizationInput = z.input<typeof arrangeOrganizationInputSchema>;
+
 export const resetInputSchema = z.strictObject({ seed: seedSchema.optional() });
 export const advanceClockInputSchema = z.strictObject({
   seconds: z
@@ -232,6 +296,7 @@ export interface InstanceSummary {
   /** Local clients and the global clients that also work here. */
   clients: ClientSummary[];
   ticket_count: number;
+  organization_count: number;
 }
 
 export interface RequestLogEntry {
@@ -279,6 +344,17 @@ export interface RequestLogSnapshot {
     by_grant_type: Record<string, number>;
     by_status: Record<string, number>;
   };
+}
+
+/** A redirect URL added at run time; `clients` null = every client. */
+export interface RedirectUrlSummary {
+  url: string;
+  clients: string[] | null;
+}
+
+/** The answer of `POST /__sim/redirect-urls`: the grant and the clients that now accept the URL. */
+export interface AllowedRedirectUrl extends RedirectUrlSummary {
+  changed_clients: string[];
 }
 
 export interface ControlErrorBody {

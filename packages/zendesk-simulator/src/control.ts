@@ -1,6 +1,11 @@
 import type {
   AddClientInput,
   AddInstanceInput,
+  AllowedRedirectUrl,
+  ArrangeCommentInput,
+  ArrangeOrganizationInput,
+  ArrangeTicketInput,
+  ArrangeUserInput,
   ClientSummary,
   ClockState,
   Fault,
@@ -10,6 +15,7 @@ import type {
   IssueTokenInput,
   IssuedToken,
   RequestLogSnapshot,
+  RedirectUrlSummary,
   RevokeInput,
   SimOptions,
   SimOptionsPatch,
@@ -17,6 +23,7 @@ import type {
   UpdateClientInput,
 } from "./control-schema.js";
 import type { Seed } from "./seed.js";
+import type { ZendeskComment, ZendeskOrganization, ZendeskTicket, ZendeskUser } from "./support-api/json.js";
 
 /** A control API call that did not answer 2xx; `body` is the parsed JSON error when there is one. */
 export class SimulatorControlError extends Error {
@@ -138,6 +145,80 @@ export class SimulatorControl {
   async instances(): Promise<InstanceSummary[]> {
     const answer = await this.#call<{ instances: InstanceSummary[] }>("GET", "/__sim/instances");
     return answer.instances;
+  }
+
+  /**
+   * Lets every seeded client (or the named ones) accept one more redirect URL, without resetting
+   * anything; later resets keep it. The URL must be http(s), without credentials or fragment.
+   */
+  allowRedirectUrl(url: string, clients?: string[]): Promise<AllowedRedirectUrl> {
+    return this.#call("POST", "/__sim/redirect-urls", clients === undefined ? { url } : { url, clients });
+  }
+
+  /** The redirect URLs added at start or with `allowRedirectUrl`. */
+  async redirectUrls(): Promise<RedirectUrlSummary[]> {
+    const answer = await this.#call<{ redirect_urls: RedirectUrlSummary[] }>("GET", "/__sim/redirect-urls");
+    return answer.redirect_urls;
+  }
+
+  /** Every ticket of an instance, in id order, as the API shows them. */
+  async tickets(subdomain: string): Promise<ZendeskTicket[]> {
+    const answer = await this.#call<{ tickets: ZendeskTicket[] }>("GET", `${this.#records(subdomain)}/tickets`);
+    return answer.tickets;
+  }
+
+  /** One ticket and its comments (oldest first); throws SimulatorControlError 404 when absent. */
+  ticket(subdomain: string, id: number): Promise<{ ticket: ZendeskTicket; comments: ZendeskComment[] }> {
+    return this.#call("GET", `${this.#records(subdomain)}/tickets/${id}`);
+  }
+
+  /** Arranges a ticket (its description is the first comment); answers it with its comments. */
+  addTicket(
+    subdomain: string,
+    ticket: ArrangeTicketInput,
+  ): Promise<{ ticket: ZendeskTicket; comments: ZendeskComment[] }> {
+    return this.#call("POST", `${this.#records(subdomain)}/tickets`, ticket);
+  }
+
+  /** Adds a comment to a ticket (and moves its `updated_at`), as a requester or agent writing in would. */
+  addComment(
+    subdomain: string,
+    ticketId: number,
+    comment: ArrangeCommentInput,
+  ): Promise<{ comment: ZendeskComment; ticket: ZendeskTicket }> {
+    return this.#call("POST", `${this.#records(subdomain)}/tickets/${ticketId}/comments`, comment);
+  }
+
+  async users(subdomain: string): Promise<ZendeskUser[]> {
+    const answer = await this.#call<{ users: ZendeskUser[] }>("GET", `${this.#records(subdomain)}/users`);
+    return answer.users;
+  }
+
+  /** Arranges a user (also offered on the consent page). */
+  async addUser(subdomain: string, user: ArrangeUserInput): Promise<ZendeskUser> {
+    const answer = await this.#call<{ user: ZendeskUser }>("POST", `${this.#records(subdomain)}/users`, user);
+    return answer.user;
+  }
+
+  async organizations(subdomain: string): Promise<ZendeskOrganization[]> {
+    const answer = await this.#call<{ organizations: ZendeskOrganization[] }>(
+      "GET",
+      `${this.#records(subdomain)}/organizations`,
+    );
+    return answer.organizations;
+  }
+
+  async addOrganization(subdomain: string, organization: ArrangeOrganizationInput): Promise<ZendeskOrganization> {
+    const answer = await this.#call<{ organization: ZendeskOrganization }>(
+      "POST",
+      `${this.#records(subdomain)}/organizations`,
+      organization,
+    );
+    return answer.organization;
+  }
+
+  #records(subdomain: string): string {
+    return `/__sim/instances/${encodeURIComponent(subdomain)}`;
   }
 
   /** Requests to Zendesk endpoints since the last clear, secrets masked, with counts. */

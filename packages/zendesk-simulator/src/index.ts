@@ -1,4 +1,5 @@
 import { SimulatorControl } from "./control.js";
+import { redirectUrlProblem } from "./redirect-urls.js";
 import { loadSeed } from "./seed.js";
 import { listen } from "./server.js";
 import { SimulatorState } from "./state.js";
@@ -7,7 +8,26 @@ import type { Seed } from "./seed.js";
 export { SimulatorControl, SimulatorControlError } from "./control.js";
 export { DEFAULT_SEED_PATH, loadSeed, parseSeed, readSeedFile } from "./seed.js";
 export { DEFAULT_SWITCHES } from "./state.js";
-export type { Seed, SeedClient, SeedInstance, SeedTicket, SeedUser, ClientKind, UserRole } from "./seed.js";
+export { redirectUrlProblem } from "./redirect-urls.js";
+export type {
+  Seed,
+  SeedClient,
+  SeedComment,
+  SeedInstance,
+  SeedOrganization,
+  SeedTicket,
+  SeedUser,
+  GenerateSpec,
+  ClientKind,
+  UserRole,
+} from "./seed.js";
+export type {
+  ZendeskComment,
+  ZendeskOrganization,
+  ZendeskTicket,
+  ZendeskUser,
+  ZendeskVia,
+} from "./support-api/json.js";
 export { ENDPOINT_NAMES, FAULT_KINDS } from "./control-schema.js";
 export type * from "./control-schema.js";
 
@@ -18,6 +38,11 @@ export interface StartZendeskSimulatorOptions {
   host?: string;
   /** A seed object or the path of a seed JSON file; default `simulator/seed.json`. */
   seed?: Seed | string;
+  /**
+   * Redirect URLs every seeded client (global and local) also accepts, after every reset too:
+   * the callback of the host app under test. http(s), no credentials, no fragment.
+   */
+  redirectUrls?: string[];
 }
 
 export interface ZendeskSimulator {
@@ -36,6 +61,11 @@ export interface ZendeskSimulator {
 /** Starts a Zendesk simulator; the seed is validated first, so a bad seed throws here. */
 export async function startZendeskSimulator(options: StartZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
   const state = new SimulatorState(loadSeed(options.seed));
+  for (const url of options.redirectUrls ?? []) {
+    const problem = redirectUrlProblem(url);
+    if (problem !== null) throw new Error(`Invalid redirect URL: ${problem}`);
+    state.allowRedirectUrl({ url, clients: null });
+  }
   const running = await listen(state, { host: options.host ?? "127.0.0.1", port: options.port ?? 4010 });
   return {
     url: running.url,

@@ -101,3 +101,69 @@ describe("seed validation", () => {
     expect(() => loadSeed(broken)).toThrow(/broken\.json is not valid JSON/);
   });
 });
+
+describe("Support records in a seed", () => {
+  const users = [
+    { id: 1, name: "Owner", email: "owner@example.com", role: "admin" as const, organization_id: 7 },
+    { id: 2, name: "Client", email: "client@example.com", role: "end-user" as const },
+  ];
+
+  it("names every record problem: duplicate ids, unknown people, a bad generate block", () => {
+    const seed: Seed = {
+      instances: [
+        {
+          subdomain: "records",
+          name: "Records",
+          users,
+          organizations: [
+            { id: 7, name: "Seven" },
+            { id: 7, name: "Seven again" },
+          ],
+          tickets: [
+            { id: 1, subject: "One", requester_id: 2, assignee_id: 99, comments: [{ body: "hi", author_id: 98 }] },
+            { id: 1, subject: "Again", requester_id: 2 },
+          ],
+          generate: { tickets: -1 },
+        },
+      ],
+    };
+    let message = "";
+    try {
+      parseSeed(seed);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const problem of [
+      "duplicate organization id 7",
+      "duplicate ticket id 1",
+      "no user 99",
+      "no user 98",
+      "generate.tickets",
+    ]) {
+      expect(message).toContain(problem);
+    }
+  });
+
+  it("fills defaults: ticket fields, no organizations, and generate's zeros", () => {
+    const parsed = parseSeed({
+      instances: [
+        {
+          subdomain: "records",
+          name: "Records",
+          users,
+          tickets: [{ id: 1, subject: "One", requester_id: 2 }],
+          generate: { tickets: 3 },
+        },
+      ],
+    });
+    const instance = parsed.instances[0];
+    expect(instance?.organizations).toEqual([]);
+    expect(instance?.tickets[0]).toMatchObject({
+      collaborator_ids: [],
+      custom_fields: [],
+      comments: [],
+      external_id: null,
+    });
+    expect(instance?.generate).toEqual({ tickets: 3, users: 0, organizations: 0, comments_per_ticket: 0, seed: 1 });
+  });
+});

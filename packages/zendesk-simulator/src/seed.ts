@@ -25,6 +25,9 @@ export const seedUserSchema = z.object({
   time_zone: z.string().min(1).default("Eastern Time (US & Canada)"),
   iana_time_zone: z.string().min(1).default("America/New_York"),
   organization_id: z.int().positive().nullable().default(null),
+  external_id: z.string().nullable().default(null),
+  tags: z.array(z.string()).default([]),
+  created_at: z.iso.datetime().default("2024-01-02T09:00:00Z"),
 });
 
 /** One scope name as Zendesk writes it: no whitespace (scopes are space-separated). */
@@ -68,17 +71,70 @@ export const seedClientSchema = seedClientObject.superRefine(checkClientSecret);
 
 export const ticketStatusSchema = z.enum(["new", "open", "pending", "hold", "solved", "closed"]);
 
+export const ticketPrioritySchema = z.enum(["low", "normal", "high", "urgent"]);
+export const ticketTypeSchema = z.enum(["problem", "incident", "question", "task"]);
+
+/** A comment written into a seeded or arranged ticket (the description is the first one). */
+export const seedCommentSchema = z.object({
+  /** Default: the ticket's requester. */
+  author_id: z.int().positive().optional(),
+  body: z.string().min(1),
+  public: z.boolean().default(true),
+  /** Default: the ticket's `updated_at`. */
+  created_at: z.iso.datetime().optional(),
+});
+
 export const seedTicketSchema = z.object({
   id: z.int().positive(),
   subject: z.string().min(1),
   description: z.string().default(""),
   status: ticketStatusSchema.default("open"),
-  priority: z.enum(["low", "normal", "high", "urgent"]).nullable().default(null),
-  type: z.enum(["problem", "incident", "question", "task"]).nullable().default(null),
+  priority: ticketPrioritySchema.nullable().default(null),
+  type: ticketTypeSchema.nullable().default(null),
   requester_id: z.int().positive(),
+  /** Default: the requester. */
+  submitter_id: z.int().positive().optional(),
   assignee_id: z.int().positive().nullable().default(null),
+  /** Default: the requester's organization. */
+  organization_id: z.int().positive().nullable().optional(),
+  group_id: z.int().positive().nullable().default(null),
+  external_id: z.string().nullable().default(null),
+  collaborator_ids: z.array(z.int().positive()).default([]),
+  follower_ids: z.array(z.int().positive()).default([]),
   tags: z.array(z.string()).default([]),
+  custom_fields: z.array(z.object({ id: z.int().positive(), value: z.unknown() })).default([]),
   created_at: z.iso.datetime().default("2025-01-06T09:00:00Z"),
+  /** Default: `created_at`. */
+  updated_at: z.iso.datetime().optional(),
+  /** Comments after the description (which is always the first comment). */
+  comments: z.array(seedCommentSchema).default([]),
+});
+
+export const seedOrganizationSchema = z.object({
+  id: z.int().positive(),
+  name: z.string().min(1),
+  domain_names: z.array(z.string()).default([]),
+  details: z.string().nullable().default(null),
+  notes: z.string().nullable().default(null),
+  external_id: z.string().nullable().default(null),
+  tags: z.array(z.string()).default([]),
+  shared_tickets: z.boolean().default(false),
+  shared_comments: z.boolean().default(false),
+  created_at: z.iso.datetime().default("2024-01-02T09:00:00Z"),
+});
+
+/**
+ * Deterministic bulk data on top of the listed records: the same `seed` always gives the same
+ * users, organizations, tickets and comments, so a suite can count on ids and contents.
+ */
+export const generateSpecSchema = z.strictObject({
+  tickets: z.int().min(0).max(200_000).default(0),
+  /** End-users and agents (one in ten is an agent). */
+  users: z.int().min(0).max(100_000).default(0),
+  organizations: z.int().min(0).max(10_000).default(0),
+  /** Comments after the description on each generated ticket. */
+  comments_per_ticket: z.int().min(0).max(50).default(0),
+  seed: z.int().default(1),
 });
 
 export const TOKENS_CURRENT_MODES = ["available", "require_read", "missing"] as const;
@@ -94,6 +150,12 @@ export const seedInstanceObject = z.object({
   users: z.array(seedUserSchema).min(1),
   clients: z.array(seedClientSchema).default([]),
   tickets: z.array(seedTicketSchema).default([]),
+  /**
+   * Omitted: one organization per `organization_id` the users name, called "Organization {id}"
+   * (older seeds list none).
+   */
+  organizations: z.array(seedOrganizationSchema).default([]),
+  generate: generateSpecSchema.optional(),
   /**
    * How `GET /api/v2/oauth/tokens/current.json` behaves here (it is not in Zendesk's public API
    * reference): `available` to any valid token, `require_read` (403 without the `read` scope) or
@@ -114,14 +176,41 @@ export const seedInstanceSchema = seedInstanceObject.superRefine((instance, ctx)
     }
     userIds.add(user.id);
   }
+  const ticketIds = new Set<number>();
   for (const [index, ticket] of instance.tickets.entries()) {
-    if (!userIds.has(ticket.requester_id)) {
+    if (ticketIds.has(ticket.id)) {
+      ctx.addIssue({ code: "custom", path: ["tickets", index, "id"], message: `duplicate ticket id ${ticket.id}` });
+    }
+    ticketIds.add(ticket.id);
+    const people: [string, number | null | undefined][] = [
+      ["requester_id", ticket.requester_id],
+      ["submitter_id", ticket.submitter_id],
+      ["assignee_id", ticket.assignee_id],
+      ...ticket.comments.map((comment, at): [string, number | undefined] => [
+        `comments.${at}.author_id`,
+        comment.author_id,
+      ]),
+    ];
+    for (const [field, id] of people) {
+      if (id !== null && id !== undefined && !userIds.has(id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tickets", index, ...field.split(".")],
+          message: `no user ${id} in ${instance.subdomain}`,
+        });
+      }
+    }
+  }
+  const organizationIds = new Set<number>();
+  for (const [index, organization] of instance.organizations.entries()) {
+    if (organizationIds.has(organization.id)) {
       ctx.addIssue({
         code: "custom",
-        path: ["tickets", index, "requester_id"],
-        message: `no user ${ticket.requester_id} in ${instance.subdomain}`,
+        path: ["organizations", index, "id"],
+        message: `duplicate organization id ${organization.id}`,
       });
     }
+    organizationIds.add(organization.id);
   }
 });
 
@@ -172,6 +261,9 @@ export type SeedInstance = z.input<typeof seedInstanceSchema>;
 export type SeedUser = z.input<typeof seedUserSchema>;
 export type SeedClient = z.input<typeof seedClientSchema>;
 export type SeedTicket = z.input<typeof seedTicketSchema>;
+export type SeedComment = z.input<typeof seedCommentSchema>;
+export type SeedOrganization = z.input<typeof seedOrganizationSchema>;
+export type GenerateSpec = z.input<typeof generateSpecSchema>;
 
 /** The seed after validation, defaults filled in. */
 export type ParsedSeed = z.output<typeof seedSchema>;
@@ -179,6 +271,10 @@ export type ParsedInstance = z.output<typeof seedInstanceSchema>;
 export type ParsedUser = z.output<typeof seedUserSchema>;
 export type ParsedClient = z.output<typeof seedClientSchema>;
 export type ParsedTicket = z.output<typeof seedTicketSchema>;
+export type ParsedComment = z.output<typeof seedCommentSchema>;
+export type ParsedOrganization = z.output<typeof seedOrganizationSchema>;
+export type ParsedGenerateSpec = z.output<typeof generateSpecSchema>;
+export type TicketStatus = z.infer<typeof ticketStatusSchema>;
 
 export const DEFAULT_SEED_PATH = new URL("../seed.json", import.meta.url);
 

@@ -2,14 +2,7 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  listTickets,
-  revokeTokenById,
-  showCurrentToken,
-  showCurrentUser,
-  deleteCurrentToken,
-  INVALID_ENDPOINT,
-} from "./api.js";
+import { deleteCurrentToken, revokeTokenById, showCurrentToken, showCurrentUser } from "./api.js";
 import { renderAccountNotFoundPage, renderIndexPage, renderPageNotFound } from "./consent-page.js";
 import { handleControl } from "./control-routes.js";
 import {
@@ -23,6 +16,21 @@ import {
 } from "./http.js";
 import { decideAuthorization, handleToken, showAuthorization } from "./oauth.js";
 import { maskParams, maskPath } from "./request-log.js";
+import { INVALID_ENDPOINT } from "./support-api/errors.js";
+import { exportTickets } from "./support-api/incremental.js";
+import { listOrganizations, showOrganization } from "./support-api/organizations.js";
+import { search, searchCount } from "./support-api/search.js";
+import { listTicketFields } from "./support-api/ticket-fields.js";
+import {
+  createTicket,
+  deleteTicket,
+  listTicketComments,
+  listTickets,
+  showManyTickets,
+  showTicket,
+  updateTicket,
+} from "./support-api/tickets.js";
+import { listUsers, searchUsers, showUser } from "./support-api/users.js";
 import type { EndpointName, Fault, MarketplaceHeaders } from "./control-schema.js";
 import type { ZendeskRequest } from "./context.js";
 import type { BodyParseResult, SimResponse } from "./http.js";
@@ -59,8 +67,36 @@ const ROUTES: Route[] = [
     endpoint: "token_revoke",
     handle: revokeTokenById,
   },
-  { method: "GET", pattern: /^\/api\/v2\/tickets(?:\.json)?$/, endpoint: "tickets", handle: listTickets },
+  ...supportRoutes(),
 ];
+
+/** The Support API: `/api/v2/{path}` with or without `.json`. Specific paths before `{id}` ones. */
+function supportRoutes(): Route[] {
+  const api = (method: string, path: string, endpoint: EndpointName, handle: Route["handle"]): Route => ({
+    method,
+    pattern: new RegExp(`^/api/v2/${path}(?:\\.json)?$`),
+    endpoint,
+    handle,
+  });
+  return [
+    api("GET", "tickets", "tickets", listTickets),
+    api("POST", "tickets", "ticket_create", createTicket),
+    api("GET", "tickets/show_many", "tickets_show_many", showManyTickets),
+    api("GET", "tickets/([^/.]+)/comments", "ticket_comments", listTicketComments),
+    api("GET", "tickets/([^/.]+)", "ticket_show", showTicket),
+    api("PUT", "tickets/([^/.]+)", "ticket_update", updateTicket),
+    api("DELETE", "tickets/([^/.]+)", "ticket_delete", deleteTicket),
+    api("GET", "users", "users", listUsers),
+    api("GET", "users/search", "users_search", searchUsers),
+    api("GET", "users/([^/.]+)", "user_show", showUser),
+    api("GET", "organizations", "organizations", listOrganizations),
+    api("GET", "organizations/([^/.]+)", "organization_show", showOrganization),
+    api("GET", "search", "search", search),
+    api("GET", "search/count", "search_count", searchCount),
+    api("GET", "incremental/tickets/cursor", "incremental_tickets", exportTickets),
+    api("GET", "ticket_fields", "ticket_fields", listTicketFields),
+  ];
+}
 
 function matchRoute(method: string, path: string): { route: Route; params: string[] } | undefined {
   for (const route of ROUTES) {
@@ -130,7 +166,14 @@ function faultResponse(fault: Fault): SimResponse | null {
 function rateLimited(req: ZendeskRequest, handle: () => SimResponse): SimResponse {
   const { instance, state } = req;
   const decision = state.rateLimiter.hit(instance.subdomain, instance.rateLimitPerMinute, state.clock.now());
-  const headers = { "x-rate-limit": String(decision.limit), "x-rate-limit-remaining": String(decision.remaining) };
+  // Zendesk sends both the account headers and the IETF draft ones (reset: seconds to the window's end).
+  const headers = {
+    "x-rate-limit": String(decision.limit),
+    "x-rate-limit-remaining": String(decision.remaining),
+    "ratelimit-limit": String(decision.limit),
+    "ratelimit-remaining": String(decision.remaining),
+    "ratelimit-reset": String(decision.retryAfterSeconds),
+  };
   if (!decision.allowed) {
     return jsonResponse(
       429,
@@ -170,8 +213,10 @@ async function handleZendesk(
   const endpoint = matched?.route.endpoint ?? null;
 
   let body: BodyParseResult;
+  let rawBody = "";
   try {
-    body = parseBodyParams(req.headers["content-type"], await readBody(req));
+    rawBody = await readBody(req);
+    body = parseBodyParams(req.headers["content-type"], rawBody);
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
     body = { ok: false, reason: error.message };
@@ -237,6 +282,7 @@ async function handleZendesk(
     instance,
     state,
     body,
+    rawBody,
     authorization: req.headers.authorization,
     baseUrl,
     routeParams: matched.params,

@@ -1,14 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { PLAN_RATE_LIMITS } from "./seed.js";
-import type {
-  ClientKind,
-  ParsedClient,
-  ParsedInstance,
-  ParsedSeed,
-  ParsedTicket,
-  ParsedUser,
-  TokensCurrentMode,
-} from "./seed.js";
+import { isoSeconds } from "./support-api/json.js";
+import { sortByRole, SupportData } from "./support-api/support-data.js";
+import type { ClientKind, ParsedClient, ParsedInstance, ParsedSeed, ParsedUser, TokensCurrentMode } from "./seed.js";
 import type { ClientSummary, InstanceSummary, TokenSummary } from "./control-schema.js";
 
 export interface Client {
@@ -35,7 +29,8 @@ export interface Instance {
   tokensCurrent: TokensCurrentMode;
   /** Admins first: the consent page lists them first and client_credentials acts as the first. */
   users: ParsedUser[];
-  tickets: ParsedTicket[];
+  /** Tickets, comments, users (the same objects as `users`) and organizations. */
+  data: SupportData;
   clients: Map<string, Client>;
 }
 
@@ -71,8 +66,6 @@ export interface OAuthToken {
 
 export const CODE_TTL_MS = 120_000;
 
-const ROLE_ORDER = { admin: 0, agent: 1, "end-user": 2 } as const;
-
 function toClient(client: ParsedClient, subdomain: string | null): Client {
   return {
     id: client.id,
@@ -88,14 +81,15 @@ function toClient(client: ParsedClient, subdomain: string | null): Client {
 }
 
 function toInstance(instance: ParsedInstance): Instance {
+  const { data, users } = SupportData.fromSeed(instance);
   return {
     subdomain: instance.subdomain,
     name: instance.name,
     plan: instance.plan,
     rateLimitPerMinute: instance.rate_limit_per_minute ?? PLAN_RATE_LIMITS[instance.plan],
     tokensCurrent: instance.tokens_current ?? "available",
-    users: [...instance.users].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]),
-    tickets: [...instance.tickets].sort((a, b) => a.id - b.id),
+    users,
+    data,
     clients: new Map(instance.clients.map((client) => [client.identifier, toClient(client, instance.subdomain)])),
   };
 }
@@ -161,6 +155,19 @@ export class ZendeskStore {
     return local.length === 1 ? { ok: true, client: only } : { ok: false, reason: "ambiguous" };
   }
 
+  /** Every client: the global ones, then each instance's local ones. */
+  allClients(): Client[] {
+    return [
+      ...this.globalClients.values(),
+      ...[...this.instances.values()].flatMap((instance) => [...instance.clients.values()]),
+    ];
+  }
+
+  /** The global client and every instance's local client with this identifier. */
+  clientsNamed(identifier: string): Client[] {
+    return this.allClients().filter((client) => client.identifier === identifier);
+  }
+
   addClient(client: Omit<ParsedClient, "id"> & { id?: number | undefined }, subdomain: string | null): Client {
     const created = toClient({ ...client, id: client.id ?? this.#nextClientId++ }, subdomain);
     if (subdomain === null) this.globalClients.set(created.identifier, created);
@@ -171,6 +178,31 @@ export class ZendeskStore {
   addInstance(instance: ParsedInstance): Instance {
     const created = toInstance(instance);
     this.instances.set(created.subdomain, created);
+    return created;
+  }
+
+  /**
+   * A user made at run time (a ticket's new requester, the control API): the next id on the
+   * instance, seed defaults for what is not given, visible to the consent page too.
+   */
+  addUser(
+    instance: Instance,
+    user: Partial<ParsedUser> & Pick<ParsedUser, "name" | "email" | "role">,
+    now: number,
+  ): ParsedUser {
+    const created: ParsedUser = {
+      locale: "en-US",
+      time_zone: "Eastern Time (US & Canada)",
+      iana_time_zone: "America/New_York",
+      organization_id: null,
+      external_id: null,
+      tags: [],
+      created_at: isoSeconds(now),
+      ...user,
+      id: user.id ?? instance.data.users.lastId + 1,
+    };
+    instance.data.insertUser(created);
+    instance.users = sortByRole([...instance.users, created]);
     return created;
   }
 
@@ -277,7 +309,8 @@ export class ZendeskStore {
       clients: [...instance.clients.values(), ...this.globalClients.values()].map((client) =>
         this.summarizeClient(client),
       ),
-      ticket_count: instance.tickets.length,
+      ticket_count: instance.data.tickets.size,
+      organization_count: instance.data.organizations.size,
     };
   }
 }
