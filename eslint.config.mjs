@@ -8,19 +8,36 @@ const config = [
   // Formatting is Prettier's job (`npm run format`); ESLint keeps to correctness.
   prettier,
   {
-    // app/ reaches the Zendesk module through its two front doors only: the server one
-    // (lib/zendesk/index.ts) and the client-safe one (lib/zendesk/public.ts).
-    files: ["app/**/*.{ts,tsx}"],
+    // The reference app is a host like any other: it reaches the package through its public
+    // entries only (@zendesk-connect/next, /routes, /ui, /catalogue, /schema), never its sources.
+    files: ["app/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}", "db/**/*.ts", "config/**/*.ts", "proxy.ts", "instrumentation.ts"],
+    ignores: ["**/*.test.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
             {
-              regex: "^@/lib/zendesk/(?!public$).+",
-              message:
-                'Import the Zendesk module from "@/lib/zendesk" (server) or "@/lib/zendesk/public" (client-safe).',
+              regex:
+                "^(@pkg/|(\\.\\./)+packages/|@zendesk-connect/next/(?!(routes|ui|catalogue|schema|styles\\.css)$))",
+              message: "Import @zendesk-connect/next through its public entries (/routes, /ui, /catalogue, /schema).",
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A package's boundary is its public entries: nothing inside it imports the app that hosts it.
+    files: ["packages/*/src/**/*.{ts,tsx}"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx", "packages/zendesk-simulator/src/test-support.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "^(@/|@pkg/)", message: "A package never imports its host (or the repository's test harness)." },
+            { regex: "^next-auth", message: "The package runs its own @auth/core; next-auth is the host's choice." },
           ],
         },
       ],
@@ -29,6 +46,7 @@ const config = [
   {
     // Dependencies flow app → lib → db → config: the database layer never reaches up.
     files: ["db/**/*.ts", "config/**/*.ts"],
+    ignores: [],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -99,6 +99,41 @@ describe("zendesk(connectionId)", () => {
     expect(typed[0]).toMatchObject({ id: 1, subject: expect.any(String), status: expect.any(String) });
   });
 
+  it("follows cursor pages (page[size]): links.next, or meta.after_cursor when no link is given", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    for (let i = 0; i < 243; i++)
+      await fixture.sim.control.addTicket("acme", { subject: `Imported ${i}`, description: "Body" });
+    const expected = (await fixture.sim.control.tickets("acme")).map((t) => t.id);
+    expect(expected.length).toBe(250);
+    await fixture.sim.control.clearLog();
+    const ids: number[] = [];
+    for await (const ticket of zendesk(connectionId).paginate<{ id: number }>("/api/v2/tickets.json", {
+      query: { "page[size]": 100 },
+    }))
+      ids.push(ticket.id);
+    expect(ids).toEqual(expected);
+    expect(await endpointCount(fixture.sim, "tickets")).toBe(3);
+    expect((await zendesk(connectionId).tickets()).map((t) => t.id)).toEqual(expected);
+
+    // A cursor page without links.next: the client asks the same path for page[after].
+    const first = await zendesk(connectionId).get<{ tickets: { id: number }[]; meta: { after_cursor: string } }>(
+      "/api/v2/tickets.json",
+      { query: { "page[size]": 100 } },
+    );
+    await fixture.sim.control.injectFault({
+      endpoint: "tickets",
+      kind: "status",
+      status: 200,
+      body: { tickets: first.tickets, meta: { has_more: true, after_cursor: first.meta.after_cursor }, links: {} },
+    });
+    const fromCursor: number[] = [];
+    for await (const ticket of zendesk(connectionId).paginate<{ id: number }>("/api/v2/tickets.json", {
+      query: { "page[size]": 100 },
+    }))
+      fromCursor.push(ticket.id);
+    expect(fromCursor).toEqual(expected);
+  });
+
   it("stops paging with a typed error when next_page leaves the instance", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
     await fixture.sim.control.injectFault({

@@ -160,9 +160,12 @@ export function zendesk(connection: string | ZendeskConnection, options: Zendesk
           status: 200,
         });
       for (const item of items) yield item as T;
-      const link = nextLink(record);
-      if (!link) return;
-      next = await followable(link);
+      const following = nextPage(record);
+      if (!following) return;
+      next =
+        "link" in following
+          ? await followable(following.link)
+          : { path: next.path, query: { ...withoutCursor(next.query), "page[after]": following.afterCursor } };
       const signature = `${next.path}?${new URLSearchParams(next.query).toString()}`;
       if (seen.has(signature)) return;
       seen.add(signature);
@@ -201,8 +204,9 @@ export function zendesk(connection: string | ZendeskConnection, options: Zendesk
     },
     async tickets({ perPage = 100, max = Number.POSITIVE_INFINITY } = {}) {
       const tickets: ZendeskTicket[] = [];
+      // Cursor pages: what Zendesk recommends, and requires past 100 offset pages.
       for await (const raw of paginate<unknown>("/api/v2/tickets.json", {
-        query: { per_page: Math.min(100, Math.max(1, perPage)) },
+        query: { "page[size]": Math.min(100, Math.max(1, perPage)) },
       })) {
         const parsed = ticketSchema.safeParse(raw);
         if (!parsed.success) continue;
@@ -285,12 +289,22 @@ function defaultKey(path: string): string {
 }
 
 /** Offset pagination (next_page) or cursor pagination (meta.has_more + links.next). */
-function nextLink(body: Record<string, unknown>): string | null {
-  if (typeof body.next_page === "string" && body.next_page !== "") return body.next_page;
-  const meta = body.meta as { has_more?: unknown } | undefined;
+/**
+ * Where the next page is: offset pages name it in `next_page`; cursor pages (`page[size]`) say
+ * `meta.has_more` and give `links.next`, or at least `meta.after_cursor` for the same path.
+ */
+function nextPage(body: Record<string, unknown>): { link: string } | { afterCursor: string } | null {
+  if (typeof body.next_page === "string" && body.next_page !== "") return { link: body.next_page };
+  const meta = body.meta as { has_more?: unknown; after_cursor?: unknown } | undefined;
+  if (meta?.has_more !== true) return null;
   const links = body.links as { next?: unknown } | undefined;
-  if (meta?.has_more === true && typeof links?.next === "string" && links.next !== "") return links.next;
+  if (typeof links?.next === "string" && links.next !== "") return { link: links.next };
+  if (typeof meta.after_cursor === "string" && meta.after_cursor !== "") return { afterCursor: meta.after_cursor };
   return null;
+}
+
+function withoutCursor(query: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).filter(([key]) => key !== "page[after]" && key !== "page[before]"));
 }
 
 /** The path prefix of the instance ("" for host tenancy, "/acme" for the simulator's path tenancy). */
