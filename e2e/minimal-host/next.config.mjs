@@ -1,5 +1,7 @@
 /** @type {import('next').NextConfig} */
-export default {
-  // PGlite loads its WebAssembly from its own package folder at run time: keep it out of the bundle.
+const nextConfig = {
+  // PGlite loads its WebAssembly and data files from its own package folder at run time.
   serverExternalPackages: ["@electric-sql/pglite"],
 };
+
+export default nextConfig;
