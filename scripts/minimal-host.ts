@@ -170,6 +170,12 @@ function checkTarball(pack: Packed): string[] {
     // The settings page imports "@zendesk-connect/next/styles.css"; without it `next build` fails.
     if (!files.includes("dist/styles.css")) problems.push("has no dist/styles.css (exported as ./styles.css)");
     if (!files.includes("dist/routes/index.js")) problems.push("has no dist/routes/index.js");
+    // The entries the minimal host imports, as the packed package.json exports them.
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, "packages/zendesk-connect/package.json"), "utf8")) as {
+      exports?: Record<string, unknown>;
+    };
+    const missing = ["./routes", "./ui", "./styles.css"].filter((entry) => !manifest.exports?.[entry]);
+    if (missing.length) problems.push(`does not export ${missing.join(", ")}`);
   } else if (!files.includes("seed.json")) problems.push("has no seed.json");
   return problems.map((p) => `${pack.filename} ${p}`);
 }
