@@ -26,7 +26,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: ["**/clock.spec.ts", "**/screenshots.spec.ts"],
+      testIgnore: ["**/clock.spec.ts", "**/screenshots.spec.ts", "**/minimal-host/**"],
       use: { ...devices["Desktop Chrome"], launchOptions },
     },
     // The simulator's clock is shared: tests that move it run alone, after everything else.

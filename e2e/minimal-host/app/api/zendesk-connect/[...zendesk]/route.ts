@@ -1,0 +1,3 @@
+import { zendeskConnect } from "@/lib/zendesk";
+
+export const { GET, POST } = zendeskConnect.handlers;
