@@ -320,56 +320,17 @@ async function main() {
   }
 }
 
-/**
- * The simulator from the installed tarball, its seeded clients accepting this app's callback
- * URL (`--redirect-url`). A simulator without that flag gets the same seed through its control
- * API (`POST /__sim/reset`), and the run says so.
- */
+/** The simulator from the installed tarball, its seeded clients accepting this app's callback URL. */
 async function startSimulator(node: string, app: string, env: NodeJS.ProcessEnv, port: number, redirectUrl: string) {
   const dir = path.join(app, "node_modules/@zendesk-connect/simulator");
   const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { bin: Record<string, string> };
   const bin = path.join(dir, manifest.bin["zendesk-simulator"]!);
-  const url = `http://127.0.0.1:${port}`;
-  const ready = () => ok(`${url}/__sim/health`);
-  try {
-    const { child } = await startServer(
-      "simulator",
-      node,
-      [bin, "--port", String(port), "--redirect-url", redirectUrl],
-      {
-        cwd: app,
-        env,
-        ready,
-        timeoutMs: 20_000,
-      },
-    );
-    return child;
-  } catch (error) {
-    if (!(error instanceof StepFailure && /redirect-url/.test(error.message))) throw error;
-    process.stdout.write(
-      "    NOTE this simulator has no --redirect-url: registering the callback through /__sim/reset\n",
-    );
-  }
-  const { child } = await startServer("simulator", node, [bin, "--port", String(port)], {
+  const { child } = await startServer("simulator", node, [bin, "--port", String(port), "--redirect-url", redirectUrl], {
     cwd: app,
     env,
-    ready,
+    ready: () => ok(`http://127.0.0.1:${port}/__sim/health`),
     timeoutMs: 20_000,
   });
-  type Seed = {
-    global_clients: { redirect_uris: string[] }[];
-    instances: { clients?: { redirect_uris: string[] }[] }[];
-  };
-  const seed = JSON.parse(readFileSync(path.join(dir, "seed.json"), "utf8")) as Seed;
-  for (const client of [...seed.global_clients, ...seed.instances.flatMap((i) => i.clients ?? [])])
-    client.redirect_uris.push(redirectUrl);
-  const response = await fetch(`${url}/__sim/reset`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ seed }),
-  });
-  if (!response.ok)
-    throw new StepFailure(`the simulator refused the seed: ${response.status} ${await response.text()}`);
   return child;
 }
 

@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { connection } from "next/server";
 import { Suspense } from "react";
 import { FormMessage } from "./field.js";
 import { settledWithin } from "../settled-within.js";
@@ -52,6 +53,8 @@ export interface ZendeskSettingsProps {
 
 /** The Zendesk settings: the signed-in member's workspace connections, Connect, and what each needs. */
 export async function ZendeskSettings({ connect, action, searchParams }: ZendeskSettingsProps) {
+  // Per request, always: it reads the session and the configuration (never prerendered at build).
+  await connection();
   const { host } = connect;
   const { basePath, settingsPath } = connect.paths();
   const member = await host.currentMember();
