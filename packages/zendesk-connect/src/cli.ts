@@ -49,7 +49,12 @@ const COMMANDS: Record<string, Command> = {
     for (const r of summary.results) {
       if (r.outcome === "failed")
         logger.warn(
-          { connectionId: r.connectionId, subdomain: r.subdomain, error_code: r.code, needs_reconnect: r.needsReconnect },
+          {
+            connectionId: r.connectionId,
+            subdomain: r.subdomain,
+            error_code: r.code,
+            needs_reconnect: r.needsReconnect,
+          },
           `renewal failed: ${r.code}: ${r.message}`,
         );
     }
@@ -110,9 +115,7 @@ async function main(argv: string[]): Promise<number> {
     ? await (await import("./telemetry/node-sdk.js")).startTelemetry({ serviceName: "zendesk-connect-cli" })
     : null;
   try {
-    return await withOperationSpan("zendesk_connect.cli", { "zendesk_connect.cli.command": name }, () =>
-      command(args),
-    );
+    return await withOperationSpan("zendesk_connect.cli", { "zendesk_connect.cli.command": name }, () => command(args));
   } catch (error) {
     // Messages name variables and key ids, never key material or tokens.
     logger.error(

@@ -47,7 +47,8 @@ export async function healthCheck(options: HealthCheckOptions = {}): Promise<Hea
   });
   const run = async (): Promise<string | null> => {
     await database().ping();
-    for (const [index, check] of checks.entries()) if (!(await check())) return index === 0 ? "package_migrations_pending" : "host_check_failed";
+    for (const [index, check] of checks.entries())
+      if (!(await check())) return index === 0 ? "package_migrations_pending" : "host_check_failed";
     return null;
   };
   try {
@@ -57,7 +58,10 @@ export async function healthCheck(options: HealthCheckOptions = {}): Promise<Hea
     return "unavailable";
   } catch (error) {
     // A missing ledger table (never migrated) lands here too.
-    logger.warn({ reason: "database_error", err_name: error instanceof Error ? error.name : "error" }, "health check: unavailable");
+    logger.warn(
+      { reason: "database_error", err_name: error instanceof Error ? error.name : "error" },
+      "health check: unavailable",
+    );
     return "unavailable";
   } finally {
     clearTimeout(timer);

@@ -64,13 +64,7 @@ export {
 } from "./throttle/buckets.js";
 export { throttlePolicy, tooManyAttemptsMessage } from "./throttle/attempts.js";
 export { errorName, logger } from "./telemetry/log.js";
-export {
-  ATTR,
-  renewalAttributes,
-  sanitizedUrl,
-  SPAN,
-  withOperationSpan,
-} from "./telemetry/spans.js";
+export { ATTR, renewalAttributes, sanitizedUrl, SPAN, withOperationSpan } from "./telemetry/spans.js";
 export {
   type KeepAliveRunSummary,
   recordKeepAliveRun,

@@ -44,7 +44,10 @@ export async function disconnectConnection(
   return withOperationSpan(SPAN.disconnect, { [ATTR.connectionId]: connectionId }, async (span) => {
     const result = await disconnect(connectionId, actorUserId);
     if (result.ok)
-      span.setAttributes({ [ATTR.subdomain]: result.subdomain, [ATTR.outcome]: `revocation_${result.revocation.status}` });
+      span.setAttributes({
+        [ATTR.subdomain]: result.subdomain,
+        [ATTR.outcome]: `revocation_${result.revocation.status}`,
+      });
     else span.setAttribute(ATTR.outcome, result.code);
     return result;
   });

@@ -49,7 +49,14 @@ function traceFields(): Record<string, string> {
   return { trace_id: context.traceId, span_id: context.spanId };
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+const LEVEL_NAMES: Record<number, string> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO",
+  40: "WARN",
+  50: "ERROR",
+  60: "FATAL",
+};
 
 /** Development output: `12:03:04.123 INFO  message  key=value …` on stdout (warnings and errors on stderr). */
 function prettyDestination(): DestinationStream {

@@ -98,7 +98,9 @@ export function recordRenewal(input: { outcome: RenewalOutcome; trigger: string;
   const attributes: Attributes = { "zendesk_connect.renewal.outcome": input.outcome, [ATTR.trigger]: input.trigger };
   if (input.code) attributes["error.type"] = input.code;
   instruments().renewals.add(1, attributes);
-  trace.getActiveSpan()?.setAttributes({ [ATTR.outcome]: input.outcome, ...(input.code ? { "error.type": input.code } : {}) });
+  trace
+    .getActiveSpan()
+    ?.setAttributes({ [ATTR.outcome]: input.outcome, ...(input.code ? { "error.type": input.code } : {}) });
 }
 
 /** What recordKeepAliveRun needs of a keep-alive summary (tokens/keep-alive.ts's KeepAliveSummary fits). */
