@@ -81,7 +81,8 @@ function prettyDestination(): DestinationStream {
   };
 }
 
-function createLogger(): Logger {
+/** A logger with the package's shape; `destination` replaces stdout (tests). */
+export function createLogger(destination?: DestinationStream): Logger {
   const settings = telemetryEnv();
   return pino(
     {
@@ -93,7 +94,7 @@ function createLogger(): Logger {
       mixin: traceFields,
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     },
-    settings.logFormat === "pretty" ? prettyDestination() : pino.destination({ dest: 1, sync: true }),
+    destination ?? (settings.logFormat === "pretty" ? prettyDestination() : pino.destination({ dest: 1, sync: true })),
   );
 }
 
