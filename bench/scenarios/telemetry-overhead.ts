@@ -1,3 +1,4 @@
+import { migrateAll } from "@/db";
 import { connectTestConnection } from "@/testing/zendesk";
 import { startOtlpReceiver } from "@/testing/otlp-receiver";
 import { getAccessToken } from "@pkg/tokens/lifecycle";
@@ -55,6 +56,8 @@ async function measure(fn: () => Promise<unknown>, calls: number, latencies: num
 }
 
 export async function telemetryOverhead(sim: ZendeskSimulator, sizes: SampleSizes): Promise<TelemetryOverheadResult> {
+  // The app's tables too (the test account): run.ts migrates only the package's when no page scenario runs.
+  await migrateAll();
   const { connectionId, workspaceId } = await connectTestConnection(sim, { subdomain: "acme" });
   const receiver = await startOtlpReceiver();
   const saved = Object.fromEntries(
