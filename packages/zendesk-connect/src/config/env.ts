@@ -374,7 +374,7 @@ const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", 
  * themselves (endpoint, protocol, headers, sampler, interval) are read by the SDK, as the
  * OpenTelemetry specification defines them; this only answers "is one configured?".
  */
-export function telemetryEnv(source: NodeJS.ProcessEnv = process.env): TelemetryEnv {
+export function telemetryEnv(source: Record<string, string | undefined> = process.env): TelemetryEnv {
   const set = (name: string) => (source[name]?.trim() ?? "") !== "";
   const otelEnabled =
     source.OTEL_SDK_DISABLED?.trim().toLowerCase() !== "true" &&
