@@ -69,13 +69,14 @@ function prettyDestination(): DestinationStream {
         process.stdout.write(line);
         return;
       }
-      const { level, time, message, pid: _pid, ...rest } = entry;
+      const { level, time, message, ...rest } = entry;
+      delete rest.pid;
       const name = typeof level === "string" ? level.toUpperCase() : (LEVEL_NAMES[Number(level)] ?? String(level));
       const clock = typeof time === "string" ? time.slice(11, 23) : new Date().toISOString().slice(11, 23);
-      const fields = Object.entries(rest)
+      const pairs = Object.entries(rest)
         .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
         .join(" ");
-      const text = `${clock} ${name.padEnd(5)} ${String(message ?? "")}${fields ? `  ${fields}` : ""}\n`;
+      const text = `${clock} ${name.padEnd(5)} ${String(message ?? "")}${pairs ? `  ${pairs}` : ""}\n`;
       (name === "WARN" || name === "ERROR" || name === "FATAL" ? process.stderr : process.stdout).write(text);
     },
   };
