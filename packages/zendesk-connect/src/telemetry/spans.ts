@@ -73,6 +73,18 @@ export function renewalAttributes(input: { trigger: string; connectionId: string
   };
 }
 
+/**
+ * One renewal's span (zendesk_connect.renewal) around `fn`: trigger and connection id from the
+ * start; `fn` adds the subdomain once the row is read (span.setAttribute(ATTR.subdomain, …)) and
+ * recordRenewal() (metrics.ts) marks the outcome on it.
+ */
+export function withRenewalSpan<T>(
+  input: { trigger: string; connectionId: string; subdomain?: string },
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  return withOperationSpan(SPAN.renewal, renewalAttributes(input), fn);
+}
+
 // Query parameters whose values never leave the process (OAuth codes, tokens, secrets, signatures).
 const SENSITIVE_QUERY =
   /^(code|state|token|access_token|refresh_token|id_token|client_secret|secret|code_verifier|password|assertion|signature|sig|x-goog-signature|awsaccesskeyid|key|api_key|apikey)$/i;

@@ -14,6 +14,8 @@ import { connectThroughCallback } from "@/testing/connect-flow";
 import { setupWebhookReceiver } from "@/testing/webhooks";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "@/testing/otlp-receiver";
 import { observeKeepAlive } from "./jobs.js";
+import { recordRenewal } from "./metrics.js";
+import { ATTR, withRenewalSpan } from "./spans.js";
 import { startTelemetry, type TelemetryHandle } from "./node-sdk.js";
 
 /*
@@ -248,5 +250,30 @@ describe("telemetry export", () => {
       expect(values).not.toContain("acme");
       for (const id of connectionIds) expect(values).not.toContain(id);
     }
+  });
+});
+
+describe("the renewal helpers (wired into tokens/lifecycle.ts at merge)", () => {
+  it("withRenewalSpan + recordRenewal: a span with trigger, connection, subdomain and outcome, and the counter", async () => {
+    receiver.clear();
+    await withRenewalSpan({ trigger: "keep_alive", connectionId: "conn-1" }, async (span) => {
+      span.setAttribute(ATTR.subdomain, "acme");
+      recordRenewal({ outcome: "failed", trigger: "keep_alive", code: "zendesk_error" });
+    });
+    await flush();
+    expect(one("zendesk_connect.renewal").attributes).toMatchObject({
+      "zendesk_connect.renewal.trigger": "keep_alive",
+      "zendesk_connect.connection.id": "conn-1",
+      "zendesk_connect.subdomain": "acme",
+      "zendesk_connect.outcome": "failed",
+      "error.type": "zendesk_error",
+    });
+    expect(
+      receiver.latest("zendesk_connect.renewals", {
+        "zendesk_connect.renewal.outcome": "failed",
+        "zendesk_connect.renewal.trigger": "keep_alive",
+        "error.type": "zendesk_error",
+      })?.value,
+    ).toBe(1);
   });
 });
