@@ -59,7 +59,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   } catch (error) {
     logger.warn(
       { err_name: error instanceof Error ? error.name : "error", reason: error instanceof Error ? error.message : "" },
-      "OpenTelemetry is configured (OTEL_EXPORTER_OTLP_ENDPOINT) but could not start; running without it. Install @opentelemetry/sdk-trace-node, @opentelemetry/sdk-metrics, @opentelemetry/resources and the OTLP exporters.",
+      "OpenTelemetry is configured (OTEL_EXPORTER_OTLP_ENDPOINT) but could not start; running without it (see reason; a missing module means the optional @opentelemetry/sdk-* and exporter packages are not installed)",
     );
     return null;
   }
@@ -97,19 +97,23 @@ async function start(source: NodeJS.ProcessEnv, fallbackServiceName: string): Pr
 
   // The exporters read the endpoint (appending /v1/traces, /v1/metrics) and headers from OTEL_*;
   // the tracer provider reads OTEL_TRACES_SAMPLER and the batch processor's OTEL_BSP_* values.
+  // Everything is built before anything is registered: a bad value leaves no half-started SDK.
   const tracerProvider = new NodeTracerProvider({
     resource,
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
-  // Registers the AsyncLocalStorage context manager and the W3C trace-context propagator too.
-  tracerProvider.register();
-
+  const intervalMs = milliseconds(setting(source, "OTEL_METRIC_EXPORT_INTERVAL"), 60_000);
+  // The SDK refuses a timeout longer than the interval: a short interval shortens the timeout too.
+  const timeoutMs = Math.min(milliseconds(setting(source, "OTEL_METRIC_EXPORT_TIMEOUT"), 30_000), intervalMs);
   const reader = new PeriodicExportingMetricReader({
     exporter: new OTLPMetricExporter(),
-    exportIntervalMillis: milliseconds(setting(source, "OTEL_METRIC_EXPORT_INTERVAL"), 60_000),
-    exportTimeoutMillis: milliseconds(setting(source, "OTEL_METRIC_EXPORT_TIMEOUT"), 30_000),
+    exportIntervalMillis: intervalMs,
+    exportTimeoutMillis: timeoutMs,
   });
   const meterProvider = new MeterProvider({ resource, readers: [reader] });
+
+  // Registers the AsyncLocalStorage context manager and the W3C trace-context propagator too.
+  tracerProvider.register();
   metrics.setGlobalMeterProvider(meterProvider);
   startObservers();
 

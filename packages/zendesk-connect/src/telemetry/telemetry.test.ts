@@ -95,3 +95,32 @@ describe("telemetryEnv", () => {
     });
   });
 });
+
+describe("startTelemetry", () => {
+  it("returns null and loads nothing without an endpoint", async () => {
+    const { startTelemetry } = await import("./node-sdk.js");
+    expect(await startTelemetry({ env: {} })).toBeNull();
+  });
+
+  it("starts with a metric interval shorter than the default export timeout, and shuts down cleanly", async () => {
+    const { startTelemetry } = await import("./node-sdk.js");
+    const { metrics, trace } = await import("@opentelemetry/api");
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_METRIC_EXPORT_INTERVAL: "1000",
+    });
+    try {
+      const sdk = await startTelemetry();
+      expect(sdk).not.toBeNull();
+      expect(trace.getTracer("t").startSpan("s").isRecording()).toBe(true);
+      await sdk!.shutdown();
+      expect(trace.getTracer("t").startSpan("s").isRecording()).toBe(false);
+      expect(metrics.getMeterProvider().constructor.name).not.toBe("MeterProvider");
+    } finally {
+      for (const key of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_METRIC_EXPORT_INTERVAL"])
+        if (saved[key] === undefined) delete process.env[key];
+    }
+  });
+});
