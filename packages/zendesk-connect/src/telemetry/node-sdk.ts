@@ -25,12 +25,12 @@ export interface StartTelemetryOptions {
   /** service.name when OTEL_SERVICE_NAME is unset. Default "zendesk-connect". */
   serviceName?: string;
   /** Overrides process.env (tests). */
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
 }
 
 const globalForSdk = globalThis as unknown as { __zendeskConnectTelemetry?: TelemetryHandle };
 
-function setting(source: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
+function setting(source: Record<string, string | undefined>, ...names: string[]): string | undefined {
   for (const name of names) {
     const value = source[name]?.trim();
     if (value) return value;
@@ -65,7 +65,10 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   }
 }
 
-async function start(source: NodeJS.ProcessEnv, fallbackServiceName: string): Promise<TelemetryHandle> {
+async function start(
+  source: Record<string, string | undefined>,
+  fallbackServiceName: string,
+): Promise<TelemetryHandle> {
   const [{ NodeTracerProvider, BatchSpanProcessor }, { MeterProvider, PeriodicExportingMetricReader }, resources] =
     await Promise.all([
       import("@opentelemetry/sdk-trace-node"),
