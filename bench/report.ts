@@ -346,7 +346,7 @@ export function renderMarkdown(d: ReportData): string {
       "",
       `Each call inside a span and an AsyncLocalStorage request context (as Next runs a request), ${t.samples} samples interleaved off/on: \`getAccessToken\` on a valid token` +
         ` (${t.hotPath.calls} sequential calls per sample) and \`loadIntegrationsData\` for one connection (${t.pageData.calls} per sample).` +
-        " On: the OpenTelemetry SDK (this package's starter) exporting every span over OTLP/HTTP JSON to a receiver in the bench process." +
+        " On: the OpenTelemetry SDK (this package's starter) exporting every span over OTLP/HTTP JSON to a local receiver in its own process (bench/support/otlp-sink.ts)." +
         " Off: no SDK (the default when no OTEL_* endpoint is set).",
       "",
       "| | calls/s (median) | per-call p50 | per-call p99 |",
