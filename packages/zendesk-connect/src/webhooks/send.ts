@@ -27,7 +27,10 @@ export async function postWebhook(
     return { kind: "no_answer", error: "refused: the webhook URL is not http(s)" };
   if (Buffer.byteLength(body, "utf8") > MAX_WEBHOOK_BODY_BYTES)
     return { kind: "no_answer", error: "refused: the body exceeds 64 KiB" };
-  const span = startClientSpan("POST", target, undefined);
+  // The operator's URL: every query value is hidden in the span (as endpointLabel does in logs).
+  const shown = new URL(target);
+  for (const key of [...new Set(shown.searchParams.keys())]) shown.searchParams.set(key, "REDACTED");
+  const span = startClientSpan("POST", shown, undefined);
   const started = performance.now();
   let outcome: SendOutcome;
   try {
