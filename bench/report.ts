@@ -5,6 +5,7 @@ import type { ConnectResult } from "./scenarios/connect-callback";
 import type { SettingsPageResult } from "./scenarios/settings-page";
 import type { StormResult, StormSide } from "./scenarios/refresh-storm";
 import type { HotPathResult } from "./scenarios/token-hot-path";
+import type { TelemetryOverheadResult } from "./scenarios/telemetry-overhead";
 import {
   type KeepAliveCostResult,
   keepAliveCostSection,
@@ -27,6 +28,7 @@ export const SCENARIO_FIELDS = {
   connect: "browserConnect",
   slow: "slowZendesk",
   keepalive: "keepAliveCost",
+  otel: "telemetry",
 } as const;
 export type ScenarioKey = keyof typeof SCENARIO_FIELDS;
 type ScenarioField = (typeof SCENARIO_FIELDS)[ScenarioKey];
@@ -77,6 +79,8 @@ export interface ReportData {
   slowZendesk?: SlowZendeskResult;
   /** Issue 13: scenario 8, keep-alive cost. */
   keepAliveCost?: KeepAliveCostResult;
+  /** Issue 23: scenario 9, telemetry overhead. */
+  telemetry?: TelemetryOverheadResult;
 }
 
 export interface Target {
@@ -113,6 +117,13 @@ export function targets(d: ReportData): Target[] {
     });
   if (d.slowZendesk) out.push(slowZendeskTarget(d.slowZendesk));
   if (d.keepAliveCost) out.push(keepAliveCostTarget(d.keepAliveCost));
+  if (d.telemetry)
+    out.push({
+      scenario: "9. Telemetry overhead",
+      target: "token hot path with tracing exported ≤ 1.05 × its time with telemetry off",
+      measured: `${x(d.telemetry.hotPath.ratio)} (hot path; p50 ${x(d.telemetry.hotPath.p50Ratio)}), ${x(d.telemetry.pageData.ratio)} (settings page data; p50 ${x(d.telemetry.pageData.p50Ratio)})`,
+      met: d.telemetry.hotPath.ratio <= 1.05,
+    });
   return out;
 }
 
@@ -324,6 +335,36 @@ export function renderMarkdown(d: ReportData): string {
     );
   }
 
+  if (d.telemetry) {
+    const t = d.telemetry;
+    const row = (label: string, p: TelemetryOverheadResult["hotPath"]) => [
+      `| ${label}, telemetry off | ${p.off.medianCallsPerSecond} | ${ms(p.off.latency.median)} | ${ms(p.off.latency.p99)} |`,
+      `| ${label}, traced, OTLP export on | ${p.on.medianCallsPerSecond} | ${ms(p.on.latency.median)} | ${ms(p.on.latency.p99)} |`,
+    ];
+    push(
+      "## 9. Telemetry overhead",
+      "",
+      `Each call inside a span and an AsyncLocalStorage request context (as Next runs a request), ${t.samples} samples interleaved off/on: \`getAccessToken\` on a valid token` +
+        ` (${t.hotPath.calls} sequential calls per sample) and \`loadIntegrationsData\` for one connection (${t.pageData.calls} per sample).` +
+        " On: the OpenTelemetry SDK (this package's starter) exporting every span over OTLP/HTTP JSON to a local receiver in its own process (bench/support/otlp-sink.ts)." +
+        " Off: no SDK (the default when no OTEL_* endpoint is set).",
+      "",
+      "| | calls/s (median) | per-call p50 | per-call p99 |",
+      "|---|---|---|---|",
+      ...row("token hot path", t.hotPath),
+      ...row("settings page data", t.pageData),
+      ...(t.hotPathBare ? row("token hot path, no request context", t.hotPathBare) : []),
+      "",
+      `Cost of tracing (median calls/s off ÷ on): ${x(t.hotPath.ratio)} on the hot path, ${x(t.pageData.ratio)} on the page data (target ≤ 1.05 ×);` +
+        ` per-call p50 on ÷ off: ${x(t.hotPath.p50Ratio)} and ${x(t.pageData.p50Ratio)}. ${t.spansExported} spans exported.` +
+        (t.hotPathBare
+          ? ` Without a request context (no AsyncLocalStorage active but the SDK's own, so tracing is charged for enabling one): ${x(t.hotPathBare.ratio)}.`
+          : "") +
+        " On a shared 2-core machine single samples vary by ±40 %: compare the medians, and rerun before drawing conclusions.",
+      "",
+    );
+  }
+
   if (d.js) {
     const j = d.js;
     push(
@@ -373,6 +414,7 @@ const SECTION_TITLES: Record<ScenarioField, string> = {
   browserConnect: "6. Connect in a browser",
   slowZendesk: "7. Slow Zendesk isolation",
   keepAliveCost: "8. Keep-alive cost",
+  telemetry: "9. Telemetry overhead",
 };
 
 function sectionTitle(field: ScenarioField): string {

@@ -23,6 +23,7 @@ import { connectCallback } from "./scenarios/connect-callback";
 import { refreshStorm } from "./scenarios/refresh-storm";
 import { measurePageDataInProcess, settingsPage } from "./scenarios/settings-page";
 import { tokenHotPath } from "./scenarios/token-hot-path";
+import { telemetryOverhead } from "./scenarios/telemetry-overhead";
 import { launchChromium } from "./support/chromium";
 import { BENCH_APP_PORT, BENCH_ENV, BENCH_SIM_PORT, FULL, PAGE_SIZES, QUICK } from "./support/config";
 import { keepAliveCostIsolated } from "./scenarios/keep-alive-cost";
@@ -167,6 +168,12 @@ try {
       `  ${hot.ours.medianCallsPerSecond} calls/s (bare read ${hot.baseline.medianCallsPerSecond}), ${hot.ours.dbRoundTripsPerCall} round-trips/call`,
     );
   }
+  let telemetry: ReportData["telemetry"];
+  if (runs("otel")) {
+    log("scenario 9: telemetry overhead ...");
+    telemetry = await telemetryOverhead(sim, sizes);
+    log(`  tracing on: ${telemetry.hotPath.ratio}× (hot path), ${telemetry.pageData.ratio}× (page data)`);
+  }
   await closeDatabase();
 
   // 4. Phase B: the production server (on Postgres behind the statement counter when the settings
@@ -309,6 +316,7 @@ try {
     browserConnect,
     slowZendesk,
     keepAliveCost,
+    telemetry,
   });
   log(`wrote ${written.join(" and ")}`);
 } catch (error) {

@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { database, migrate } from "@zendesk-connect/next";
+import { database, ledgerIsCurrent, migrate } from "@zendesk-connect/next";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -48,6 +48,11 @@ export async function migrateApp(): Promise<void> {
   if (handle.kind === "postgres")
     await migratePostgres(drizzlePostgres({ client: handle.client as postgres.Sql }), { migrationsFolder });
   else await migratePglite(drizzlePglite({ client: handle.client as PGlite }), { migrationsFolder });
+}
+
+/** Whether every migration of the app's own journal is applied (the health route's second check). */
+export function appMigrationsCurrent(): Promise<boolean> {
+  return ledgerIsCurrent(migrationsFolder, { schema: "drizzle", table: "__drizzle_migrations" });
 }
 
 /** Every pending migration of this process's database: the package's, then the app's. */

@@ -1,13 +1,13 @@
 // `npm run db:migrate`: applies pending migrations (the package's, then the app's) to
 // DATABASE_URL, or to the embedded PGlite.
-import { closeDatabase } from "@zendesk-connect/next";
+import { closeDatabase, logger } from "@zendesk-connect/next";
 import { migrateAll } from "@/db";
 
 try {
   await migrateAll();
-  console.log(`Migrations applied to ${process.env.DATABASE_URL ? "DATABASE_URL" : "the embedded PGlite database"}`);
+  logger.info(`Migrations applied to ${process.env.DATABASE_URL ? "DATABASE_URL" : "the embedded PGlite database"}`);
   await closeDatabase();
 } catch (error) {
-  console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  logger.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

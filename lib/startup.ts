@@ -1,4 +1,4 @@
-import { ConfigError as PackageConfigError, database, describeDatabaseUrl } from "@zendesk-connect/next";
+import { ConfigError as PackageConfigError, database, describeDatabaseUrl, logger } from "@zendesk-connect/next";
 import { migrateAll } from "@/db";
 import { appEnv, ConfigError } from "@/config/env";
 
@@ -30,7 +30,7 @@ export async function prepareServerOrExit(): Promise<void> {
     await prepareServer();
   } catch (error) {
     const config = error instanceof ConfigError || error instanceof PackageConfigError;
-    console.error(
+    logger.fatal(
       `${config ? "Configuration error" : "Start-up failed"}: ${error instanceof Error ? error.message : String(error)}`,
     );
     process.exit(1);

@@ -1,3 +1,4 @@
+import { logger } from "@zendesk-connect/next";
 import type { NextAuthConfig } from "next-auth";
 
 /**
@@ -9,10 +10,10 @@ export const authLogger: NonNullable<NextAuthConfig["logger"]> = {
     const type = (error as { type?: string }).type ?? error.name;
     // CredentialsSignin is an ordinary wrong password, not an operational error.
     if (type === "CredentialsSignin") return;
-    console.error(`[auth] ${type}`);
+    logger.error({ component: "auth", auth_error: type }, `Auth.js error: ${type}`);
   },
   warn(code) {
-    console.warn(`[auth] warning ${code}`);
+    logger.warn({ component: "auth", auth_warning: code }, `Auth.js warning: ${code}`);
   },
   debug() {},
 };

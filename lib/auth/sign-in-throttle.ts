@@ -2,6 +2,7 @@ import {
   countAttempt,
   type Gate,
   isRemembered,
+  recordThrottled,
   rememberKey,
   resetBuckets,
   throttlePolicy,
@@ -55,7 +56,10 @@ export async function throttledSignIn<T>(
     ],
     now,
   );
-  if (!gate.ok) return gate;
+  if (!gate.ok) {
+    recordThrottled("sign_in");
+    return gate;
+  }
   const user = await verify();
   if (user) {
     const knownUntil = new Date(now.getTime() + KNOWN_ADDRESS_DAYS * 86_400_000);
@@ -70,8 +74,10 @@ export async function throttledSignIn<T>(
 
 /** Counts a sign-up attempt from the address (each one costs a password hash). */
 export async function throttleSignUp(address: string, now = new Date()): Promise<Gate> {
-  return countAttempt(
+  const gate = await countAttempt(
     [{ key: keys.signUp(address), policy: throttlePolicy(appEnv().throttle.signUpAddressAttempts) }],
     now,
   );
+  if (!gate.ok) recordThrottled("sign_up");
+  return gate;
 }

@@ -1,4 +1,5 @@
 import { runAfterThisRequest } from "./runtime/request-after.js";
+import { errorName, logger } from "./telemetry/log.js";
 
 /*
  * Work that may follow the response (history listeners, current.json refinement, revoking a
@@ -13,7 +14,7 @@ const pending = new Set<Promise<unknown>>();
 export function runAfterResponse(task: () => Promise<unknown>): void {
   const run = () =>
     task().catch((error: unknown) =>
-      console.error(`[after-response] a follow-up task failed: ${error instanceof Error ? error.name : "error"}`),
+      logger.error({ err_name: errorName(error) }, "a follow-up task after the response failed"),
     );
   if (runAfterThisRequest(run)) return;
   // Not inside a request: run it in this process instead.

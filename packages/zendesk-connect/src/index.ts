@@ -8,7 +8,9 @@
  *   transport/ subdomains, Zendesk URLs, the one HTTP client, the API calls
  *   store/     connections, OAuth clients, events and the queries the pages read
  *   catalogue/ client-safe vocabulary: scopes, statuses, error codes, help links
- * The App Router parts are other entries: /routes (route handlers, actions), /ui (the pages).
+ *   telemetry/ the logger, spans and metrics (OpenTelemetry API only), health
+ * The App Router parts are other entries: /routes (route handlers, actions), /ui (the pages);
+ * /telemetry starts an OpenTelemetry SDK (a host's instrumentation.ts, the CLI) when OTEL_* is set.
  */
 export * from "./public.js";
 export type { ZendeskConnection } from "./db/schema.js";
@@ -61,3 +63,23 @@ export {
   uncountAttempt,
 } from "./throttle/buckets.js";
 export { throttlePolicy, tooManyAttemptsMessage } from "./throttle/attempts.js";
+export { errorName, logger } from "./telemetry/log.js";
+export { ATTR, renewalAttributes, sanitizedUrl, SPAN, withOperationSpan } from "./telemetry/spans.js";
+export {
+  type KeepAliveRunSummary,
+  recordKeepAliveRun,
+  recordRenewal,
+  recordThrottled,
+  recordWebhookDelivery,
+  type RenewalOutcome,
+  secondsSinceLastKeepAlive,
+} from "./telemetry/metrics.js";
+export { keepAliveCounts, observeKeepAlive } from "./telemetry/jobs.js";
+export {
+  healthCheck,
+  type HealthCheckOptions,
+  healthResponse,
+  type HealthStatus,
+  ledgerIsCurrent,
+  packageMigrationsCurrent,
+} from "./health.js";

@@ -356,3 +356,37 @@ function devSecrets(): DevSecrets {
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
+
+export interface TelemetryEnv {
+  /** An OTLP endpoint is set (and OTEL_SDK_DISABLED is not true): the CLI and the host start an SDK. */
+  otelEnabled: boolean;
+  /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace, silent. */
+  logLevel: string;
+  /** LOG_FORMAT: "json" (one object per line) or "pretty" (development default); anything else is json. */
+  logFormat: "json" | "pretty";
+}
+
+const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+/**
+ * Logging and OpenTelemetry switches. Read apart from env(): the logger exists before the rest of
+ * the configuration is validated (and reports its errors), and never throws. The OTEL_* values
+ * themselves (endpoint, protocol, headers, sampler, interval) are read by the SDK, as the
+ * OpenTelemetry specification defines them; this only answers "is one configured?".
+ */
+export function telemetryEnv(source: Record<string, string | undefined> = process.env): TelemetryEnv {
+  const set = (name: string) => (source[name]?.trim() ?? "") !== "";
+  const otelEnabled =
+    source.OTEL_SDK_DISABLED?.trim().toLowerCase() !== "true" &&
+    (set("OTEL_EXPORTER_OTLP_ENDPOINT") ||
+      set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ||
+      set("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"));
+  const level = source.LOG_LEVEL?.trim().toLowerCase() ?? "";
+  const format = source.LOG_FORMAT?.trim().toLowerCase();
+  const development = (source.NODE_ENV ?? "development") === "development";
+  return {
+    otelEnabled,
+    logLevel: LOG_LEVELS.has(level) ? level : "info",
+    logFormat: format === "json" || format === "pretty" ? format : development ? "pretty" : "json",
+  };
+}

@@ -9,6 +9,7 @@ import { requestToken } from "../tokens/endpoint.js";
 import { tokenExpiries } from "../tokens/expiry.js";
 import type { Subdomain } from "../transport/subdomain.js";
 import { grantedScopes, revokeUnstoredTokens, scheduleFollowUps } from "./flow.js";
+import { errorName, logger } from "../telemetry/log.js";
 
 export type ClientCredentialsResult =
   { ok: true; connectionId: string; created: boolean } | { ok: false; code: ZendeskErrorCode | "secret_required" };
@@ -93,7 +94,7 @@ export async function connectWithClientCredentials(
       actorUserId: input.userId,
     });
   } catch (error) {
-    console.error(`[zendesk] storing the connection failed: ${error instanceof Error ? error.name : "error"}`);
+    logger.error({ subdomain: input.subdomain, err_name: errorName(error) }, "storing the connection failed");
     await revokeUnstoredTokens(input.subdomain, { accessToken: response.access_token, refreshToken: null, client });
     return { ok: false, code: "storage_failed" };
   }

@@ -8,6 +8,7 @@ import { ZendeskError } from "../transport/errors.js";
 import type { Subdomain } from "../transport/subdomain.js";
 import { zendeskSettings } from "../transport/settings.js";
 import { accessTokenDue, claimConnection, newLeaseHolder, releaseLease, renewUnderClaim } from "../tokens/lifecycle.js";
+import { ATTR, SPAN, withOperationSpan } from "../telemetry/spans.js";
 
 /** Where an admin revokes by hand when we could not (kept in one place for the UI and docs). */
 export const MANUAL_REVOCATION_STEPS =
@@ -40,6 +41,19 @@ export async function disconnectConnection(
   connectionId: string,
   actorUserId: string | null,
 ): Promise<DisconnectResult> {
+  return withOperationSpan(SPAN.disconnect, { [ATTR.connectionId]: connectionId }, async (span) => {
+    const result = await disconnect(connectionId, actorUserId);
+    if (result.ok)
+      span.setAttributes({
+        [ATTR.subdomain]: result.subdomain,
+        [ATTR.outcome]: `revocation_${result.revocation.status}`,
+      });
+    else span.setAttribute(ATTR.outcome, result.code);
+    return result;
+  });
+}
+
+async function disconnect(connectionId: string, actorUserId: string | null): Promise<DisconnectResult> {
   const holder = newLeaseHolder("disconnect");
   // Renewal + up to four API calls, each bounded by the HTTP timeout.
   const leaseMs = 5 * zendeskSettings().httpTimeoutMs + 5000;

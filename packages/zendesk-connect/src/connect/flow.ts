@@ -18,6 +18,7 @@ import { revokeGrant, revokeReplacedGrant } from "./revoke-grant.js";
 import type { Subdomain } from "../transport/subdomain.js";
 import { zendeskSettings } from "../transport/settings.js";
 import { preflightSubdomain } from "./subdomain-check.js";
+import { errorName, logger } from "../telemetry/log.js";
 
 export type StartConnectResult = { ok: true; flow: ConnectFlow } | { ok: false; code: ZendeskErrorCode };
 
@@ -132,7 +133,7 @@ export async function completeZendeskSignIn(account: Account | null, profile: un
       actorUserId: intent.userId,
     });
   } catch (error) {
-    console.error(`[zendesk] storing the connection failed: ${error instanceof Error ? error.name : "error"}`);
+    logger.error({ subdomain: intent.subdomain, err_name: errorName(error) }, "storing the connection failed");
     flow.errorCode = "storage_failed";
     // Zendesk issued tokens nobody will hold: end them now, so nothing valid is left behind.
     await revokeUnstoredTokens(intent.subdomain, { accessToken, refreshToken, client: flow.client });
@@ -199,7 +200,10 @@ async function refineFromCurrentJson(
     await refineConnectionTokenInfo(saved.id, saved.tokenVersion, info, { scopes: !context.scopesStated });
   } catch (error) {
     if (!(error instanceof ZendeskError)) throw error;
-    console.info(`[zendesk] ${context.subdomain}: current.json gave no token details (${error.message}); not needed`);
+    logger.info(
+      { subdomain: context.subdomain, connectionId: saved.id, error_code: error.code },
+      `current.json gave no token details (${error.message}); not needed`,
+    );
   }
 }
 
@@ -211,11 +215,9 @@ export async function revokeUnstoredTokens(
   try {
     const revocation = await revokeGrant(subdomain, { ...tokens, zendeskTokenId: null });
     if (revocation.status === "failed")
-      console.warn(`[zendesk] ${subdomain}: the unstored tokens were not revoked (${revocation.reason})`);
+      logger.warn({ subdomain, reason: revocation.reason }, "the unstored tokens were not revoked");
   } catch (error) {
-    console.warn(
-      `[zendesk] ${subdomain}: revoking the unstored tokens failed: ${error instanceof Error ? error.name : "error"}`,
-    );
+    logger.warn({ subdomain, err_name: errorName(error) }, "revoking the unstored tokens failed");
   }
 }
 

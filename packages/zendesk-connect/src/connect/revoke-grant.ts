@@ -5,6 +5,7 @@ import type { ZendeskClientCredentials } from "../store/oauth-clients.js";
 import { recordConnectionEvent } from "../store/events.js";
 import { requestToken } from "../tokens/endpoint.js";
 import type { Revocation } from "./disconnect.js";
+import { errorName, logger } from "../telemetry/log.js";
 
 /** A grant to end at Zendesk: the tokens as this app holds them. */
 export interface GrantToRevoke {
@@ -110,9 +111,7 @@ export async function revokeReplacedGrant(
     );
   } catch (error) {
     // The connection may have been disconnected meanwhile; the revocation itself happened.
-    console.error(
-      `[zendesk] recording the replaced grant's revocation failed: ${error instanceof Error ? error.name : "error"}`,
-    );
+    logger.error({ err_name: errorName(error) }, "recording the replaced grant's revocation failed");
   }
   return revocation;
 }

@@ -40,7 +40,7 @@ export interface DatabaseHandle {
  * bundler (Next) may move this module, so the installed package under the working directory
  * is the fallback.
  */
-function migrationsFolder(): string {
+export function migrationsFolder(): string {
   const candidates = [
     path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "migrations"),
     path.join(process.cwd(), "node_modules", "@zendesk-connect", "next", "migrations"),
@@ -51,6 +51,9 @@ function migrationsFolder(): string {
 }
 
 // Its own ledger, so a host's Drizzle migrations (drizzle.__drizzle_migrations) never see these.
+/** The package's migration ledger (schema and table). */
+export const PACKAGE_LEDGER = { schema: "drizzle", table: "__zendesk_connect_migrations" } as const;
+
 const migrations = () => ({
   migrationsFolder: migrationsFolder(),
   migrationsTable: "__zendesk_connect_migrations",

@@ -258,6 +258,20 @@ export const webhookAlerts = pgTable("webhook_alerts", {
 });
 
 /**
+ * The last run of each background job ("keep_alive"), one row per job, upserted at the end of a
+ * run: any process (another instance, a CLI run, the metrics reader) can tell how long ago the
+ * job last ran. Counts only, never token material.
+ */
+export const zendeskJobRuns = pgTable("zendesk_job_runs", {
+  job: text("job").primaryKey(),
+  lastRunAt: timestamp("last_run_at", { withTimezone: true }).notNull(),
+  lastDurationMs: integer("last_duration_ms").notNull(),
+  renewed: integer("renewed").notNull().default(0),
+  skipped: integer("skipped").notNull().default(0),
+  failed: integer("failed").notNull().default(0),
+});
+
+/**
  * Attempt counters for sign-in, sign-up and connect throttling (lib/throttle). One row per
  * bucket ("signin:account:<email>", "signin:address:<ip>", ...), updated by single atomic
  * upserts so several instances share one count. Pruned by lib/retention.ts after expires_at.

@@ -4,6 +4,7 @@ import { env } from "../config/env.js";
 import { completeZendeskSignIn } from "../connect/flow.js";
 import { type ConnectFlow, connectFlowStorage, currentConnectFlow, zendeskProvider } from "../connect/provider.js";
 import { zendeskSettings } from "../transport/settings.js";
+import { logger } from "../telemetry/log.js";
 
 /*
  * The package's own Auth.js instance (@auth/core), separate from any the host runs: mounted at
@@ -42,7 +43,7 @@ function authConfig(flow: ConnectFlow | undefined): AuthConfig {
     debug: false,
     logger: {
       // Names only: Auth.js errors can carry the token response in their cause.
-      error: (error) => console.error(`[zendesk] Auth.js: ${error.name}`),
+      error: (error) => logger.error({ err_name: error.name }, "Auth.js error in the connect flow"),
       warn: () => {},
       debug: () => {},
     },

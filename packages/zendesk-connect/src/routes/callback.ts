@@ -12,6 +12,9 @@ import { scopeRefusalQuery } from "../connect/scope-refusal.js";
 import { connectErrorPath as errorPath, pendingCredentials } from "../connect/flow.js";
 import { CALLBACK_SUFFIX, zendeskSettings } from "../transport/settings.js";
 import { authJsCallback } from "./auth-js.js";
+import { trace } from "@opentelemetry/api";
+import { logger } from "../telemetry/log.js";
+import { ATTR, SPAN, withOperationSpan } from "../telemetry/spans.js";
 
 /** The intent cookie's path: sent back on the OAuth callback only. */
 function callbackPath(): string {
@@ -37,9 +40,20 @@ export function intentCookie(intentId: string) {
  * GET {basePath}/callback/zendesk. The intent named by the cookie is consumed first (single
  * use), must belong to the user the host says is signed in, and is the only source of the flow's
  * parameters. Every outcome is a redirect to the settings page with a code; nothing is stored
- * unless Zendesk's answer checks out.
+ * unless Zendesk's answer checks out. One operation span (zendesk_connect.connect.callback) with
+ * the subdomain, the connection id once stored and the outcome ("connected" or the error code).
  */
 export async function handleZendeskCallback(request: Request, host: ZendeskHost): Promise<Response> {
+  return withOperationSpan(SPAN.connectCallback, {}, async (span) => {
+    const response = await handleCallback(request, host);
+    const query = new URL(response.headers.get("location") ?? "/", "http://app.invalid").searchParams;
+    const connected = query.has("connected") || query.has("reconnected");
+    span.setAttribute(ATTR.outcome, connected ? "connected" : (query.get("error") ?? "unknown"));
+    return response;
+  });
+}
+
+async function handleCallback(request: Request, host: ZendeskHost): Promise<Response> {
   const query = new URL(request.url).searchParams;
   const intentId = readCookie(request, INTENT_COOKIE);
   // Both are reads the callback needs whatever they say: one wait, not two.
@@ -49,6 +63,7 @@ export async function handleZendeskCallback(request: Request, host: ZendeskHost)
     host.currentMember(),
   ]);
   if (!intent) return finish(errorPath("flow_expired"));
+  trace.getActiveSpan()?.setAttribute(ATTR.subdomain, intent.subdomain);
   if (member?.userId !== intent.userId) return finish(errorPath("session_mismatch", intent.subdomain));
   // The member's role was just read for their current workspace; another workspace is asked about.
   const allowed =
@@ -90,6 +105,7 @@ export async function handleZendeskCallback(request: Request, host: ZendeskHost)
     throw error;
   }
   const location = response.headers.get("location") ?? "";
+  if (flow.connected) trace.getActiveSpan()?.setAttribute(ATTR.connectionId, flow.connected.connectionId);
   if (flow.connected) return finish(location || zendeskSettings().settingsPath, response);
   // Zendesk answered but this app failed afterwards (storage): never a "tampered callback".
   if (flow.errorCode) return finish(errorPath(flow.errorCode, intent.subdomain), response);
@@ -111,7 +127,11 @@ function authJsErrorCode(location: string): ZendeskErrorCode {
 }
 
 function logFailure(subdomain: string, flow: ConnectFlow) {
-  if (flow.failure) console.warn(`[zendesk] connect to ${subdomain} failed: ${describeFailure(flow.failure)}`);
+  if (flow.failure)
+    logger.warn(
+      { subdomain, failure: flow.failure.kind },
+      `connect to ${subdomain} failed: ${describeFailure(flow.failure)}`,
+    );
 }
 
 /** The error page for a Zendesk failure; an invalid_scope one names the refused scopes (catalogue names only). */

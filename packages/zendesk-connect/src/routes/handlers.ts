@@ -12,6 +12,9 @@ import { subdomainSchema } from "../transport/subdomain.js";
 import { instanceUrl } from "../transport/urls.js";
 import { CALLBACK_SUFFIX, zendeskSettings } from "../transport/settings.js";
 import { handleZendeskCallback } from "./callback.js";
+import { healthCheck, healthResponse } from "../health.js";
+import { logger } from "../telemetry/log.js";
+import { keepAliveCounts, observeKeepAlive } from "../telemetry/jobs.js";
 
 /*
  * The package's routes under its base path (default /api/zendesk-connect), served by one
@@ -20,6 +23,8 @@ import { handleZendeskCallback } from "./callback.js";
  *   GET  /status             the signed-in member's workspace connections (host banners)
  *   POST /subdomain-check    the connect form's "is there a Zendesk account here?"
  *   GET|POST /cron           the keep-alive, retention and webhook retries (Bearer CRON_SECRET)
+ *   GET  /health             200 {"status":"ok"} when the database answers and the package's
+ *                            migrations are current, else 503 {"status":"unavailable"} (no details)
  */
 
 type Handler = (request: Request, host: ZendeskHost) => Promise<Response>;
@@ -29,6 +34,7 @@ const ROUTES: Record<string, { GET?: Handler; POST?: Handler }> = {
   "/status": { GET: status },
   "/subdomain-check": { POST: subdomainCheck },
   "/cron": { GET: cron, POST: cron },
+  "/health": { GET: health },
 };
 
 /** Dispatches a request under the base path; 404 for an unknown path, 405 for a wrong method. */
@@ -104,13 +110,18 @@ async function cron(request: Request): Promise<Response> {
     return answer(503, { error: "cron_not_configured", message: "Set CRON_SECRET to enable this endpoint" });
   if (authorization === "unauthorized")
     return answer(401, { error: "unauthorized" }, { "WWW-Authenticate": 'Bearer realm="cron"' });
-  const summary = await refreshDueConnections();
-  console.info(`[zendesk] ${formatKeepAliveSummary(summary)}`);
+  const summary = await observeKeepAlive(() => refreshDueConnections());
+  logger.info({ job: "keep_alive", ...keepAliveCounts(summary) }, formatKeepAliveSummary(summary));
   const retention = await pruneExpiredData();
-  console.info(`[zendesk] ${formatRetentionSummary(retention)}`);
+  logger.info({ job: "retention" }, formatRetentionSummary(retention));
   const webhooks = await deliverDueWebhooks({ maxDurationMs: 20_000 }); // retries of the webhook outbox
-  console.info(`[webhooks] ${formatDeliveryCounts(webhooks)}`);
+  logger.info({ job: "webhooks", ...webhooks }, formatDeliveryCounts(webhooks));
   return answer(200, { ...summary, retention, webhooks });
+}
+
+/** Anonymous: the status only, never why (that goes to the log). */
+async function health(): Promise<Response> {
+  return healthResponse(await healthCheck());
 }
 
 function answer(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): Response {

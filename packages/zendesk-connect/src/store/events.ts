@@ -2,6 +2,7 @@ import { db } from "../db/index.js";
 import { type ZendeskConnectionEventType, zendeskConnectionEvents } from "../db/schema.js";
 import { runAfterResponse } from "../after-response.js";
 import { enqueueConnectionWebhook } from "../webhooks/outbox.js";
+import { errorName, logger } from "../telemetry/log.js";
 
 /*
  * The single place connection state changes are recorded and emitted. Host apps subscribe
@@ -113,8 +114,9 @@ export function dispatchAfterCommit(events: readonly RecordedConnectionEvent[]):
           try {
             await listener(event);
           } catch (error) {
-            console.error(
-              `[zendesk] connection event listener failed: ${error instanceof Error ? error.name : "error"}`,
+            logger.error(
+              { connectionId: event.connectionId, event_type: event.type, err_name: errorName(error) },
+              "a connection event listener failed",
             );
           }
         }

@@ -1,5 +1,6 @@
 import { env } from "../config/env.js";
 import { blockedGate, type BucketPolicy, countAttempt, type Gate } from "./buckets.js";
+import { recordThrottled } from "../telemetry/metrics.js";
 
 /*
  * Connect attempts are counted per workspace, the connect form's subdomain checks per user (and
@@ -28,10 +29,12 @@ const keys = {
 
 /** Counts a Connect attempt for the workspace (each one starts an OAuth flow against Zendesk). */
 export async function throttleConnect(workspaceId: string, now = new Date()): Promise<ThrottleResult> {
-  return countAttempt(
+  const gate = await countAttempt(
     [{ key: keys.connect(workspaceId), policy: policy(env().throttle.connectWorkspaceAttempts) }],
     now,
   );
+  if (!gate.ok) recordThrottled("connect");
+  return gate;
 }
 
 /**
@@ -39,10 +42,12 @@ export async function throttleConnect(workspaceId: string, now = new Date()): Pr
  * Zendesk). Per user, so it can be counted while the user's workspace and role are still being read.
  */
 export async function throttleSubdomainCheck(userId: string, now = new Date()): Promise<ThrottleResult> {
-  return countAttempt(
+  const gate = await countAttempt(
     [{ key: keys.subdomainCheck(userId), policy: policy(env().throttle.subdomainCheckAttempts) }],
     now,
   );
+  if (!gate.ok) recordThrottled("subdomain_check");
+  return gate;
 }
 
 /**

@@ -1,10 +1,15 @@
+import { context, trace } from "@opentelemetry/api";
 import { ZendeskError, type ZendeskFailure } from "./errors.js";
 import { zendeskSettings } from "./settings.js";
+import { recordHttpDuration } from "../telemetry/metrics.js";
+import { endClientSpan, startClientSpan, zendeskUrlTemplate } from "../telemetry/spans.js";
 
 /**
  * The one transport to Zendesk. Every failure becomes a ZendeskError carrying a typed
  * ZendeskFailure the UI and the token lifecycle can act on; nothing here ever puts a token, code or secret in a message.
  * Redirects are never followed: a token request must not be replayed to another URL.
+ * Each attempt is one OpenTelemetry client span ("POST /oauth/tokens", stable HTTP conventions,
+ * url.full with sensitive query values redacted) and one http.client.request.duration sample.
  */
 
 export interface ZendeskResponse {
@@ -21,10 +26,41 @@ export interface ZendeskRequestInit {
   timeoutMs: number;
   /** Statuses returned as success instead of classified as failures. Default: 2xx. */
   accept?: (status: number) => boolean;
+  /** This attempt is the Nth resend of the same request (a retry): http.request.resend_count. */
+  resendCount?: number;
 }
 
 /** Sends a request and returns parsed JSON, or throws a ZendeskError with a typed failure. */
 export async function zendeskRequest(url: URL, init: ZendeskRequestInit): Promise<ZendeskResponse> {
+  const method = init.method ?? "GET";
+  const template = zendeskUrlTemplate(url);
+  const span = startClientSpan(method, url, template, init.resendCount);
+  const started = performance.now();
+  const answer: { status?: number } = {};
+  let errorType: string | undefined;
+  try {
+    // The span is current during the attempt: a host's fetch instrumentation nests under it.
+    return await context.with(trace.setSpan(context.active(), span), () => send(url, init, answer));
+  } catch (error) {
+    // Semantic conventions: the status code for an HTTP error answer, else what went wrong.
+    if (answer.status !== undefined && (answer.status >= 400 || !(error instanceof ZendeskError)))
+      errorType = String(answer.status);
+    else if (error instanceof ZendeskError) errorType = error.failure?.kind ?? error.code;
+    else errorType = error instanceof Error ? error.name : "_OTHER";
+    throw error;
+  } finally {
+    endClientSpan(span, { status: answer.status, errorType });
+    recordHttpDuration((performance.now() - started) / 1000, {
+      "http.request.method": method,
+      "url.template": template,
+      "zendesk_connect.http.peer": "zendesk",
+      ...(answer.status !== undefined ? { "http.response.status_code": answer.status } : {}),
+      ...(errorType ? { "error.type": errorType } : {}),
+    });
+  }
+}
+
+async function send(url: URL, init: ZendeskRequestInit, answer: { status?: number }): Promise<ZendeskResponse> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -38,6 +74,7 @@ export async function zendeskRequest(url: URL, init: ZendeskRequestInit): Promis
   } catch (error) {
     throw new ZendeskError(classifyFetchError(error));
   }
+  answer.status = response.status;
   let text: string;
   try {
     text = await response.text();

@@ -6,6 +6,7 @@ import { setupTestDatabase } from "@/testing/database";
 import { deliverDueWebhooks, deliverMessages, pruneDeliveredWebhooks } from "./deliver.js";
 import { enqueueWebhook } from "./outbox.js";
 import { setupWebhookReceiver } from "@/testing/webhooks";
+import { logger } from "../telemetry/log.js";
 
 setupTestDatabase();
 const fixture = setupWebhookReceiver({ secrets: 2, timeoutMs: 600 });
@@ -119,7 +120,7 @@ describe("webhook delivery", () => {
 
   it("logs one error line an hour while deliveries fail, naming the endpoint and its last status only", async () => {
     fixture.receiver.setMode({ kind: "status", status: 503 });
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const errors = vi.spyOn(logger, "error").mockImplementation(() => {});
     await queue(1);
     await queue(2);
     // Two earlier failures each (the line starts at the third); every run below is due now, on the
@@ -131,10 +132,12 @@ describe("webhook delivery", () => {
     await makeDue();
     expect(await deliverDueWebhooks()).toMatchObject({ retrying: 2 });
     expect(errors).toHaveBeenCalledTimes(1);
-    const line = String(errors.mock.calls[0]![0]);
-    expect(line).toBe(
-      `[webhooks] deliveries to ${fixture.receiver.url}/hooks/zendesk are failing: last answer HTTP 503; 2 message(s) awaiting retry, 0 given up (see npm run webhooks:status)`,
+    const [fields, message] = errors.mock.calls[0] as unknown as [Record<string, unknown>, string];
+    expect(message).toBe(
+      `webhook deliveries to ${fixture.receiver.url}/hooks/zendesk are failing: last answer HTTP 503; 2 message(s) awaiting retry, 0 given up (see npm run webhooks:status)`,
     );
+    expect(fields).toMatchObject({ component: "webhooks", last_answer: "HTTP 503", awaiting_retry: 2, given_up: 0 });
+    const line = `${JSON.stringify(fields)} ${message}`;
     for (const secret of fixture.secrets) expect(line).not.toContain(secret.slice(6, 20));
     // The limiter is a row in the database (shared by every instance): an hour later, one more line.
     await db.update(webhookAlerts).set({ lastLoggedAt: new Date(Date.now() - 3_600_000 - 1000) });

@@ -7,6 +7,9 @@ import { nextAttemptAt } from "./schedule.js";
 import { postWebhook, type SendOutcome } from "./send.js";
 import { endpointLabel, webhookSettings } from "./settings.js";
 import { signWebhook } from "./signing.js";
+import { logger } from "../telemetry/log.js";
+import { recordWebhookDelivery } from "../telemetry/metrics.js";
+import { ATTR, SPAN, withOperationSpan } from "../telemetry/spans.js";
 
 /*
  * Delivery runners. Invariants:
@@ -142,11 +145,21 @@ async function claim({ limit, now, ids }: { limit: number; now: Date; ids?: stri
 
 async function sendClaimed(messages: WebhookMessage[], counts: DeliveryCounts, now: () => Date): Promise<void> {
   await Promise.all(
-    messages.map(async (message) => {
-      const outcome = await attempt(message, now);
-      const result = await recordAttempt(message, outcome, now());
-      if (result) counts[result] += 1;
-    }),
+    messages.map((message) =>
+      withOperationSpan(
+        SPAN.webhookDelivery,
+        { "zendesk_connect.webhook.message_id": message.id, "zendesk_connect.webhook.attempt": message.attempts },
+        async (span) => {
+          const outcome = await attempt(message, now);
+          const result = await recordAttempt(message, outcome, now());
+          if (result) {
+            counts[result] += 1;
+            recordWebhookDelivery(result);
+            span.setAttribute(ATTR.outcome, result);
+          }
+        },
+      ),
+    ),
   );
 }
 
@@ -235,8 +248,15 @@ async function alertOperator(lastAnswer: string, now: Date): Promise<void> {
     .select({ n: count() })
     .from(webhookMessages)
     .where(inArray(webhookMessages.status, ["failed", "gone"]));
-  console.error(
-    `[webhooks] deliveries to ${endpointLabel(endpoint.url)} are failing: last answer ${lastAnswer}; ` +
+  logger.error(
+    {
+      component: "webhooks",
+      endpoint: endpointLabel(endpoint.url),
+      last_answer: lastAnswer,
+      awaiting_retry: Number(waiting?.n ?? 0),
+      given_up: Number(given?.n ?? 0),
+    },
+    `webhook deliveries to ${endpointLabel(endpoint.url)} are failing: last answer ${lastAnswer}; ` +
       `${waiting?.n ?? 0} message(s) awaiting retry, ${given?.n ?? 0} given up (see npm run webhooks:status)`,
   );
 }

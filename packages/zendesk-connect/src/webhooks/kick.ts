@@ -1,4 +1,5 @@
 import { runAfterThisRequest } from "../runtime/request-after.js";
+import { errorName, logger } from "../telemetry/log.js";
 
 /*
  * Best-effort delivery right after commit, off the person's wait. In a request (server action,
@@ -40,5 +41,5 @@ export function scheduleDelivery(ids: string[]): void {
 
 function logFailure(error: unknown): void {
   // The message stays queued; the runners retry it. Only the kind of error: no body, no secret.
-  console.error(`[webhooks] immediate delivery failed: ${error instanceof Error ? error.name : "error"}`);
+  logger.error({ component: "webhooks", err_name: errorName(error) }, "immediate webhook delivery failed");
 }
