@@ -6,6 +6,7 @@ import type { SettingsPageResult } from "./scenarios/settings-page";
 import type { StormResult, StormSide } from "./scenarios/refresh-storm";
 import type { HotPathResult } from "./scenarios/token-hot-path";
 import type { TelemetryOverheadResult } from "./scenarios/telemetry-overhead";
+import type { SimulatorPagingResult } from "./scenarios/simulator-paging";
 import {
   type KeepAliveCostResult,
   keepAliveCostSection,
@@ -29,6 +30,7 @@ export const SCENARIO_FIELDS = {
   slow: "slowZendesk",
   keepalive: "keepAliveCost",
   otel: "telemetry",
+  paging: "simulatorPaging",
 } as const;
 export type ScenarioKey = keyof typeof SCENARIO_FIELDS;
 type ScenarioField = (typeof SCENARIO_FIELDS)[ScenarioKey];
@@ -81,6 +83,8 @@ export interface ReportData {
   keepAliveCost?: KeepAliveCostResult;
   /** Issue 23: scenario 9, telemetry overhead. */
   telemetry?: TelemetryOverheadResult;
+  /** Issue 24: scenario 10, the simulator paging a large account. */
+  simulatorPaging?: SimulatorPagingResult;
 }
 
 export interface Target {
@@ -123,6 +127,13 @@ export function targets(d: ReportData): Target[] {
       target: "token hot path with tracing exported ≤ 1.05 × its time with telemetry off",
       measured: `${x(d.telemetry.hotPath.ratio)} (hot path; p50 ${x(d.telemetry.hotPath.p50Ratio)}), ${x(d.telemetry.pageData.ratio)} (settings page data; p50 ${x(d.telemetry.pageData.p50Ratio)})`,
       met: d.telemetry.hotPath.ratio <= 1.05,
+    });
+  if (d.simulatorPaging)
+    out.push({
+      scenario: "10. Simulator paging",
+      target: `a ${d.simulatorPaging.tickets.toLocaleString("en")}-ticket instance pages through at ≥ ${d.simulatorPaging.targetTicketsPerSecond.toLocaleString("en")} tickets/s (cursor, page[size]=${d.simulatorPaging.pageSize})`,
+      measured: `${d.simulatorPaging.ours.medianTicketsPerSecond.toLocaleString("en")} tickets/s (median of ${d.simulatorPaging.samples}); offset pages ${d.simulatorPaging.baseline.medianTicketsPerSecond.toLocaleString("en")}`,
+      met: d.simulatorPaging.meetsTarget,
     });
   return out;
 }
@@ -365,6 +376,23 @@ export function renderMarkdown(d: ReportData): string {
     );
   }
 
+  if (d.simulatorPaging) {
+    const p = d.simulatorPaging;
+    push(
+      "## 10. Simulator paging",
+      "",
+      `A simulator of its own (no rate limit) with ${p.tickets.toLocaleString("en")} generated tickets (built in ${p.generateMs} ms), read to the end over HTTP` +
+        ` as node-zendesk and a host's sync do: cursor pages of ${p.pageSize} following \`links.next\` (${p.ours.requests} requests).` +
+        ` Baseline, same run, interleaved: the same tickets by offset pages (\`page\`/\`per_page=${p.pageSize}\`, ${p.baseline.requests} requests), the plainest way through the list.`,
+      "",
+      "| | tickets/s (median) | samples |",
+      "|---|---|---|",
+      `| cursor (page[size]) | ${p.ours.medianTicketsPerSecond.toLocaleString("en")} | ${p.ours.ticketsPerSecond.join(", ")} |`,
+      `| offset pages (baseline) | ${p.baseline.medianTicketsPerSecond.toLocaleString("en")} | ${p.baseline.ticketsPerSecond.join(", ")} |`,
+      "",
+    );
+  }
+
   if (d.js) {
     const j = d.js;
     push(
@@ -415,6 +443,7 @@ const SECTION_TITLES: Record<ScenarioField, string> = {
   slowZendesk: "7. Slow Zendesk isolation",
   keepAliveCost: "8. Keep-alive cost",
   telemetry: "9. Telemetry overhead",
+  simulatorPaging: "10. Simulator paging",
 };
 
 function sectionTitle(field: ScenarioField): string {

@@ -7,7 +7,7 @@
 //   --quick        few samples: checks the harness, figures not worth publishing
 //   --skip-build   reuse .next-bench when it exists (only after `npm run bench` built it)
 //   --out=PREFIX   write PREFIX.md and PREFIX.json instead of bench/results.*
-//   --only=A,B     run only these scenarios (storm, callback, page, hot, js, connect); the other
+//   --only=A,B     run only these scenarios (storm, callback, page, hot, js, connect, slow, keepalive, otel, paging); the other
 //                  sections of PREFIX.json are kept, marked with the run they come from
 import { mkdirSync } from "node:fs";
 import os from "node:os";
@@ -287,10 +287,10 @@ try {
       `  ${keepAliveCost.ours.perConnectionPerDay} rotations/connection/day vs ${keepAliveCost.baseline.perConnectionPerDay}`,
     );
   }
-  // Issue 24: the simulator's own paging, on a simulator of its own; logged (report.ts has no section for it).
-  if (only === null) {
-    log("simulator paging: 10,000 tickets, page[size]=100 ...");
-    const paging = await simulatorPaging({ samples: quick ? 2 : 7 });
+  let paging: ReportData["simulatorPaging"];
+  if (runs("paging")) {
+    log("scenario 10: simulator paging, 10,000 tickets, page[size]=100 ...");
+    paging = await simulatorPaging({ samples: quick ? 2 : 7 });
     log(
       `  ${paging.ours.medianTicketsPerSecond} tickets/s by cursor vs ${paging.baseline.medianTicketsPerSecond} by offset pages (target ${paging.targetTicketsPerSecond})`,
     );
@@ -317,6 +317,7 @@ try {
     slowZendesk,
     keepAliveCost,
     telemetry,
+    simulatorPaging: paging,
   });
   log(`wrote ${written.join(" and ")}`);
 } catch (error) {
