@@ -163,7 +163,7 @@ export interface RenewResult {
   row: ZendeskConnection;
 }
 
-const inFlight = new Map<string, Promise<RenewResult>>();
+const inFlight = new Map<string, { key: string; promise: Promise<RenewResult> }>();
 
 export interface ClockOption {
   /** The app's clock (tests and the keep-alive inject one); defaults to Date.now. */
@@ -428,15 +428,42 @@ function tokenOf(row: ZendeskConnection) {
   };
 }
 
-/** One refresh per connection at a time in this process; concurrent callers share its outcome. */
-function renewSingleFlight(request: RenewRequest): Promise<RenewResult> {
+/**
+ * What a request asks for, as a key: two requests with the same key accept the same outcome. An
+ * on-use renewal that backs off, or a keep-alive that finds the row busy, answers neither a person's
+ * Refresh now nor an API call whose token Zendesk just rejected.
+ */
+function policyKey(request: RenewRequest): string {
+  return [request.trigger, request.mode, request.wait, request.respectBackoff, request.maxAttempts].join("|");
+}
+
+/**
+ * One refresh per connection at a time in this process. A caller with the same policy shares the
+ * running attempt's outcome; any other caller waits for it to settle, takes a rotation it brought
+ * (a newer token_version than the one it asked about), and otherwise runs its own attempt.
+ */
+async function renewSingleFlight(request: RenewRequest): Promise<RenewResult> {
   const id = request.connectionId;
-  const running = inFlight.get(id);
-  // A joiner did not refresh anything itself: it reports "skipped" (counts stay exact).
-  if (running)
-    return running.then((result) => (result.status === "refreshed" ? { ...result, status: "skipped" } : result));
-  const promise = renewWithRetries(request).finally(() => inFlight.delete(id));
-  inFlight.set(id, promise);
+  const key = policyKey(request);
+  for (;;) {
+    const running = inFlight.get(id);
+    if (!running) break;
+    // A joiner did not refresh anything itself: it reports "skipped" (counts stay exact).
+    if (running.key === key)
+      return running.promise.then((result) =>
+        result.status === "refreshed" ? { ...result, status: "skipped" } : result,
+      );
+    const settled = await running.promise.then(
+      (result) => result,
+      () => undefined,
+    );
+    if (settled && settled.row.tokenVersion !== undefined && settled.row.tokenVersion !== request.baseVersion)
+      return { status: "skipped", row: settled.row };
+  }
+  const promise = renewWithRetries(request).finally(() => {
+    if (inFlight.get(id)?.promise === promise) inFlight.delete(id);
+  });
+  inFlight.set(id, { key, promise });
   return promise;
 }
 
