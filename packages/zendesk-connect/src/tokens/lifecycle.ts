@@ -3,10 +3,17 @@ import { and, eq, sql } from "drizzle-orm";
 import { database, db } from "../db/index.js";
 import { runAfterResponse } from "../after-response.js";
 import { type ZendeskConnection, zendeskConnections } from "../db/schema.js";
-import { fetchTokenInfo, revokeZendeskToken, type ZendeskTokenInfo } from "../transport/api.js";
+import { fetchTokenInfo, type ZendeskTokenInfo } from "../transport/api.js";
+import { type AccessTokenRevocation, revokeAccessToken } from "./revoke.js";
 import type { ZendeskClientCredentials } from "../store/oauth-clients.js";
 import { type ZendeskErrorCode } from "../catalogue/error-codes.js";
-import { type ConnectionEvent, insertConnectionEvent, notifyConnectionListeners } from "../store/events.js";
+import {
+  type ConnectionEvent,
+  insertConnectionEvent,
+  notifyConnectionListeners,
+  recordConnectionEvent,
+} from "../store/events.js";
+import { healthy } from "../store/transitions.js";
 import {
   codeForFailure,
   describeFailure,
@@ -579,7 +586,7 @@ async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
       );
     }
 
-    const stored = await storeRotation(request, row, grant, response);
+    const stored = await storeRotation(request, holder, row, grant, response);
     if (stored.kind === "skipped") return stored.result;
     notifyConnectionListeners(stored.events);
     // Off the caller's wait, and in a request after its response (Next keeps the function alive).
@@ -687,6 +694,17 @@ function leaseAvailable(row: ZendeskConnection, holder: string, trigger: Trigger
   return current.startsWith("reserve:") && trigger !== "keep_alive";
 }
 
+/** Whether someone else's live `disconnect:` lease is on the row: it is being ended, no outcome is stored. */
+function disconnecting(row: ZendeskConnection, holder: string, nowMs: number): boolean {
+  return (
+    row.refreshLeaseHolder !== null &&
+    row.refreshLeaseHolder.startsWith("disconnect:") &&
+    !ownsLease(row, holder) &&
+    row.refreshLeaseExpiresAt !== null &&
+    row.refreshLeaseExpiresAt.getTime() > nowMs
+  );
+}
+
 /** Whether the row's lease is held under `holder`'s id (a runner's reservation and its refresh share one). */
 function ownsLease(row: ZendeskConnection, holder: string | undefined): boolean {
   return holder !== undefined && row.refreshLeaseHolder !== null && leaseId(row.refreshLeaseHolder) === leaseId(holder);
@@ -768,9 +786,14 @@ async function endInClaim(
   return { kind: "ended", error: new ZendeskError(verdict.code, verdict.reason, verdict.failure), events };
 }
 
-/** Stores the rotated pair, re-encrypted, with token_version + 1: the commit that comes first. */
+/**
+ * Stores the rotated pair, re-encrypted, with token_version + 1: the commit that comes first. It is
+ * stored only while the row still holds the grant we renewed (same token_version) and no one else is
+ * ending it (a live `disconnect:` lease); otherwise the pair belongs to no one and is revoked.
+ */
 async function storeRotation(
   request: RenewRequest,
+  holder: string,
   row: ZendeskConnection,
   grant: TokenGrant,
   response: TokenResponse,
@@ -795,11 +818,13 @@ async function storeRotation(
       ? expiries.refreshTokenExpiresAt
       : row.refreshTokenExpiresAt;
   const accessTokenCiphertext = sealed.accessTokenCiphertext;
-  return db.transaction(async (tx) => {
+  const lease = zendeskConnections.refreshLeaseHolder;
+  const mine = `%:${leaseId(holder)}`;
+  const outcome = await db.transaction(async (tx) => {
     await setLocalTimeouts(tx);
-    // The version check is the guard: Zendesk accepted the refresh token we read under our lease,
-    // so no one else can have rotated it; this pair is the only valid one and is stored whatever
-    // happened to the lease meanwhile.
+    // One statement, the guard in its WHERE: Zendesk accepted the refresh token we read under our
+    // lease, so no renewal can have rotated it; only a reconnect (a newer token_version) or a
+    // disconnect (its lease) can have taken the row from this grant meanwhile.
     const [updated] = await tx
       .update(zendeskConnections)
       .set({
@@ -810,23 +835,27 @@ async function storeRotation(
         // Unknown until current.json names it (revocation falls back to DELETE current.json).
         zendeskTokenId: null,
         tokenVersion: row.tokenVersion + 1,
-        status: "active",
-        statusReason: null,
-        lastError: null,
-        lastErrorAt: null,
+        ...healthy(),
         lastRefreshedAt: new Date(nowMs),
-        refreshInFlightSince: null,
-        refreshFailures: 0,
-        failingSince: null,
-        nextAttemptAt: null,
-        ...(request.release ? { refreshLeaseHolder: null, refreshLeaseExpiresAt: null } : {}),
+        // Only our own lease is released (a reservation and its refresh share one id).
+        ...(request.release
+          ? {
+              refreshLeaseHolder: sql`case when ${lease} like ${mine} then null else ${lease} end`,
+              refreshLeaseExpiresAt: sql`case when ${lease} like ${mine} then null else ${zendeskConnections.refreshLeaseExpiresAt} end`,
+            }
+          : {}),
       })
-      .where(and(eq(zendeskConnections.id, row.id), eq(zendeskConnections.tokenVersion, row.tokenVersion)))
+      .where(
+        and(
+          eq(zendeskConnections.id, row.id),
+          eq(zendeskConnections.tokenVersion, row.tokenVersion),
+          sql`not (${lease} like 'disconnect:%' and ${lease} not like ${mine} and ${zendeskConnections.refreshLeaseExpiresAt} > ${new Date(nowMs).toISOString()}::timestamptz)`,
+        ),
+      )
       .returning();
     if (!updated) {
-      const current = await tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, row.id));
-      if (!current[0]) throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
-      return { kind: "skipped" as const, result: { status: "skipped" as const, row: current[0] } };
+      const [current] = await tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, row.id));
+      return { kind: "superseded" as const, current };
     }
     const event: ConnectionEvent = {
       type: "refreshed",
@@ -847,6 +876,55 @@ async function storeRotation(
     await insertConnectionEvent(tx, event);
     return { kind: "stored" as const, result: { status: "refreshed" as const, row: updated }, events: [event] };
   });
+  if (outcome.kind === "stored") return outcome;
+  await dropSupersededPair(request, holder, row, outcome.current, response.access_token);
+  if (!outcome.current) throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
+  return { kind: "skipped", result: { status: "skipped", row: outcome.current } };
+}
+
+/**
+ * A renewal whose grant was replaced (reconnect) or ended (disconnect) while Zendesk answered: the
+ * rotated pair it holds is live at Zendesk and nobody else has it. Revoke it, release our lease, and
+ * say so in the history (kept after a disconnect deleted the row: connection_id null).
+ */
+async function dropSupersededPair(
+  request: RenewRequest,
+  holder: string,
+  row: ZendeskConnection,
+  current: ZendeskConnection | undefined,
+  accessToken: string,
+): Promise<void> {
+  const revocation = await revokeAccessToken(row.subdomain, accessToken, null);
+  if (current && request.release) await releaseLease(row.id, holder);
+  const why = !current
+    ? "the connection was disconnected"
+    : current.tokenVersion !== row.tokenVersion
+      ? "the connection was reconnected (or renewed elsewhere)"
+      : "a disconnect was under way";
+  const base = {
+    connectionId: current ? row.id : null,
+    workspaceId: row.workspaceId,
+    subdomain: row.subdomain,
+    actorUserId: request.actorUserId,
+    data: {
+      supersededRenewal: true,
+      trigger: request.trigger,
+      revocation: revocation.status === "failed" ? "failed" : "revoked",
+    },
+  };
+  const event: ConnectionEvent =
+    revocation.status === "failed"
+      ? {
+          ...base,
+          type: "revocation_failed",
+          detail: `A renewal finished after ${why}; the pair it received could not be revoked: ${revocation.reason} It stays valid in Zendesk until it expires; this app does not hold it.`,
+        }
+      : {
+          ...base,
+          type: "grant_replaced",
+          detail: `A renewal finished after ${why}; the pair it received was revoked in Zendesk`,
+        };
+  await recordConnectionEvent(event);
 }
 
 /**
@@ -880,15 +958,17 @@ async function followUp(before: ZendeskConnection, stored: ZendeskConnection, re
  * pile up; best effort, by its own bearer (a token may always revoke itself).
  */
 async function revokeReplacedToken(row: ZendeskConnection): Promise<void> {
+  let outcome: AccessTokenRevocation;
   try {
-    const previous = openAccessToken(row);
-    await revokeZendeskToken(row.subdomain, previous, row.zendeskTokenId!);
+    outcome = await revokeAccessToken(row.subdomain, openAccessToken(row), row.zendeskTokenId);
   } catch (error) {
-    if (!(error instanceof ZendeskError)) throw error;
-    console.warn(
-      `[zendesk] ${row.subdomain}: the replaced client-credentials token was not revoked (${error.message}); it expires by itself`,
-    );
+    if (!(error instanceof ZendeskError) && !localFailureOf(error, row)) throw error;
+    outcome = { status: "failed", reason: "the stored token could not be read" };
   }
+  if (outcome.status === "failed")
+    console.warn(
+      `[zendesk] ${row.subdomain}: the replaced client-credentials token was not revoked (${outcome.reason}); it expires by itself`,
+    );
 }
 
 interface Verdict {
@@ -950,7 +1030,9 @@ async function storeVerdict(
     await setLocalTimeouts(tx);
     const [current] = await tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, row.id)).for("update");
     if (!current) throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
-    if (current.tokenVersion !== row.tokenVersion)
+    // A verdict on a grant the row no longer holds (reconnected), or on a row a disconnect is ending,
+    // is not written: it was about a token no one keeps.
+    if (current.tokenVersion !== row.tokenVersion || disconnecting(current, holder, nowMs))
       return { kind: "skipped" as const, result: { status: "skipped" as const, row: current } };
     const events = await markEnded(tx, current, verdict, {
       actorUserId: request.actorUserId,
@@ -1037,6 +1119,7 @@ async function recordFailure(
     if (
       !current ||
       current.tokenVersion !== row.tokenVersion ||
+      disconnecting(current, holder, nowMs) ||
       (current.status !== "active" && current.status !== "error")
     )
       return { ended: false, reason: lastError, events: [] as ConnectionEvent[] };
