@@ -514,7 +514,10 @@ async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
       throw claim.error;
     }
     if (claim.kind === "failed") {
-      await recordFailure(request, holder, claim.failure.row, { local: claim.failure }, attempts, false);
+      // Nothing reached Zendesk: an earlier holder's marker (it may have rotated) stays as it was.
+      await recordFailure(request, holder, claim.failure.row, { local: claim.failure }, attempts, {
+        set: claim.failure.row.refreshInFlightSince,
+      });
       throw new ZendeskError(claim.failure.code, claim.failure.message);
     }
     if (claim.kind === "busy") {
@@ -543,7 +546,8 @@ async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
           await releaseLease(row.id, holder);
           throw error;
         }
-        await recordFailure(request, holder, row, { local }, attempts, false);
+        // The marker as it was before our claim: an earlier holder's survives, ours is withdrawn.
+        await recordFailure(request, holder, row, { local }, attempts, { set: row.refreshInFlightSince });
         throw new ZendeskError(local.code, local.message);
       }
     }
@@ -577,7 +581,14 @@ async function renewWithRetries(request: RenewRequest): Promise<RenewResult> {
         waitedMs += delay;
         continue;
       }
-      const stored = await recordFailure(request, holder, row, { failure }, attempts, earlier.answerMaybeLost);
+      const stored = await recordFailure(
+        request,
+        holder,
+        row,
+        { failure },
+        attempts,
+        earlier.answerMaybeLost ? { keep: true } : { set: null },
+      );
       if (stored.ended) throw new ZendeskError("needs_reconnect", stored.reason, failure);
       throw new ZendeskError(
         codeForFailure(failure),
@@ -607,7 +618,9 @@ async function claimForRefresh(request: RenewRequest, holder: string): Promise<C
     return await db.transaction(async (tx): Promise<Claim> => {
       await setLocalTimeouts(tx);
       const row = await lockRow(tx, request.connectionId, request.wait ? "nowait" : "skip");
-      if (row === "locked") return { kind: "busy", row: await loadConnection(request.connectionId) };
+      // Read through the open transaction: a second pooled connection here would let concurrent claims
+      // (keep-alive concurrency >= pool size) each hold one and wait for another.
+      if (row === "locked") return { kind: "busy", row: await readRow(tx, request.connectionId) };
       if (!row) {
         if (!request.wait) return { kind: "done", result: { status: "skipped", row: placeholderRow(request) } };
         throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
@@ -739,6 +752,13 @@ async function tryLease(
     if (isLockTimeout(error)) return "busy";
     throw error;
   }
+}
+
+/** The row without a lock, through the caller's transaction (a locked row is still readable). */
+async function readRow(tx: Tx, connectionId: string): Promise<ZendeskConnection> {
+  const [row] = await tx.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId));
+  if (!row) throw new ZendeskError("connection_not_found", "This Zendesk connection no longer exists.");
+  return row;
 }
 
 /** FOR UPDATE NOWAIT / SKIP LOCKED: never queue behind a lock (ours are milliseconds; an old version's are not). */
@@ -1099,7 +1119,8 @@ export function backoffSeconds(failures: number, random: number = Math.random())
 /**
  * A failure that is not Zendesk's verdict: tokens untouched, status error, the next automatic attempt
  * after a back-off; failing for longer than ZENDESK_REFRESH_GIVE_UP_DAYS ends the connection.
- * refresh_in_flight_since stays set when the answer may have been lost (the next attempt must know).
+ * refresh_in_flight_since stays set when the answer may have been lost (the next attempt must know),
+ * and a failure before any call to Zendesk leaves an earlier holder's marker as it was.
  */
 async function recordFailure(
   request: RenewRequest,
@@ -1107,7 +1128,8 @@ async function recordFailure(
   row: ZendeskConnection,
   what: { failure: ZendeskFailure } | { local: LocalFailure },
   attempts: number,
-  answerMaybeLost: boolean,
+  /** refresh_in_flight_since afterwards: kept when an answer may have been lost at Zendesk. */
+  marker: { keep: true } | { set: Date | null },
 ): Promise<{ ended: boolean; reason: string }> {
   const nowMs = request.now();
   const s = zendeskSettings();
@@ -1148,7 +1170,7 @@ async function recordFailure(
           refreshFailures: failures,
           failingSince,
           nextAttemptAt: null,
-          refreshInFlightSince: answerMaybeLost ? current.refreshInFlightSince : null,
+          refreshInFlightSince: "keep" in marker ? current.refreshInFlightSince : marker.set,
           ...releaseMine,
         })
         .where(eq(zendeskConnections.id, row.id));
@@ -1176,7 +1198,7 @@ async function recordFailure(
         refreshFailures: failures,
         failingSince,
         nextAttemptAt,
-        refreshInFlightSince: answerMaybeLost ? current.refreshInFlightSince : null,
+        refreshInFlightSince: "keep" in marker ? current.refreshInFlightSince : marker.set,
         ...releaseMine,
       })
       .where(eq(zendeskConnections.id, row.id));
