@@ -169,7 +169,14 @@ describe("reencryptAllSecrets", () => {
     expect(await countRowsNotUnderKey("k2")).toBe(2);
     expect(await countRowsNotUnderKey("k1")).toBeGreaterThan(0);
 
-    const report = rotationReport({ currentKeyId: "k2", connections: 5, oauthClients: 1, secrets: 9, remaining: 2 });
+    const report = rotationReport({
+      currentKeyId: "k2",
+      connections: 5,
+      oauthClients: 1,
+      connectIntents: 0,
+      secrets: 9,
+      remaining: 2,
+    });
     expect(report.exitCode).toBe(1);
     expect(report.line).toMatch(/^Key rotation incomplete: 2 row\(s\) still use a key other than "k2"/);
     expect(report.line).not.toContain("\n");

@@ -32,7 +32,7 @@ describe("a crashed holder's in-flight marker", () => {
     const row = await storedConnection(connectionId);
     await tokenRequest(fixture.sim.instanceUrl("acme"), {
       grant_type: "refresh_token",
-      refresh_token: openRefreshToken({ id: row.id, refreshTokenCiphertext: row.refreshTokenCiphertext }),
+      refresh_token: openRefreshToken({ id: row.id, refreshTokenCiphertext: row.refreshTokenCiphertext! }),
       client_id: SIM_GLOBAL_CLIENT.id,
       client_secret: SIM_GLOBAL_CLIENT.secret,
     });
