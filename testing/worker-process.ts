@@ -34,6 +34,9 @@ export function startWorkerProcess(script: string, args: string[]) {
   );
   return {
     ready,
+    /** The worker's pipes, for long-lived workers that take one command per line. */
+    stdin: child.stdin,
+    stdout: child.stdout,
     go: () => child.stdin.write("go\n"),
     /** The worker's JSON line, once it has exited. */
     result: async <T>(): Promise<T> => {

@@ -15,6 +15,7 @@ import { settleAfterResponse } from "@pkg/after-response";
 import { startZendeskSimulator, type ZendeskSimulator } from "@zendesk-connect/simulator";
 import { fetchTokenInfo, fetchZendeskUser } from "@pkg/transport/api";
 import { saveConnection } from "@pkg/store/connections";
+import { revokeReplacedGrant } from "@pkg/connect/revoke-grant";
 import { zendeskSettings } from "@pkg/transport/settings";
 import { requestedLifetimes } from "@pkg/tokens/endpoint";
 import { tokenExpiries } from "@pkg/tokens/expiry";
@@ -111,6 +112,8 @@ export interface ConnectOptions {
   mode?: "authorization_code" | "client_credentials";
   /** Reuse an account instead of creating one. */
   account?: { userId: string; workspaceId: string };
+  /** As the real callback's follow-up does: end the grant a reconnect replaced (awaited here). */
+  revokeReplaced?: boolean;
 }
 
 /** A real connection: consent page driven over HTTP, code exchanged, identity and token info fetched, saved. */
@@ -170,6 +173,11 @@ export async function connectTestConnection(
     },
     actorUserId: account.userId,
   });
+  if (options.revokeReplaced && saved.replaced)
+    await revokeReplacedGrant(
+      { id: saved.id, workspaceId: account.workspaceId, subdomain, actorUserId: account.userId },
+      saved.replaced,
+    );
   return { connectionId: saved.id, ...account };
 }
 

@@ -21,11 +21,14 @@ describe("clientAddress", () => {
     expect(clientAddress(h, 2)).toBe("203.0.113.9");
     // A forged leftmost entry is only reached by trusting more hops than exist.
     expect(clientAddress(headers("6.6.6.6, 203.0.113.9", "10.0.0.2"), 1)).toBe("203.0.113.9");
-    expect(clientAddress(headers("203.0.113.9", "10.0.0.2"), 5)).toBe("203.0.113.9");
+    // A chain shorter than the trusted hops did not come through every proxy: only the socket counts.
+    expect(clientAddress(headers("203.0.113.9", "10.0.0.2"), 5)).toBe("10.0.0.2");
+    expect(clientAddress(headers("6.6.6.6, 7.7.7.7", "10.0.0.2"), 3)).toBe("10.0.0.2");
   });
 
-  it("falls back to the last X-Forwarded-For entry without the server hook, and to a fixed key with nothing", () => {
-    expect(clientAddress(headers("203.0.113.9", null), 0)).toBe("203.0.113.9");
+  it("never lets the client choose its key without the socket stamp: one fixed key", () => {
+    expect(clientAddress(headers("203.0.113.9", null), 0)).toBe("unknown");
+    expect(clientAddress(headers("6.6.6.6, 203.0.113.9", null), 1)).toBe("unknown");
     expect(clientAddress(headers(null, null), 0)).toBe("unknown");
   });
 });

@@ -14,18 +14,24 @@ import { isIPv4, isIPv6 } from "node:net";
  */
 export const PEER_ADDRESS_HEADER = "x-zendesk-connect-peer";
 
+/** The key when the socket's address is unknown: one shared bucket, never a client-chosen one. */
+export const UNKNOWN_CLIENT = "unknown";
+
 export function clientAddress(headers: Headers, trustedProxyHops: number): string {
+  const peer = headers.get(PEER_ADDRESS_HEADER)?.trim();
+  // Without the socket stamp every X-Forwarded-For entry may be the client's own (Next copies the
+  // socket address there only when the client sent none): nothing here can be trusted.
+  if (!peer) return UNKNOWN_CLIENT;
   const forwarded = (headers.get("x-forwarded-for") ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  const peer = headers.get(PEER_ADDRESS_HEADER)?.trim();
-  // Without the hook (another server), the last entry is the best guess at the peer: Next
-  // writes the socket address there when the client sent no header.
-  const chain = peer ? [...forwarded, peer] : forwarded;
-  if (chain.length === 0) return "unknown";
+  const chain = [...forwarded, peer];
   const hops = Math.max(0, Math.floor(trustedProxyHops));
-  return normaliseAddress(chain[Math.max(0, chain.length - 1 - hops)]!);
+  const index = chain.length - 1 - hops;
+  // Fewer entries than trusted hops: the request did not come through every proxy (or the chain
+  // is the client's own), so only the socket's address is known to be true.
+  return normaliseAddress(index >= 0 ? chain[index]! : peer);
 }
 
 export function normaliseAddress(raw: string): string {

@@ -2,10 +2,9 @@ import { eq } from "drizzle-orm";
 import { db } from "../db/index.js";
 import { type ZendeskConnection, zendeskConnections } from "../db/schema.js";
 import { openAccessToken } from "../store/sealed.js";
-import { fetchTokenInfo, fetchZendeskUser, revokeZendeskToken } from "../transport/api.js";
+import { revokeAccessToken, type Revocation } from "../tokens/revoke.js";
 import { type ConnectionEvent, insertConnectionEvent, notifyConnectionListeners } from "../store/events.js";
 import { ZendeskError } from "../transport/errors.js";
-import type { Subdomain } from "../transport/subdomain.js";
 import { zendeskSettings } from "../transport/settings.js";
 import { accessTokenDue, claimConnection, newLeaseHolder, releaseLease, renewUnderClaim } from "../tokens/lifecycle.js";
 import { ATTR, SPAN, withOperationSpan } from "../telemetry/spans.js";
@@ -15,16 +14,7 @@ export const MANUAL_REVOCATION_STEPS =
   "Ask a Zendesk admin to list the OAuth tokens (GET /api/v2/oauth/tokens.json) and revoke this one with DELETE /api/v2/oauth/tokens/{id}.json. " +
   "Until then it stays valid only until it expires; this app no longer holds it.";
 
-/** How the token was revoked: by its id, or by DELETE tokens/current.json and a check that it is dead. */
-export type RevocationMethod = "by_id" | "current_json" | "by_id_after_current_json";
-
-export type Revocation =
-  /** Zendesk confirmed the token is gone. */
-  | { status: "revoked"; method: RevocationMethod }
-  /** Zendesk had already refused the connection's tokens: nothing left to revoke. */
-  | { status: "not_needed"; reason: string }
-  /** The connection was removed here, but Zendesk may still accept its token. */
-  | { status: "failed"; reason: string };
+export type { Revocation, RevocationMethod } from "../tokens/revoke.js";
 
 export type DisconnectResult =
   | { ok: true; subdomain: string; tokenId: string | null; revocation: Revocation }
@@ -144,49 +134,7 @@ async function revoke(
       };
     }
   }
-  const accessToken = openAccessToken(row);
-  return { row, revocation: await revokeAccessToken(row.subdomain, accessToken, row.zendeskTokenId) };
-}
-
-async function revokeAccessToken(
-  subdomain: Subdomain,
-  accessToken: string,
-  tokenId: string | null,
-): Promise<Revocation> {
-  try {
-    if (tokenId) {
-      await revokeZendeskToken(subdomain, accessToken, tokenId);
-      return { status: "revoked", method: "by_id" };
-    }
-    // No id known (current.json was refused or missing when it was stored): DELETE current.json, which
-    // has been reported not to revoke, then one API call to see whether Zendesk still accepts it.
-    await revokeZendeskToken(subdomain, accessToken, "current");
-  } catch (error) {
-    if (!(error instanceof ZendeskError)) throw error;
-    // 401: Zendesk already refuses the token, which is what revoking achieves.
-    if (error.failure?.kind === "invalid_token") return { status: "not_needed", reason: NOT_NEEDED };
-    return { status: "failed", reason: `Zendesk did not confirm the revocation: ${error.message}` };
-  }
-  try {
-    await fetchZendeskUser(subdomain, accessToken);
-  } catch (error) {
-    if (!(error instanceof ZendeskError)) throw error;
-    if (error.failure?.kind === "invalid_token") return { status: "revoked", method: "current_json" };
-    return {
-      status: "failed",
-      reason: `Zendesk answered DELETE tokens/current.json, but checking that the token is dead failed: ${error.message}`,
-    };
-  }
-  // Still alive: ask for its id and revoke by id (current.json may be refused or missing too).
-  try {
-    const info = await fetchTokenInfo(subdomain, accessToken);
-    await revokeZendeskToken(subdomain, accessToken, info.id);
-    return { status: "revoked", method: "by_id_after_current_json" };
-  } catch (error) {
-    if (!(error instanceof ZendeskError)) throw error;
-    return {
-      status: "failed",
-      reason: `Zendesk answered DELETE tokens/current.json but the token still works, and it could not be revoked by id: ${error.message}`,
-    };
-  }
+  const outcome = await revokeAccessToken(row.subdomain, openAccessToken(row), row.zendeskTokenId);
+  // 401: Zendesk already refuses the token, which is what revoking achieves.
+  return { row, revocation: outcome.status === "dead" ? { status: "not_needed", reason: NOT_NEEDED } : outcome };
 }

@@ -234,7 +234,7 @@ describe("Reconnect ends the grant it replaces", () => {
     expect(await liveTokens()).toBe(2);
     expect((await historyOf(account.workspaceId)).at(-1)).toEqual({
       type: "revocation_failed",
-      detail: expect.stringContaining("still accepts the token"),
+      detail: expect.stringContaining("the token still works"),
       data: { revocation: "failed", replacedGrant: true },
     });
   });

@@ -1,10 +1,9 @@
-import { fetchZendeskUser, revokeCurrentToken, revokeZendeskToken } from "../transport/api.js";
 import { ZendeskError } from "../transport/errors.js";
 import type { Subdomain } from "../transport/subdomain.js";
 import type { ZendeskClientCredentials } from "../store/oauth-clients.js";
 import { recordConnectionEvent } from "../store/events.js";
 import { requestToken } from "../tokens/endpoint.js";
-import type { Revocation } from "./disconnect.js";
+import { revokeAccessToken, type Revocation } from "../tokens/revoke.js";
 import { errorName, logger } from "../telemetry/log.js";
 
 /** A grant to end at Zendesk: the tokens as this app holds them. */
@@ -27,7 +26,7 @@ export interface GrantToRevoke {
 export async function revokeGrant(subdomain: Subdomain, grant: GrantToRevoke): Promise<Revocation> {
   if (!grant.accessToken) return failed("the stored token could not be read (its encryption key is gone).");
   const first = await revokeAccessToken(subdomain, grant.accessToken, grant.zendeskTokenId);
-  if (first !== "dead") return first;
+  if (first.status !== "dead") return first;
   if (!grant.refreshToken || !grant.client)
     return { status: "not_needed", reason: "Zendesk had already stopped accepting its token." };
   let renewed: string;
@@ -42,34 +41,7 @@ export async function revokeGrant(subdomain: Subdomain, grant: GrantToRevoke): P
     return failed(`renewing it to revoke it failed: ${error.message}.`);
   }
   const second = await revokeAccessToken(subdomain, renewed, null);
-  return second === "dead" ? { status: "revoked", method: "current_json" } : second;
-}
-
-/** Revokes one access token; "dead" when Zendesk already refuses it (the refresh token may live on). */
-async function revokeAccessToken(
-  subdomain: Subdomain,
-  accessToken: string,
-  tokenId: string | null,
-): Promise<Revocation | "dead"> {
-  try {
-    if (tokenId) {
-      await revokeZendeskToken(subdomain, accessToken, tokenId);
-      return { status: "revoked", method: "by_id" };
-    }
-    await revokeCurrentToken(subdomain, accessToken);
-  } catch (error) {
-    if (!(error instanceof ZendeskError)) throw error;
-    if (error.failure?.kind === "invalid_token") return "dead";
-    return failed(`Zendesk did not confirm the revocation: ${error.message}.`);
-  }
-  try {
-    await fetchZendeskUser(subdomain, accessToken);
-    return failed("Zendesk answered the revocation but still accepts the token.");
-  } catch (error) {
-    if (!(error instanceof ZendeskError)) throw error;
-    if (error.failure?.kind === "invalid_token") return { status: "revoked", method: "current_json" };
-    return failed(`the revocation could not be verified: ${error.message}.`);
-  }
+  return second.status === "dead" ? { status: "revoked", method: "current_json" } : second;
 }
 
 function failed(reason: string): Revocation {

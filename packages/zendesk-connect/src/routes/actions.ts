@@ -185,12 +185,18 @@ const refreshNow = connectionAction(async (connection, { member }) => {
   const minutes = result.accessTokenExpiresAt
     ? Math.round((result.accessTokenExpiresAt.getTime() - Date.now()) / 60_000)
     : null;
+  // Only a renewal this action made is "refreshed"; one another request made meanwhile is said so.
+  const [done, token] = result.refreshed
+    ? ["Token refreshed.", "The new access token"]
+    : ["The token was renewed moments ago by another request.", "The access token"];
   return {
     ok: true,
     message:
       minutes === null
-        ? "Token refreshed. The new access token does not expire."
-        : `Token refreshed. The new access token is valid for ${minutes} minutes.`,
+        ? `${done} ${token} does not expire.`
+        : minutes > 0
+          ? `${done} ${token} is valid for ${minutes} minutes.`
+          : `${done} ${token} is renewed on its next use.`,
   };
 });
 

@@ -15,6 +15,8 @@ import { logger } from "../telemetry/log.js";
  */
 
 const COOKIE_PREFIX = "zendesk-connect";
+/** Auth.js's sealed state cookie: the callback checks it before it touches the connect intent. */
+export const STATE_COOKIE = `${COOKIE_PREFIX}.state`;
 
 function cookies(basePath: string, secure: boolean): Partial<CookiesOptions> {
   const options = { httpOnly: true, sameSite: "lax" as const, path: basePath, secure };

@@ -11,7 +11,8 @@ import { type ConnectFlow, connectFlowStorage } from "../connect/provider.js";
 import { scopeRefusalQuery } from "../connect/scope-refusal.js";
 import { connectErrorPath as errorPath, pendingCredentials } from "../connect/flow.js";
 import { CALLBACK_SUFFIX, zendeskSettings } from "../transport/settings.js";
-import { authJsCallback } from "./auth-js.js";
+import { authJsCallback, STATE_COOKIE } from "./auth-js.js";
+import { decode } from "@auth/core/jwt";
 import { trace } from "@opentelemetry/api";
 import { logger } from "../telemetry/log.js";
 import { ATTR, SPAN, withOperationSpan } from "../telemetry/spans.js";
@@ -55,6 +56,10 @@ export async function handleZendeskCallback(request: Request, host: ZendeskHost)
 
 async function handleCallback(request: Request, host: ZendeskHost): Promise<Response> {
   const query = new URL(request.url).searchParams;
+  // State first: a cross-site link to this URL (`?error=x`, a made-up code) carries no state of
+  // this browser's, and must neither use up the pending intent nor clear its cookie.
+  if (!(await stateMatches(request, query.get("state"))))
+    return finish(errorPath("state_invalid"), undefined, { keepIntent: true });
   const intentId = readCookie(request, INTENT_COOKIE);
   // Both are reads the callback needs whatever they say: one wait, not two.
   const [intent, member] = await Promise.all([
@@ -142,8 +147,23 @@ function failurePath(failure: ZendeskFailure, intent: ZendeskConnectIntent): str
   return errorPath(code, intent.subdomain, extra);
 }
 
+/**
+ * Whether the query's state is the one Auth.js gave this browser (its sealed state cookie). Auth.js
+ * checks it again before the code exchange; this earlier check only guards the intent.
+ */
+async function stateMatches(request: Request, state: string | null): Promise<boolean> {
+  const token = readCookie(request, STATE_COOKIE);
+  if (!state || !token) return false;
+  try {
+    const payload = await decode<{ value?: unknown }>({ token, secret: env().authSecret, salt: STATE_COOKIE });
+    return typeof payload?.value === "string" && payload.value === state;
+  } catch {
+    return false;
+  }
+}
+
 /** A redirect to a same-origin path that clears the intent cookie and keeps Auth.js's cookie updates. */
-function finish(path: string, authResponse?: Response): Response {
+function finish(path: string, authResponse?: Response, { keepIntent = false } = {}): Response {
   const appUrl = env().appUrl;
   // Auth.js answers with absolute URLs on the app's origin; anything else falls back to settings.
   const relative = path.startsWith(`${appUrl}/`) ? path.slice(appUrl.length) : path;
@@ -151,7 +171,8 @@ function finish(path: string, authResponse?: Response): Response {
   const headers = new Headers({ location: target.toString(), "Referrer-Policy": "no-referrer" });
   // The callback URL carries the code: "no-referrer" keeps it out of any Referer.
   for (const cookie of authResponse?.headers.getSetCookie() ?? []) headers.append("set-cookie", cookie);
-  headers.append("set-cookie", `${INTENT_COOKIE}=; Path=${callbackPath()}; Max-Age=0; HttpOnly; SameSite=Lax`);
+  if (!keepIntent)
+    headers.append("set-cookie", `${INTENT_COOKIE}=; Path=${callbackPath()}; Max-Age=0; HttpOnly; SameSite=Lax`);
   return new Response(null, { status: 303, headers });
 }
 

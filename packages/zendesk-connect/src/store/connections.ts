@@ -15,6 +15,7 @@ import {
   type ZendeskClientCredentials,
 } from "./oauth-clients.js";
 import { writeKeyedRow } from "./keyed-row.js";
+import { healthy } from "./transitions.js";
 
 export interface IssuedTokens {
   accessToken: string;
@@ -104,10 +105,9 @@ export async function saveConnection(input: {
       ...sealConnectionTokens(id, input.tokens),
       accessTokenExpiresAt: input.tokens.accessTokenExpiresAt,
       refreshTokenExpiresAt: input.tokens.refreshTokenExpiresAt,
-      status: "active" as const,
-      statusReason: null,
-      lastError: null,
-      lastErrorAt: null,
+      // A reconnect is a transition to healthy like a renewal: nothing of the old grant's failure
+      // run (back-off, give-up clock, an in-flight marker) carries over to the new grant.
+      ...healthy(),
       lastRefreshedAt: null,
       connectedByUserId: input.actorUserId,
       connectedAt: now,

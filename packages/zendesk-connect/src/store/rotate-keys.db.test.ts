@@ -1,12 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/index.js";
-import { zendeskConnections, zendeskOauthClients } from "../db/schema.js";
+import { zendeskConnectIntents, zendeskConnections, zendeskOauthClients } from "../db/schema.js";
+import { eq } from "drizzle-orm";
+import { createConnectIntent, pendingClientOf } from "../connect/intents.js";
 import { setupTestDatabase } from "@/testing/database";
 import { resetEnvForTests } from "../config/env.js";
 import { resolveClientCredentials, saveLocalClient } from "./oauth-clients.js";
 import {
   connectTestConnection,
+  createTestAccount,
   expireStoredAccessToken,
   grantCount,
   setupZendeskSimulator,
@@ -48,6 +51,28 @@ async function allCiphertexts(): Promise<string[]> {
 }
 
 describe("reencryptAllSecrets", () => {
+  it("covers the client secret sealed in a pending connect intent before it reports every secret rotated", async () => {
+    useKeys(K1);
+    const account = await createTestAccount();
+    const intent = await createConnectIntent({
+      workspaceId: account.workspaceId,
+      userId: account.userId,
+      subdomain: testSubdomain("acme"),
+      scopes: ["read"],
+      oauthClientId: null,
+      returnTo: "/",
+      pendingClient: { identifier: "acme-local-app", kind: "confidential", secret: "pending-secret" },
+    });
+    useKeys(`${K2},${K1}`);
+    const counts = await reencryptAllSecrets();
+    expect(counts).toMatchObject({ connectIntents: 1, remaining: 0 });
+    expect(rotationReport(counts).line).toContain("1 pending connect(s)");
+    useKeys(K2);
+    const [stored] = await db.select().from(zendeskConnectIntents).where(eq(zendeskConnectIntents.id, intent.id));
+    expect(pendingClientOf(stored!)?.secret).toBe("pending-secret");
+    await db.delete(zendeskConnectIntents);
+  });
+
   it("rotates k1 -> k2 without downtime; k1 can be removed afterwards, not before", async () => {
     useKeys(K1);
     const first = await connectTestConnection(fixture.sim);
@@ -78,10 +103,17 @@ describe("reencryptAllSecrets", () => {
     expect(await getAccessToken(first.connectionId)).toBe(tokens[0]);
     const counts = await reencryptAllSecrets({ batchSize: 2 });
     // 2 auth-code connections x 2 secrets + 1 client-credentials connection x 1 + 1 client secret.
-    expect(counts).toEqual({ currentKeyId: "k2", connections: 3, oauthClients: 1, secrets: 6, remaining: 0 });
+    expect(counts).toEqual({
+      currentKeyId: "k2",
+      connections: 3,
+      oauthClients: 1,
+      connectIntents: 0,
+      secrets: 6,
+      remaining: 0,
+    });
     expect(rotationReport(counts)).toEqual({
       exitCode: 0,
-      line: 'Re-encrypted 6 secret(s) under key "k2": 3 connection(s), 1 OAuth client(s). Every stored secret now uses "k2".',
+      line: 'Re-encrypted 6 secret(s) under key "k2": 3 connection(s), 1 OAuth client(s), 0 pending connect(s). Every stored secret now uses "k2".',
     });
     const after = await allCiphertexts();
     expect(after).toHaveLength(6);
@@ -91,7 +123,12 @@ describe("reencryptAllSecrets", () => {
     expect(rotated.tokenVersion).toBe(before.tokenVersion);
     expect(rotated.updatedAt.getTime()).toBe(before.updatedAt.getTime());
     // Running it again finds nothing to do.
-    expect(await reencryptAllSecrets()).toMatchObject({ connections: 0, oauthClients: 0, secrets: 0 });
+    expect(await reencryptAllSecrets()).toMatchObject({
+      connections: 0,
+      oauthClients: 0,
+      connectIntents: 0,
+      secrets: 0,
+    });
 
     // Step 2: remove k1. Everything still decrypts.
     useKeys(K2);
@@ -132,7 +169,14 @@ describe("reencryptAllSecrets", () => {
     expect(await countRowsNotUnderKey("k2")).toBe(2);
     expect(await countRowsNotUnderKey("k1")).toBeGreaterThan(0);
 
-    const report = rotationReport({ currentKeyId: "k2", connections: 5, oauthClients: 1, secrets: 9, remaining: 2 });
+    const report = rotationReport({
+      currentKeyId: "k2",
+      connections: 5,
+      oauthClients: 1,
+      connectIntents: 0,
+      secrets: 9,
+      remaining: 2,
+    });
     expect(report.exitCode).toBe(1);
     expect(report.line).toMatch(/^Key rotation incomplete: 2 row\(s\) still use a key other than "k2"/);
     expect(report.line).not.toContain("\n");

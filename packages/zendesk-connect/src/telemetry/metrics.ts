@@ -88,7 +88,7 @@ export function recordHttpDuration(seconds: number, attributes: Attributes): voi
   instruments().httpDuration.record(seconds, attributes);
 }
 
-export type RenewalOutcome = "renewed" | "skipped" | "failed" | "needs_reconnect";
+export type RenewalOutcome = "renewed" | "skipped" | "backoff" | "failed" | "needs_reconnect";
 
 /**
  * A renewal's outcome: counts it (zendesk_connect.renewals {outcome, trigger, error.type}) and

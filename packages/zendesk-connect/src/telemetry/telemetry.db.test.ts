@@ -131,7 +131,7 @@ describe("telemetry export", () => {
     expect(tokenPoint!.attributes).toMatchObject({ "http.request.method": "POST", "http.response.status_code": 201 });
   });
 
-  it("a renewal: a client span for POST /oauth/tokens and one more duration sample", async () => {
+  it("a renewal: its operation span (trigger, connection, subdomain, outcome) around the client span, and the counters", async () => {
     const connectionId = await connect();
     await flush();
     const before = receiver.latest("http.client.request.duration", { "url.template": "/oauth/tokens" })?.value ?? 0;
@@ -140,11 +140,30 @@ describe("telemetry export", () => {
     expect(result.ok && result.refreshed).toBe(true);
     secrets.add(await getAccessToken(connectionId));
     await flush();
-    const renewal = one("POST /oauth/tokens");
-    expect(renewal.attributes).toMatchObject({ "http.request.method": "POST", "http.response.status_code": 201 });
+    const request = one("POST /oauth/tokens");
+    expect(request.attributes).toMatchObject({
+      "http.request.method": "POST",
+      "http.response.status_code": 201,
+    });
+    // A first attempt is no resend: the attribute is set only on retries (stable HTTP conventions).
+    expect(request.attributes["http.request.resend_count"]).toBeUndefined();
     expect(receiver.latest("http.client.request.duration", { "url.template": "/oauth/tokens" })!.value).toBe(
       before + 1,
     );
+    const renewal = one("zendesk_connect.renewal");
+    expect(renewal.attributes).toMatchObject({
+      "zendesk_connect.renewal.trigger": "manual",
+      "zendesk_connect.connection.id": connectionId,
+      "zendesk_connect.subdomain": "acme",
+      "zendesk_connect.outcome": "renewed",
+    });
+    expect(request.traceId).toBe(renewal.traceId);
+    expect(
+      receiver.latest("zendesk_connect.renewals", {
+        "zendesk_connect.renewal.outcome": "renewed",
+        "zendesk_connect.renewal.trigger": "manual",
+      })?.value,
+    ).toBe(1);
   });
 
   it("a keep-alive run: its span and counts, and the time since the last run from the database", async () => {
@@ -250,6 +269,25 @@ describe("telemetry export", () => {
       expect(values).not.toContain("acme");
       for (const id of connectionIds) expect(values).not.toContain(id);
     }
+  });
+  it("a renewal Zendesk refuses: counted as needs_reconnect with its code", async () => {
+    const connectionId = await connect();
+    await zendesk.sim.control.injectFault({
+      endpoint: "token",
+      kind: "status",
+      status: 400,
+      body: { error: "invalid_grant", error_description: "The provided authorization grant is invalid" },
+    });
+    receiver.clear();
+    await expect(refreshConnection(connectionId, { force: true })).resolves.toMatchObject({ ok: false });
+    await flush();
+    expect(one("zendesk_connect.renewal").attributes).toMatchObject({ "zendesk_connect.outcome": "needs_reconnect" });
+    expect(
+      receiver.latest("zendesk_connect.renewals", {
+        "zendesk_connect.renewal.outcome": "needs_reconnect",
+        "zendesk_connect.renewal.trigger": "manual",
+      })?.value,
+    ).toBe(1);
   });
 });
 

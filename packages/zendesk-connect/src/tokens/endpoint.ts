@@ -45,7 +45,7 @@ export async function requestToken(
   subdomain: Subdomain,
   client: ZendeskClientCredentials,
   grant: TokenGrant,
-  { timeoutMs = zendeskSettings().httpTimeoutMs } = {},
+  { timeoutMs = zendeskSettings().httpTimeoutMs, resendCount }: { timeoutMs?: number; resendCount?: number } = {},
 ): Promise<TokenResponse> {
   const s = zendeskSettings();
   const url = tokenUrl(subdomain, s.baseUrlTemplate);
@@ -59,6 +59,7 @@ export async function requestToken(
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: params,
     timeoutMs,
+    resendCount,
   });
   const parsed = tokenResponseSchema.safeParse(response.body);
   if (!parsed.success) throw new ZendeskError({ kind: "malformed", status: response.status });

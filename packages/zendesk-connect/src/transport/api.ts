@@ -89,17 +89,24 @@ export async function fetchTokenInfo(subdomain: Subdomain, accessToken: string):
 
 /**
  * DELETE /api/v2/oauth/tokens/{id}.json. By id, because deleting `current.json` answers 204
- * but has been reported not to revoke. A 404 means it is already gone.
+ * but has been reported not to revoke. A 404 ("not_found") means Zendesk knows no token by that id:
+ * a stale or wrong id, which proves nothing about the token itself (tokens/revoke.ts checks it).
  */
-export async function revokeZendeskToken(subdomain: Subdomain, accessToken: string, tokenId: string): Promise<void> {
+export async function revokeZendeskToken(
+  subdomain: Subdomain,
+  accessToken: string,
+  tokenId: string,
+): Promise<"deleted" | "not_found"> {
   if (!/^[0-9A-Za-z_-]{1,64}$/.test(tokenId)) throw new ZendeskError({ kind: "not_found" });
   const s = zendeskSettings();
-  await zendeskRequest(apiUrl(subdomain, s.baseUrlTemplate, `/api/v2/oauth/tokens/${tokenId}.json`), {
+  const response = await zendeskRequest(apiUrl(subdomain, s.baseUrlTemplate, `/api/v2/oauth/tokens/${tokenId}.json`), {
     method: "DELETE",
     headers: bearer(accessToken),
     timeoutMs: s.httpTimeoutMs,
     accept: (status) => status === 204 || status === 200 || status === 404,
   });
+  // 404: Zendesk knows no token by this id, which revokes nothing (tokens/revoke.ts checks).
+  return response.status === 404 ? "not_found" : "deleted";
 }
 
 /**

@@ -1,0 +1,93 @@
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { db } from "../db/index.js";
+import { zendeskConnectionEvents, zendeskConnections } from "../db/schema.js";
+import { setupTestDatabase } from "@/testing/database";
+import { connectTestConnection, grantCount, setupZendeskSimulator, storedConnection } from "@/testing/zendesk";
+import { disconnectConnection } from "../connect/disconnect.js";
+import { newLeaseHolder, refreshConnection, refreshIfDue } from "./lifecycle.js";
+
+/*
+ * Guards that mutation testing found unpinned (issue #22): the disconnect noticing a renewal that
+ * won the race, a keep-alive reservation yielding to a person, and the commit coming before
+ * current.json.
+ */
+
+const hooks: { beforeRevoke?: () => Promise<void> } = {};
+
+vi.mock("./revoke.js", async (importOriginal) => {
+  const original = await importOriginal<typeof import("./revoke.js")>();
+  return {
+    ...original,
+    revokeAccessToken: async (...args: Parameters<typeof original.revokeAccessToken>) => {
+      const hook = hooks.beforeRevoke;
+      hooks.beforeRevoke = undefined;
+      if (hook) await hook();
+      return original.revokeAccessToken(...args);
+    },
+  };
+});
+
+setupTestDatabase();
+const fixture = setupZendeskSimulator();
+
+afterEach(() => {
+  hooks.beforeRevoke = undefined;
+});
+
+describe("disconnect", () => {
+  it("a renewal that stored while the disconnect's lease had lapsed is reported: the newest token was not revoked", async () => {
+    const { connectionId, workspaceId } = await connectTestConnection(fixture.sim);
+    hooks.beforeRevoke = async () => {
+      // The disconnect's lease lapsed (a slow Zendesk); someone renews meanwhile.
+      await db
+        .update(zendeskConnections)
+        .set({ refreshLeaseExpiresAt: new Date(Date.now() - 1000) })
+        .where(eq(zendeskConnections.id, connectionId));
+      expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: true, refreshed: true });
+    };
+    const result = await disconnectConnection(connectionId, null);
+    expect(result).toMatchObject({
+      ok: true,
+      revocation: { status: "failed", reason: expect.stringMatching(/renewed while the disconnect ran/) },
+    });
+    const events = await db
+      .select()
+      .from(zendeskConnectionEvents)
+      .where(eq(zendeskConnectionEvents.workspaceId, workspaceId));
+    expect(events.map((e) => e.type)).toContain("revocation_failed");
+    // Said honestly: the renewed pair is still live at Zendesk.
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(1);
+  });
+});
+
+describe("a keep-alive reservation", () => {
+  it("yields to a person at once, but not to another keep-alive runner", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await db
+      .update(zendeskConnections)
+      .set({ refreshLeaseHolder: newLeaseHolder("reserve"), refreshLeaseExpiresAt: new Date(Date.now() + 60_000) })
+      .where(eq(zendeskConnections.id, connectionId));
+    expect(await refreshIfDue(connectionId, () => true)).toBe("busy");
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(0);
+
+    const started = performance.now();
+    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: true, refreshed: true });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+  });
+});
+
+describe("commit first", () => {
+  it("the rotated pair is committed and returned before current.json answers", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.injectFault({ endpoint: "tokens_current", kind: "delay", delay_ms: 1500 });
+    const started = performance.now();
+    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: true, refreshed: true });
+    expect(performance.now() - started).toBeLessThan(1200);
+    const stored = await storedConnection(connectionId);
+    expect(stored.tokenVersion).toBe(2);
+    // current.json has not named the token yet: it runs after the commit.
+    expect(stored.zendeskTokenId).toBeNull();
+  });
+});

@@ -1,0 +1,113 @@
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { db } from "../db/index.js";
+import { zendeskConnectionEvents, zendeskConnections } from "../db/schema.js";
+import { setupTestDatabase } from "@/testing/database";
+import { connectTestConnection, expireAccessToken, setupZendeskSimulator, storedConnection } from "@/testing/zendesk";
+import { settleAfterResponse } from "../after-response.js";
+import { openAccessToken } from "../store/sealed.js";
+import { disconnectConnection } from "../connect/disconnect.js";
+import { getAccessToken } from "./lifecycle.js";
+
+/*
+ * A reconnect or a disconnect racing a renewal (issue #22), made deterministic with a seam around
+ * the token endpoint: `before` runs after the renewal claimed the row and before Zendesk acts,
+ * `after` once Zendesk rotated the pair and before the answer is stored. Whatever the order, Zendesk
+ * ends up holding exactly the stored grant (none after a disconnect), and the history says so.
+ */
+
+const hooks: { before?: () => Promise<void>; after?: () => Promise<void> } = {};
+
+vi.mock("./endpoint.js", async (importOriginal) => {
+  const original = await importOriginal<typeof import("./endpoint.js")>();
+  return {
+    ...original,
+    requestToken: async (...args: Parameters<typeof original.requestToken>) => {
+      const before = hooks.before;
+      hooks.before = undefined;
+      if (before) await before();
+      const response = await original.requestToken(...args);
+      const after = hooks.after;
+      hooks.after = undefined;
+      if (after) await after();
+      return response;
+    },
+  };
+});
+
+setupTestDatabase();
+const fixture = setupZendeskSimulator();
+
+afterEach(() => {
+  hooks.before = undefined;
+  hooks.after = undefined;
+});
+
+async function liveTokens() {
+  return (await fixture.sim.control.tokens({ subdomain: "acme" })).map((t) => t.token);
+}
+
+async function historyOf(workspaceId: string) {
+  return db.select().from(zendeskConnectionEvents).where(eq(zendeskConnectionEvents.workspaceId, workspaceId));
+}
+
+describe("a reconnect racing a renewal", () => {
+  it("after Zendesk rotated: the renewal's pair is revoked, the reconnect's grant is the one live token", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.after = async () => {
+      await connectTestConnection(fixture.sim, { account: { userId, workspaceId } });
+    };
+    const token = await getAccessToken(connectionId);
+    await settleAfterResponse();
+
+    const stored = await storedConnection(connectionId);
+    expect(token).toBe(openAccessToken(stored));
+    expect(await liveTokens()).toEqual([token.slice(0, 10)]);
+    const events = await historyOf(workspaceId);
+    expect(events.find((e) => e.data?.supersededRenewal === true)).toMatchObject({
+      type: "grant_replaced",
+      data: { revocation: "revoked" },
+    });
+    expect(JSON.stringify(events)).not.toContain(token);
+  });
+
+  it("before Zendesk acted, with the replaced grant still live: one live token, the reconnect's", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.before = async () => {
+      await connectTestConnection(fixture.sim, { account: { userId, workspaceId } });
+    };
+    await getAccessToken(connectionId);
+    await settleAfterResponse();
+
+    const stored = await storedConnection(connectionId);
+    expect(stored.status).toBe("active");
+    expect(await liveTokens()).toEqual([openAccessToken(stored).slice(0, 10)]);
+  });
+});
+
+describe("a disconnect racing a renewal", () => {
+  it("after Zendesk rotated, the renewal's lease lapsed: no live token is left at Zendesk", async () => {
+    const { connectionId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.after = async () => {
+      await db
+        .update(zendeskConnections)
+        .set({ refreshLeaseExpiresAt: new Date(Date.now() - 1000) })
+        .where(eq(zendeskConnections.id, connectionId));
+      const result = await disconnectConnection(connectionId, null);
+      expect(result.ok).toBe(true);
+    };
+    await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "connection_not_found" });
+    await settleAfterResponse();
+
+    expect(await liveTokens()).toEqual([]);
+    const events = await historyOf(workspaceId);
+    expect(events.map((e) => e.type)).toContain("disconnected");
+    expect(events.find((e) => e.data?.supersededRenewal === true)).toMatchObject({
+      type: "grant_replaced",
+      data: { revocation: "revoked" },
+    });
+  });
+});

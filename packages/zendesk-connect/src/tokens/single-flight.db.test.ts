@@ -1,0 +1,66 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { db } from "../db/index.js";
+import { zendeskConnections } from "../db/schema.js";
+import { setupTestDatabase } from "@/testing/database";
+import {
+  connectTestConnection,
+  expireAccessToken,
+  grantCount,
+  setupZendeskSimulator,
+  storedConnection,
+} from "@/testing/zendesk";
+import { getAccessToken, newLeaseHolder, refreshConnection, refreshIfDue, renewRejectedToken } from "./lifecycle.js";
+
+/*
+ * One renewal in flight per connection in a process is shared only with callers that asked for the
+ * same thing (issue #22): a caller whose request the shared result does not answer runs its own.
+ */
+
+setupTestDatabase();
+const fixture = setupZendeskSimulator({ httpTimeoutMs: 500 });
+
+const transient = { endpoint: "token", grant_type: "refresh_token", kind: "status", status: 503, times: 100 } as const;
+
+async function failingConnection() {
+  const connected = await connectTestConnection(fixture.sim);
+  await expireAccessToken(fixture.sim, connected.connectionId);
+  await fixture.sim.control.injectFault(transient);
+  await expect(getAccessToken(connected.connectionId)).rejects.toMatchObject({ code: "zendesk_error" });
+  await fixture.sim.control.clearFaults();
+  const failed = await storedConnection(connected.connectionId);
+  expect(failed.status).toBe("error");
+  expect(failed.nextAttemptAt).not.toBeNull();
+  return connected;
+}
+
+describe("single-flight joins only compatible requests", () => {
+  it("a rejected token never gets back the token Zendesk just rejected from a keep-alive that found the row busy", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    const before = await storedConnection(connectionId);
+    // Another process holds the lease for a moment (it then crashes: its lease lapses).
+    await db
+      .update(zendeskConnections)
+      .set({ refreshLeaseHolder: newLeaseHolder("refresh"), refreshLeaseExpiresAt: new Date(Date.now() + 300) })
+      .where(eq(zendeskConnections.id, connectionId));
+
+    const keepAlive = refreshIfDue(connectionId, () => true);
+    const rejected = renewRejectedToken(connectionId, before.tokenVersion);
+    expect(await keepAlive).toBe("busy");
+    const renewed = await rejected;
+    expect(renewed.tokenVersion).toBe(before.tokenVersion + 1);
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+  });
+
+  it("Refresh now joining an automatic renewal that backs off still refreshes", async () => {
+    const { connectionId } = await failingConnection();
+    await fixture.sim.control.clearLog();
+    const onUse = getAccessToken(connectionId);
+    const manual = refreshConnection(connectionId, { force: true });
+    await expect(onUse).rejects.toMatchObject({ message: /next automatic attempt/ });
+    const result = await manual;
+    expect(result).toMatchObject({ ok: true, refreshed: true });
+    if (result.ok) expect(result.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+  });
+});
