@@ -453,7 +453,47 @@ class KillMidRenewal extends Step {
   toString = () => `SIGKILL worker ${this.worker} mid-renewal`;
 }
 
+/**
+ * A reconnect or a disconnect racing a renewal: a worker's Refresh now is at Zendesk (slowed a
+ * little) when the person reconnects, or disconnects from the other worker.
+ */
+class RaceWithRenewal extends Step {
+  constructor(readonly what: "reconnect" | "disconnect") {
+    super();
+  }
+  check = (m: Readonly<Model>) => m.connected && !m.accountClosed;
+  async act(m: Model, r: Real) {
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      grant_type: "refresh_token",
+      kind: "delay",
+      delay_ms: 300,
+      times: 1,
+    });
+    const renewal = workers[0]!.send("refresh_now", r.connectionId!);
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline) {
+      const current = await row(r);
+      if (!current || current.refreshLeaseHolder !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (this.what === "reconnect") {
+      await connectTestConnection(fixture.sim, { account: r.account, revokeReplaced: true });
+      Object.assign(m, { revokedInZendesk: false, lostAnswerPossible: false, grantStartedAt: nowMs() });
+    } else {
+      await workers[1]!.send("disconnect", r.connectionId!);
+      r.connectionId = null;
+      m.connected = false;
+    }
+    await renewal;
+    await fixture.sim.control.clearFaults();
+    await reinjectClosedAccount(m);
+  }
+  toString = () => `${this.what} while a renewal is at Zendesk`;
+}
+
 const commands = [
+  fc.constantFrom("reconnect" as const, "disconnect" as const).map((what) => new RaceWithRenewal(what)),
   fc.constant(new Connect()),
   fc.constant(new Connect()),
   fc.constant(new Connect()),
