@@ -174,7 +174,7 @@ async function reinjectClosedAccount(model: Model): Promise<void> {
 async function checkInvariants(
   model: Model,
   real: Real,
-  step: { automatic: boolean; backingOffBefore: boolean; faultArmed: boolean; requests: number },
+  step: { automatic: boolean; backingOffBefore: boolean; faultArmed: boolean; requests: number; extra: number },
 ) {
   const current = await row(real);
   const live = await liveTokens();
@@ -189,7 +189,7 @@ async function checkInvariants(
   expect(
     step.requests,
     `at most one token request per due renewal (two with a quick retry); Zendesk saw: ${await requestSummary()}`,
-  ).toBeLessThanOrEqual(step.faultArmed || model.lostAnswerPossible ? 2 : 1);
+  ).toBeLessThanOrEqual((step.faultArmed || model.lostAnswerPossible ? 2 : 1) + step.extra);
 
   const marked = current?.refreshInFlightSince != null || current?.statusReason === TOKEN_REASONS.lostResponse;
   if (marked && !real.markerSeen) real.lostEpisodes += 1;
@@ -267,6 +267,11 @@ abstract class Step implements Cmd {
   abstract toString(): string;
   /** An automatic step (not a person's action) must not send a token request while backing off. */
   automatic = false;
+  /**
+   * Token requests a step may send besides renewals: a reconnect ending the grant it replaced
+   * renews a dead access token once to revoke what that refresh token still holds.
+   */
+  extraRequests = 0;
   async run(m: Model, r: Real): Promise<void> {
     executed.steps += 1;
     executed.kinds[this.constructor.name] = (executed.kinds[this.constructor.name] ?? 0) + 1;
@@ -279,12 +284,14 @@ abstract class Step implements Cmd {
     await this.act(m, r);
     // A request the app gave up on (a timeout) is still held by the simulator for a moment: let it
     // finish, so it is counted in the step that sent it and never lands in the next one's log.
-    if (faults.some((f) => f.kind === "delay")) await new Promise((resolve) => setTimeout(resolve, 300));
+    if (faults.some((f) => f.kind === "delay" || f.kind === "delay_after_commit"))
+      await new Promise((resolve) => setTimeout(resolve, 300));
     await checkInvariants(m, r, {
       automatic: this.automatic,
       backingOffBefore,
       faultArmed,
       requests: await refreshRequests(),
+      extra: this.extraRequests,
     });
   }
 }
@@ -302,6 +309,7 @@ class Connect extends Step {
 }
 
 class Reconnect extends Step {
+  extraRequests = 1;
   check = (m: Readonly<Model>) => m.connected && !m.accountClosed;
   async act(m: Model, r: Real) {
     await connectTestConnection(fixture.sim, { account: r.account, revokeReplaced: true });
@@ -454,19 +462,24 @@ class KillMidRenewal extends Step {
 }
 
 /**
- * A reconnect or a disconnect racing a renewal: a worker's Refresh now is at Zendesk (slowed a
- * little) when the person reconnects, or disconnects from the other worker.
+ * A reconnect or a disconnect racing a renewal: a worker's Refresh now is at Zendesk when the
+ * person reconnects, or disconnects from the other worker — before Zendesk acted (the request is
+ * held), or after (Zendesk rotated at once and its answer is held).
  */
 class RaceWithRenewal extends Step {
-  constructor(readonly what: "reconnect" | "disconnect") {
+  constructor(
+    readonly what: "reconnect" | "disconnect",
+    readonly when: "before" | "after",
+  ) {
     super();
+    if (what === "reconnect") this.extraRequests = 1;
   }
   check = (m: Readonly<Model>) => m.connected && !m.accountClosed;
   async act(m: Model, r: Real) {
     await fixture.sim.control.injectFault({
       endpoint: "token",
       grant_type: "refresh_token",
-      kind: "delay",
+      kind: this.when === "before" ? "delay" : "delay_after_commit",
       delay_ms: 300,
       times: 1,
     });
@@ -489,11 +502,16 @@ class RaceWithRenewal extends Step {
     await fixture.sim.control.clearFaults();
     await reinjectClosedAccount(m);
   }
-  toString = () => `${this.what} while a renewal is at Zendesk`;
+  toString = () => `${this.what} while a renewal is at Zendesk (${this.when} Zendesk acted)`;
 }
 
 const commands = [
-  fc.constantFrom("reconnect" as const, "disconnect" as const).map((what) => new RaceWithRenewal(what)),
+  fc
+    .tuple(
+      fc.constantFrom("reconnect" as const, "disconnect" as const),
+      fc.constantFrom("before" as const, "after" as const),
+    )
+    .map(([what, when]) => new RaceWithRenewal(what, when)),
   fc.constant(new Connect()),
   fc.constant(new Connect()),
   fc.constant(new Connect()),
