@@ -41,6 +41,8 @@ type Worker = ReturnType<typeof startWorkerProcess> & {
   send(op: string, connectionId: string): Promise<{ ok: boolean; code: string | null }>;
 };
 let seq = 0;
+/** Unexpected errors the workers reported (never a ZendeskError): each fails the step it ends in. */
+const crashes: string[] = [];
 
 function startWorker(): Worker {
   const process_ = startWorkerProcess("lifecycle-worker.ts", []);
@@ -63,6 +65,8 @@ function startWorker(): Worker {
       buffer = buffer.slice(newline + 1);
       if (!line.startsWith("{")) continue;
       const answer = JSON.parse(line) as { seq: number; ok: boolean; code: string | null };
+      // Anything but a ZendeskError (a TypeError, a failed query) is a bug whatever the step was.
+      if (answer.code?.startsWith("crash:")) crashes.push(answer.code);
       waiting.get(answer.seq)?.(answer);
       waiting.delete(answer.seq);
     }
@@ -176,6 +180,7 @@ async function checkInvariants(
   real: Real,
   step: { automatic: boolean; backingOffBefore: boolean; faultArmed: boolean; requests: number; extra: number },
 ) {
+  expect(crashes.splice(0), "a worker's command threw something other than a ZendeskError").toEqual([]);
   const current = await row(real);
   const live = await liveTokens();
   const events = await history(real);
