@@ -50,6 +50,7 @@ export const FAULT_KINDS = [
   "plain_text_429",
   "close",
   "close_after_commit",
+  "delay_after_commit",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -111,6 +112,8 @@ export const faultInputSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ ...faultTarget, kind: z.literal("close") }),
   z.strictObject({ ...faultTarget, kind: z.literal("close_after_commit") }),
+  /** Performs the request at once (a refresh rotates the tokens), then holds the answer. */
+  z.strictObject({ ...faultTarget, kind: z.literal("delay_after_commit"), delay_ms: z.int().min(0).max(60_000) }),
 ]);
 export type FaultInput = z.input<typeof faultInputSchema>;
 export type FaultSpec = z.output<typeof faultInputSchema>;

@@ -289,6 +289,8 @@ async function handleZendesk(
   };
   const handle = (): SimResponse => matched.route.handle(zendeskRequest);
   const response = path.startsWith("/api/") ? rateLimited(zendeskRequest, handle) : handle();
+  // The operation happened; its answer arrives late (a slow network after Zendesk acted).
+  if (fault?.kind === "delay_after_commit") await sleep(fault.delay_ms);
   if (fault?.kind === "close_after_commit") {
     // The operation happened (a refresh rotated the tokens) but the answer never arrives.
     record(null, fault);

@@ -77,6 +77,15 @@ async function disconnect(connectionId: string, actorUserId: string | null): Pro
       };
     }
     const list: ConnectionEvent[] = [];
+    // A renewal whose answer never arrived (timed out, or its process died) may have made Zendesk
+    // rotate: that pair is live there and nobody here ever held it, so it cannot be revoked.
+    if ((current ?? row).refreshInFlightSince !== null)
+      list.push({
+        ...base,
+        type: "revocation_failed",
+        detail: `An earlier renewal's answer was lost (${(current ?? row).refreshInFlightSince!.toISOString()}): the token Zendesk may have issued then was never received, so it could not be revoked. ${MANUAL_REVOCATION_STEPS}`,
+        data: { lostAnswer: true },
+      });
     if (revocation.status === "failed") list.push({ ...base, type: "revocation_failed", detail: revocation.reason });
     else if (revocation.status === "revoked")
       list.push({

@@ -3,7 +3,15 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { db } from "../db/index.js";
 import { zendeskConnectionEvents, zendeskConnections } from "../db/schema.js";
 import { setupTestDatabase } from "@/testing/database";
-import { connectTestConnection, grantCount, setupZendeskSimulator, storedConnection } from "@/testing/zendesk";
+import {
+  connectTestConnection,
+  grantCount,
+  SIM_GLOBAL_CLIENT,
+  setupZendeskSimulator,
+  storedConnection,
+} from "@/testing/zendesk";
+import { tokenRequest } from "@/testing/oauth";
+import { openRefreshToken } from "../store/sealed.js";
 import { disconnectConnection } from "../connect/disconnect.js";
 import { newLeaseHolder, refreshConnection, refreshIfDue } from "./lifecycle.js";
 
@@ -58,6 +66,32 @@ describe("disconnect", () => {
     expect(events.map((e) => e.type)).toContain("revocation_failed");
     // Said honestly: the renewed pair is still live at Zendesk.
     expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(1);
+  });
+});
+
+describe("disconnect after a lost answer", () => {
+  it("says in the history that the pair of a renewal whose answer was lost may still be live", async () => {
+    const { connectionId, workspaceId } = await connectTestConnection(fixture.sim);
+    // A renewal timed out after Zendesk rotated: its marker stays, its pair is live and unknown.
+    const row = await storedConnection(connectionId);
+    await tokenRequest(fixture.sim.instanceUrl("acme"), {
+      grant_type: "refresh_token",
+      refresh_token: openRefreshToken({ id: row.id, refreshTokenCiphertext: row.refreshTokenCiphertext! }),
+      client_id: SIM_GLOBAL_CLIENT.id,
+      client_secret: SIM_GLOBAL_CLIENT.secret,
+    });
+    await db
+      .update(zendeskConnections)
+      .set({ refreshInFlightSince: new Date(Date.now() - 60_000) })
+      .where(eq(zendeskConnections.id, connectionId));
+
+    expect(await disconnectConnection(connectionId, null)).toMatchObject({ ok: true });
+    expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(1);
+    const events = await db
+      .select()
+      .from(zendeskConnectionEvents)
+      .where(eq(zendeskConnectionEvents.workspaceId, workspaceId));
+    expect(events.find((e) => e.data?.lostAnswer === true)).toMatchObject({ type: "revocation_failed" });
   });
 });
 

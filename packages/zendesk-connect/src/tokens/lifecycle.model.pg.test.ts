@@ -41,6 +41,8 @@ type Worker = ReturnType<typeof startWorkerProcess> & {
   send(op: string, connectionId: string): Promise<{ ok: boolean; code: string | null }>;
 };
 let seq = 0;
+/** Unexpected errors the workers reported (never a ZendeskError): each fails the step it ends in. */
+const crashes: string[] = [];
 
 function startWorker(): Worker {
   const process_ = startWorkerProcess("lifecycle-worker.ts", []);
@@ -63,6 +65,8 @@ function startWorker(): Worker {
       buffer = buffer.slice(newline + 1);
       if (!line.startsWith("{")) continue;
       const answer = JSON.parse(line) as { seq: number; ok: boolean; code: string | null };
+      // Anything but a ZendeskError (a TypeError, a failed query) is a bug whatever the step was.
+      if (answer.code?.startsWith("crash:")) crashes.push(answer.code);
       waiting.get(answer.seq)?.(answer);
       waiting.delete(answer.seq);
     }
@@ -174,8 +178,9 @@ async function reinjectClosedAccount(model: Model): Promise<void> {
 async function checkInvariants(
   model: Model,
   real: Real,
-  step: { automatic: boolean; backingOffBefore: boolean; faultArmed: boolean; requests: number },
+  step: { automatic: boolean; backingOffBefore: boolean; faultArmed: boolean; requests: number; extra: number },
 ) {
+  expect(crashes.splice(0), "a worker's command threw something other than a ZendeskError").toEqual([]);
   const current = await row(real);
   const live = await liveTokens();
   const events = await history(real);
@@ -189,7 +194,7 @@ async function checkInvariants(
   expect(
     step.requests,
     `at most one token request per due renewal (two with a quick retry); Zendesk saw: ${await requestSummary()}`,
-  ).toBeLessThanOrEqual(step.faultArmed || model.lostAnswerPossible ? 2 : 1);
+  ).toBeLessThanOrEqual((step.faultArmed || model.lostAnswerPossible ? 2 : 1) + step.extra);
 
   const marked = current?.refreshInFlightSince != null || current?.statusReason === TOKEN_REASONS.lostResponse;
   if (marked && !real.markerSeen) real.lostEpisodes += 1;
@@ -267,6 +272,11 @@ abstract class Step implements Cmd {
   abstract toString(): string;
   /** An automatic step (not a person's action) must not send a token request while backing off. */
   automatic = false;
+  /**
+   * Token requests a step may send besides renewals: a reconnect ending the grant it replaced
+   * renews a dead access token once to revoke what that refresh token still holds.
+   */
+  extraRequests = 0;
   async run(m: Model, r: Real): Promise<void> {
     executed.steps += 1;
     executed.kinds[this.constructor.name] = (executed.kinds[this.constructor.name] ?? 0) + 1;
@@ -279,12 +289,14 @@ abstract class Step implements Cmd {
     await this.act(m, r);
     // A request the app gave up on (a timeout) is still held by the simulator for a moment: let it
     // finish, so it is counted in the step that sent it and never lands in the next one's log.
-    if (faults.some((f) => f.kind === "delay")) await new Promise((resolve) => setTimeout(resolve, 300));
+    if (faults.some((f) => f.kind === "delay" || f.kind === "delay_after_commit"))
+      await new Promise((resolve) => setTimeout(resolve, 300));
     await checkInvariants(m, r, {
       automatic: this.automatic,
       backingOffBefore,
       faultArmed,
       requests: await refreshRequests(),
+      extra: this.extraRequests,
     });
   }
 }
@@ -302,6 +314,7 @@ class Connect extends Step {
 }
 
 class Reconnect extends Step {
+  extraRequests = 1;
   check = (m: Readonly<Model>) => m.connected && !m.accountClosed;
   async act(m: Model, r: Real) {
     await connectTestConnection(fixture.sim, { account: r.account, revokeReplaced: true });
@@ -453,7 +466,57 @@ class KillMidRenewal extends Step {
   toString = () => `SIGKILL worker ${this.worker} mid-renewal`;
 }
 
+/**
+ * A reconnect or a disconnect racing a renewal: a worker's Refresh now is at Zendesk when the
+ * person reconnects, or disconnects from the other worker — before Zendesk acted (the request is
+ * held), or after (Zendesk rotated at once and its answer is held).
+ */
+class RaceWithRenewal extends Step {
+  constructor(
+    readonly what: "reconnect" | "disconnect",
+    readonly when: "before" | "after",
+  ) {
+    super();
+    if (what === "reconnect") this.extraRequests = 1;
+  }
+  check = (m: Readonly<Model>) => m.connected && !m.accountClosed;
+  async act(m: Model, r: Real) {
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      grant_type: "refresh_token",
+      kind: this.when === "before" ? "delay" : "delay_after_commit",
+      delay_ms: 300,
+      times: 1,
+    });
+    const renewal = workers[0]!.send("refresh_now", r.connectionId!);
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline) {
+      const current = await row(r);
+      if (!current || current.refreshLeaseHolder !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (this.what === "reconnect") {
+      await connectTestConnection(fixture.sim, { account: r.account, revokeReplaced: true });
+      Object.assign(m, { revokedInZendesk: false, lostAnswerPossible: false, grantStartedAt: nowMs() });
+    } else {
+      await workers[1]!.send("disconnect", r.connectionId!);
+      r.connectionId = null;
+      m.connected = false;
+    }
+    await renewal;
+    await fixture.sim.control.clearFaults();
+    await reinjectClosedAccount(m);
+  }
+  toString = () => `${this.what} while a renewal is at Zendesk (${this.when} Zendesk acted)`;
+}
+
 const commands = [
+  fc
+    .tuple(
+      fc.constantFrom("reconnect" as const, "disconnect" as const),
+      fc.constantFrom("before" as const, "after" as const),
+    )
+    .map(([what, when]) => new RaceWithRenewal(what, when)),
   fc.constant(new Connect()),
   fc.constant(new Connect()),
   fc.constant(new Connect()),
