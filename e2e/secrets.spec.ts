@@ -20,14 +20,15 @@ const SECRETS = [
 test("no token, refresh token, code, PKCE verifier, client secret, key or cron secret reaches HTML, the RSC payload, a URL or the server log", async ({
   page,
 }) => {
-  const bodies: string[] = [];
+  // Every body is read before the scan: the listener keeps each read's promise, awaited at the end.
+  const bodies: Promise<string>[] = [];
   const urls: string[] = [];
-  page.on("response", async (response) => {
+  page.on("response", (response) => {
     const url = response.url();
     if (!url.startsWith(E2E_ENV.APP_URL!)) return;
     urls.push(url);
     const type = response.headers()["content-type"] ?? "";
-    if (/html|x-component|json|javascript|text\/plain/.test(type)) bodies.push(await response.text().catch(() => ""));
+    if (/html|x-component|json|javascript|text\/plain/.test(type)) bodies.push(response.text().catch(() => ""));
   });
   let code = "";
   page.on("request", (request) => {
@@ -98,7 +99,9 @@ test("no token, refresh token, code, PKCE verifier, client secret, key or cron s
   const tokens = (await sim.tokens({ subdomain: "globex" })).map((t) => t.token);
   expect(tokens.length).toBeGreaterThan(0);
   const serverLog = readFileSync(".data/e2e-server.log", "utf8");
-  const haystacks = [...bodies, serverLog, ...urls.filter((u) => !u.includes("/api/zendesk-connect/callback/zendesk"))];
+  const read = await Promise.all(bodies);
+  expect(read.filter((body) => body.length > 0).length, "response bodies read").toBeGreaterThan(10);
+  const haystacks = [...read, serverLog, ...urls.filter((u) => !u.includes("/api/zendesk-connect/callback/zendesk"))];
   for (const needle of [...SECRETS, code, verifier, known.access, known.refresh, ...tokens]) {
     for (const text of haystacks) expect(text.includes(needle), `leaked ${needle.slice(0, 4)}…`).toBe(false);
   }

@@ -87,6 +87,25 @@ test.describe("Content-Security-Policy", () => {
       expect(await page.evaluate(() => typeof (window as unknown as { next?: object }).next)).toBe("object");
     });
 
+    await test.step("every kind of page carries its own nonce policy: public, signed-in, the package's pages", async () => {
+      const nonces = new Set<string>();
+      for (const path of ["/login", "/signup", "/help/zendesk", "/", "/settings", "/settings/integrations"]) {
+        const response = await page.request.get(path);
+        expect(response.status(), path).toBe(200);
+        const csp = directives(response.headers()["content-security-policy"]);
+        const nonce = csp["script-src"]?.find((s) => s.startsWith("'nonce-"));
+        expect(nonce, `${path} has a nonce policy`).toBeTruthy();
+        expect(csp["script-src"], path).not.toContain("'unsafe-inline'");
+        expect(csp["frame-ancestors"], path).toEqual(["'none'"]);
+        expect(csp["form-action"], path).toEqual(["'self'", new URL(SIM_URL).origin]);
+        const scripts = (await response.text()).match(/<script\b[^>]*>/g) ?? [];
+        expect(scripts.length, path).toBeGreaterThan(0);
+        for (const tag of scripts) expect(tag, path).toContain(`nonce="${nonce!.slice(7, -1)}"`);
+        nonces.add(nonce!);
+      }
+      expect(nonces.size, "a fresh nonce per response").toBe(6);
+    });
+
     const appOrigin = new URL(page.url()).origin;
     expect(violations.filter((v) => v.startsWith(appOrigin) || !v.startsWith("http"))).toEqual([]);
   });
