@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { database, ledgerIsCurrent, migrate } from "@zendesk-connect/next";
+import { adoptExistingSchema, database, ledgerIsCurrent, migrate } from "@zendesk-connect/next";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -45,6 +45,14 @@ const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 /** Applies the app's own migrations (Drizzle's default ledger; the package keeps its own). */
 export async function migrateApp(): Promise<void> {
   const handle = database();
+  // A database the app set up before the package had its own migrations: its users table and
+  // Drizzle's ledger exist, and the app's (squashed) first migration is recorded as applied.
+  await adoptExistingSchema(handle.query, {
+    marker: "public.users",
+    migrationsFolder,
+    migrationsTable: "__drizzle_migrations",
+    migrationsSchema: "drizzle",
+  });
   if (handle.kind === "postgres")
     await migratePostgres(drizzlePostgres({ client: handle.client as postgres.Sql }), { migrationsFolder });
   else await migratePglite(drizzlePglite({ client: handle.client as PGlite }), { migrationsFolder });

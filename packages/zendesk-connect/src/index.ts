@@ -37,6 +37,7 @@ export { ConfigError } from "./config/env.js";
 export { migrate } from "./db/migrate.js";
 export { closeDatabase, database, type DatabaseHandle } from "./db/index.js";
 export { describeDatabaseUrl } from "./db/client.js";
+export { adoptExistingSchema, type LedgerOptions, type Query } from "./db/adopt-existing.js";
 export type { HostMember, ZendeskHost } from "./host.js";
 export { safeReturnTo } from "./return-to.js";
 export { settleAfterResponse } from "./after-response.js";

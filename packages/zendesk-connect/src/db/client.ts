@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema.js";
+import { adoptExistingSchema, type Query } from "./adopt-existing.js";
 
 /** The one database type the rest of the code sees, whichever backend is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -26,6 +27,8 @@ export interface DatabaseHandle {
   /** The driver's client (postgres.js or PGlite): a host may build its own Drizzle instance over it. */
   client: postgres.Sql | PGlite;
   migrate(): Promise<void>;
+  /** One SQL statement with positional parameters (either driver); for migrations and health checks. */
+  query: Query;
   /** Fails fast with a one-line reason when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -50,14 +53,19 @@ export function migrationsFolder(): string {
   return found;
 }
 
-// Its own ledger, so a host's Drizzle migrations (drizzle.__drizzle_migrations) never see these.
-/** The package's migration ledger (schema and table). */
+/**
+ * The package's migration ledger (schema and table): its own, so a host's Drizzle migrations
+ * (drizzle.__drizzle_migrations) never see these.
+ */
 export const PACKAGE_LEDGER = { schema: "drizzle", table: "__zendesk_connect_migrations" } as const;
+
+// The newest table of 0.1's migrations marks a database 0.1 set up (adopt-existing.ts).
+const LEGACY_MARKER = "public.zendesk_subdomain_checks";
 
 const migrations = () => ({
   migrationsFolder: migrationsFolder(),
-  migrationsTable: "__zendesk_connect_migrations",
-  migrationsSchema: "drizzle",
+  migrationsTable: PACKAGE_LEDGER.table,
+  migrationsSchema: PACKAGE_LEDGER.schema,
 });
 
 /** Opens a database: postgres.js for a URL, embedded PGlite for a directory (`memory://` for RAM). */
@@ -88,12 +96,17 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
           })
         : target.client;
     const db = drizzlePostgres({ client: sql, schema, logger }) as unknown as Db;
+    const query: Query = async (text, params = []) =>
+      (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as Record<string, unknown>[];
     return {
       db,
       kind: "postgres",
       client: sql,
+      query,
       migrate: async () => {
-        await migratePostgres(drizzlePostgres({ client: sql }), migrations());
+        const config = migrations();
+        await adoptExistingSchema(query, { ...config, marker: LEGACY_MARKER });
+        await migratePostgres(drizzlePostgres({ client: sql }), config);
       },
       ping: async () => {
         await sql`select 1`;
@@ -115,12 +128,17 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
         ? new PGlite()
         : new PGlite(path.resolve(target.dir));
   const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
+  const query: Query = async (text, params = []) =>
+    (await client.query<Record<string, unknown>>(text, params as unknown[])).rows;
   return {
     db,
     kind: "pglite",
     client,
+    query,
     migrate: async () => {
-      await migratePglite(drizzlePglite({ client }), migrations());
+      const config = migrations();
+      await adoptExistingSchema(query, { ...config, marker: LEGACY_MARKER });
+      await migratePglite(drizzlePglite({ client }), config);
     },
     ping: async () => {
       await client.query("select 1");
