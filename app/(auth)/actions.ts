@@ -9,7 +9,7 @@ import { signIn } from "@/lib/auth/auth";
 import { safeReturnTo, tooManyAttemptsMessage } from "@zendesk-connect/next";
 import { TooManyAttempts } from "@/lib/auth/too-many-attempts";
 import { appEnv as env } from "@/config/env";
-import { type FormState, parseForm } from "@/lib/forms";
+import { type FormState, parseForm } from "@zendesk-connect/next/routes";
 import { throttleSignUp } from "@/lib/auth/sign-in-throttle";
 import { clientAddress } from "@/lib/throttle/client-address";
 

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
-import type { FormState } from "@/lib/forms";
+import type { FormState } from "@zendesk-connect/next/routes";
 import { signInAction } from "../actions";
 
 export function LoginForm({ returnTo }: { returnTo: string }) {

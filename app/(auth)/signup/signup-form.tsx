@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Field, FormMessage } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
 import { MIN_PASSWORD_LENGTH } from "@/lib/accounts/password-policy";
-import type { FormState } from "@/lib/forms";
+import type { FormState } from "@zendesk-connect/next/routes";
 import { signUpAction } from "../actions";
 
 export function SignupForm({ returnTo }: { returnTo: string }) {

@@ -66,5 +66,6 @@ export function createZendeskConnect(config: ZendeskConnectConfig): ZendeskConne
 }
 
 export type { ZendeskHost, HostMember } from "../host.js";
-export type { FormState } from "./forms.js";
+/** The form pipeline the settings actions use, for a host's own forms too (useActionState state, zod parsing). */
+export { type FormState, parseForm } from "./forms.js";
 export type { SettingsActionName } from "./actions.js";
