@@ -277,8 +277,9 @@ test.describe("Connect Zendesk", () => {
       expect(callbackUrl).toContain("code=");
       const grants = await sim.tokenGrants("acme", "authorization_code");
       await page.goto(callbackUrl);
-      await page.waitForURL(`${SETTINGS}?error=flow_expired`);
-      await expect(page.getByTestId("connect-error")).toContainText("no longer valid");
+      // Its state was used up with the first answer: refused on the state, before any intent is read.
+      await page.waitForURL(`${SETTINGS}?error=state_invalid`);
+      await expect(page.getByTestId("connect-error")).toContainText("could not be verified");
       expect(await sim.tokenGrants("acme", "authorization_code")).toBe(grants);
       await expect(page.locator("article[data-connection-id]")).toHaveCount(1);
     });
