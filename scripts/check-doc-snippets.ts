@@ -57,11 +57,19 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const all = markdownFiles().flatMap(snippets);
 const origin = new Map<string, Snippet>();
+// Sibling files a block imports as the reader's own (`./actions` beside a page), declared only.
+const SIBLINGS: Record<string, string> = {
+  "./actions": `export declare const zendeskAction: import("@zendesk-connect/next/ui").SettingsAction;\n`,
+};
 all.forEach((snippet, index) => {
-  const name = `snippet-${String(index).padStart(3, "0")}.${snippet.lang}`;
+  const dir = `snippet-${String(index).padStart(3, "0")}`;
+  const name = `${dir}/index.${snippet.lang}`;
   origin.set(name, snippet);
+  mkdirSync(path.join(out, dir));
   // Each block is its own module: its names never clash with another block's.
   writeFileSync(path.join(out, name), `${snippet.code}\nexport {};\n`);
+  for (const [specifier, stub] of Object.entries(SIBLINGS))
+    if (snippet.code.includes(`"${specifier}"`)) writeFileSync(path.join(out, dir, `${specifier.slice(2)}.ts`), stub);
 });
 copyFileSync(path.join(root, "scripts", "doc-snippets", "context.d.ts"), path.join(out, "context.d.ts"));
 writeFileSync(
@@ -78,7 +86,7 @@ writeFileSync(
       skipLibCheck: true,
       types: ["node"],
     },
-    include: ["./*.ts", "./*.tsx"],
+    include: ["./*.ts", "./*/*.ts", "./*/*.tsx"],
   }),
 );
 
@@ -90,12 +98,12 @@ try {
 } catch (error) {
   output = String((error as { stdout?: string }).stdout ?? error);
 }
-// Map "snippet-007.ts(3,5): error …" back to the Markdown file and line.
+// Map "snippet-007/index.ts(3,5): error …" back to the Markdown file and line.
 const problems = output
   .split("\n")
   .filter((line) => /error TS\d+/.test(line))
   .map((line) => {
-    const m = /(snippet-\d+\.tsx?)\((\d+),(\d+)\): (.*)$/.exec(line);
+    const m = /(snippet-\d+\/index\.tsx?)\((\d+),(\d+)\): (.*)$/.exec(line);
     const snippet = m ? origin.get(m[1]!) : undefined;
     return snippet && m ? `${snippet.file}:${snippet.line + Number(m[2]) - 1}: ${m[4]}` : line;
   });

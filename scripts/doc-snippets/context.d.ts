@@ -3,9 +3,6 @@
 declare module "@/lib/zendesk-connect" {
   export const zendeskConnect: import("@zendesk-connect/next/routes").ZendeskConnect;
 }
-declare module "@/app/settings/integrations/actions" {
-  export const zendeskAction: import("@zendesk-connect/next/ui").SettingsAction;
-}
 
 /** A connection id the host stored or received from an event. */
 declare const connectionId: string;
