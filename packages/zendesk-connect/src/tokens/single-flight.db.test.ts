@@ -11,6 +11,16 @@ import {
   storedConnection,
 } from "@/testing/zendesk";
 import { getAccessToken, newLeaseHolder, refreshConnection, refreshIfDue, renewRejectedToken } from "./lifecycle.js";
+import { inFlight } from "./renew.js";
+
+/** Polls a condition every few milliseconds; fails after two seconds. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("the condition never held");
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
 
 /*
  * One renewal in flight per connection in a process is shared only with callers that asked for the
@@ -55,7 +65,14 @@ describe("single-flight joins only compatible requests", () => {
   it("Refresh now joining an automatic renewal that backs off still refreshes", async () => {
     const { connectionId } = await failingConnection();
     await fixture.sim.control.clearLog();
+    // Another holder's lease for a moment keeps the on-use renewal in flight (waiting for it to
+    // lapse) until Refresh now has joined it: the order of the two is fixed, not left to timing.
+    await db
+      .update(zendeskConnections)
+      .set({ refreshLeaseHolder: newLeaseHolder("refresh"), refreshLeaseExpiresAt: new Date(Date.now() + 300) })
+      .where(eq(zendeskConnections.id, connectionId));
     const onUse = getAccessToken(connectionId);
+    await until(() => inFlight.has(connectionId));
     const manual = refreshConnection(connectionId, { force: true });
     await expect(onUse).rejects.toMatchObject({ message: /next automatic attempt/ });
     const result = await manual;
