@@ -20,7 +20,9 @@ export function setupTestDatabase(): { kind: () => "postgres" | "pglite" } {
       if (!adminUrl) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");
       dropName = `zc_test_${randomBytes(6).toString("hex")}`;
       const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`create database ${dropName}`);
+      // A migrated template (npm run mutation: thousands of short runs) is copied, not migrated again.
+      const template = process.env.TEST_DATABASE_TEMPLATE;
+      await admin.unsafe(`create database ${dropName}${template ? ` template ${template}` : ""}`);
       await admin.end();
       const url = new URL(adminUrl);
       url.pathname = `/${dropName}`;
@@ -32,7 +34,7 @@ export function setupTestDatabase(): { kind: () => "postgres" | "pglite" } {
     }
     resetEnvForTests();
     await closeDatabase();
-    await migrateAll();
+    if (!(kind === "postgres" && process.env.TEST_DATABASE_TEMPLATE)) await migrateAll();
   });
 
   afterAll(async () => {

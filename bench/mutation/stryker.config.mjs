@@ -1,0 +1,32 @@
+// `npm run mutation` (scripts/mutation.ts): Stryker mutates the lifecycle, disconnect and webhook
+// code and runs the suites that own it (bench/mutation/vitest.config.ts). Results: bench/README.md.
+const src = "packages/zendesk-connect/src";
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  plugins: ["@stryker-mutator/vitest-runner"],
+  vitest: { configFile: "bench/mutation/vitest.config.ts", related: false },
+  mutate: [`${src}/tokens/**/*.ts`, `${src}/connect/disconnect.ts`, `${src}/webhooks/**/*.ts`, `!${src}/**/*.test.ts`],
+  coverageAnalysis: "perTest",
+  ignoreStatic: true,
+  concurrency: 2,
+  timeoutMS: 5_000,
+  reporters: ["progress", "clear-text", "html", "json"],
+  htmlReporter: { fileName: ".data/mutation/report.html" },
+  jsonReporter: { fileName: ".data/mutation/report.json" },
+  incremental: true,
+  incrementalFile: ".data/mutation/incremental.json",
+  tempDirName: ".data/stryker-tmp",
+  ignorePatterns: [
+    ".next",
+    ".next-bench",
+    ".data",
+    "e2e",
+    "docs",
+    "public",
+    "test-results",
+    "playwright-report",
+    "coverage",
+  ],
+};

@@ -1,0 +1,18 @@
+// The Vitest project Stryker runs for `npm run mutation` (scripts/mutation.ts, on Postgres): the
+// repository's config, narrowed to the suites that own the mutated code (tokens, connect,
+// webhooks, store). The *.pg tests are left out: they run built code in other processes, which
+// no mutant reaches.
+import base from "../../vitest.config.ts";
+import QuickestFirst from "./quickest-first.ts";
+
+const src = "packages/zendesk-connect/src";
+
+export default {
+  ...base,
+  test: {
+    ...base.test,
+    include: [`${src}/{tokens,connect,webhooks,store}/**/*.test.ts`],
+    exclude: ["**/node_modules/**", "**/*.pg.test.ts"],
+    sequence: { ...base.test?.sequence, sequencer: QuickestFirst },
+  },
+};
