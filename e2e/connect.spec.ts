@@ -114,6 +114,32 @@ test.describe("Connect Zendesk", () => {
     await expect(page.getByTestId("empty-state")).toBeVisible();
   });
 
+  test("what is typed while Connect is answering is kept, never reset to the refused value", async ({ page }) => {
+    await signUp(page);
+    await page.goto(SETTINGS);
+    // A slow answer: the settings page's server action (a POST to the page) waits 1.5 s.
+    await page.route(`**${SETTINGS}`, async (route) => {
+      if (route.request().method() === "POST") await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
+    const field = page.getByLabel("Zendesk subdomain");
+    await field.fill("evil.com/#");
+    await page.getByRole("button", { name: "Connect Zendesk" }).click();
+    await expect(page.getByRole("button", { name: "Connecting…" })).toBeVisible();
+    // Typing waits for the answer instead of being replaced by it.
+    await field.fill("doesnotexist");
+    await expect(page.locator("#field-subdomain-error")).toContainText('the "acme" in acme.zendesk.com');
+    await expect(field).toHaveValue("doesnotexist");
+
+    await page.getByRole("button", { name: "Connect Zendesk" }).click();
+    await expect(page.locator("#field-subdomain-error")).toContainText(
+      "There is no Zendesk account at doesnotexist.zendesk.com.",
+    );
+    await expect(field).toHaveValue("doesnotexist");
+    // The refusal hands focus back to the field it names.
+    await expect(field).toBeFocused();
+  });
+
   test("the subdomain is checked as it is entered; Connect reuses a found one instead of asking Zendesk again", async ({
     page,
   }) => {

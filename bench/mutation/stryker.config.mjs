@@ -3,7 +3,7 @@
 const src = "packages/zendesk-connect/src";
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export default {
+const config = {
   testRunner: "vitest",
   plugins: ["@stryker-mutator/vitest-runner"],
   vitest: { configFile: "bench/mutation/vitest.config.ts", related: false },
@@ -30,3 +30,5 @@ export default {
     "coverage",
   ],
 };
+
+export default config;

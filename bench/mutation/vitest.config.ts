@@ -2,12 +2,12 @@
 // repository's config, narrowed to the suites that own the mutated code (tokens, connect,
 // webhooks, store). The *.pg tests are left out: they run built code in other processes, which
 // no mutant reaches.
-import base from "../../vitest.config.ts";
-import QuickestFirst from "./quickest-first.ts";
+import base from "../../vitest.config";
+import QuickestFirst from "./quickest-first";
 
 const src = "packages/zendesk-connect/src";
 
-export default {
+const config = {
   ...base,
   test: {
     ...base.test,
@@ -16,3 +16,5 @@ export default {
     sequence: { ...base.test?.sequence, sequencer: QuickestFirst },
   },
 };
+
+export default config;

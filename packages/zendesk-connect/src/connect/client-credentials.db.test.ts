@@ -64,6 +64,9 @@ describe("connectWithClientCredentials", () => {
     await settleAfterResponse(); // current.json's token id (revocation by id) follows the connect
     // Precondition of the revocation below (tokens/lifecycle.ts revokes a replaced token by id only).
     expect((await storedConnection(result.connectionId)).zendeskTokenId).toMatch(/^\d+$/);
+    // Zendesk answers slowly, so all five have read the base version before the first renewal
+    // stores (a late starter would otherwise force a second renewal from the new version).
+    await fixture.sim.control.injectFault({ endpoint: "token", kind: "delay", delay_ms: 1000 });
     const renewed = await Promise.all(
       Array.from({ length: 5 }, () => refreshConnection(result.connectionId, { force: true })),
     );
