@@ -109,12 +109,26 @@ describe("preflightSubdomain (the connect's pre-flight)", () => {
       startedAt: new Date(Date.now() - 60_000),
       finishedAt: null,
     });
-    const started = performance.now();
-    await expect(preflightSubdomain(workspaceId, ACME)).resolves.toEqual({ ok: true });
-    // Waiting on it would take the probe timeout and the grace (2 s + 1 s here) before asking.
-    expect(performance.now() - started).toBeLessThan(2500);
-    expect(await endpointCount(fixture.sim, "users_me")).toBe(1);
-    expect(await checkRow(workspaceId, "acme")).toMatchObject({ outcome: "found" });
+    // Waiting on it would take the probe timeout and the grace (5 s + 1 s here) before asking. A
+    // witness request sent first, which the simulator holds 5 s, shows it was not waited for: the
+    // connect's own request is answered while the witness is still unanswered.
+    process.env.ZENDESK_HTTP_TIMEOUT_MS = "5000";
+    resetEnvForTests();
+    await fixture.sim.control.injectFault({ endpoint: "users_me", kind: "delay", delay_ms: 5000, subdomain: "globex" });
+    const witness = fetch(`${fixture.sim.url}/globex/api/v2/users/me.json`);
+    try {
+      await expect.poll(async () => (await fixture.sim.control.faults()).length).toBe(0);
+      await expect(preflightSubdomain(workspaceId, ACME)).resolves.toEqual({ ok: true });
+      const log = await fixture.sim.control.requestLog();
+      expect(log.entries.map((e) => [e.subdomain, e.endpoint, e.status])).toEqual([["acme", "users_me", 200]]);
+      expect(await checkRow(workspaceId, "acme")).toMatchObject({ outcome: "found" });
+    } finally {
+      await witness;
+      process.env.ZENDESK_HTTP_TIMEOUT_MS = "2000";
+      resetEnvForTests();
+    }
+    // Now answered: the witness was on its way all along.
+    expect((await fixture.sim.control.requestLog()).counts.by_endpoint).toEqual({ users_me: 2 });
   });
 });
 

@@ -49,42 +49,49 @@ async function eventTypes(connectionId: string) {
 }
 
 describe("transient faults at the token endpoint keep the tokens and recover", () => {
-  const cases: { name: string; fault: FaultWithoutEndpoint; code: string; lastError: RegExp }[] = [
+  // attempts: the one quick retry of a transient failure, none after a Retry-After beyond the cap.
+  const cases: { name: string; fault: FaultWithoutEndpoint; code: string; lastError: RegExp; attempts: 1 | 2 }[] = [
     {
       name: "HTTP 500",
       fault: { kind: "status", status: 500, body: { error: "InternalError" } },
       code: "zendesk_error",
       lastError: /server error \(HTTP 500\)/,
+      attempts: 2,
     },
     {
       name: "HTTP 502 (HTML from a proxy)",
       fault: { kind: "status", status: 502, body: "<html>Bad Gateway</html>" },
       code: "zendesk_error",
       lastError: /HTTP 502/,
+      attempts: 2,
     },
     {
       name: "malformed JSON",
       fault: { kind: "malformed_json" },
       code: "zendesk_malformed",
       lastError: /could not be read/,
+      attempts: 2,
     },
     {
       name: "plain-text 429 with a long Retry-After",
       fault: { kind: "plain_text_429", retry_after: 60 },
       code: "rate_limited",
       lastError: /rate limiting/,
+      attempts: 1,
     },
     {
       name: "plain-text 429 without Retry-After",
       fault: { kind: "plain_text_429", retry_after: null },
       code: "rate_limited",
       lastError: /rate limiting/,
+      attempts: 2,
     },
     {
       name: "connection closed before Zendesk acted",
       fault: { kind: "close" },
       code: "zendesk_unreachable",
       lastError: /could not be reached/,
+      attempts: 2,
     },
   ];
 
@@ -93,9 +100,7 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       const { connectionId, before } = await expiredConnection();
       await fixture.sim.control.injectFault(refreshFault({ ...c.fault, times: 100 }));
 
-      const started = performance.now();
       await expect(getAccessToken(connectionId)).rejects.toMatchObject({ name: "ZendeskError", code: c.code });
-      expect(performance.now() - started).toBeLessThan(4000);
 
       const failed = await storedConnection(connectionId);
       expect(failed.status).toBe("error");
@@ -104,9 +109,10 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       expect(failed.refreshTokenCiphertext).toBe(before.refreshTokenCiphertext);
       expect(failed.accessTokenCiphertext).toBe(before.accessTokenCiphertext);
       const attempts = await grantCount(fixture.sim, "refresh_token");
-      // Bounded: one quick retry at most (a Retry-After beyond the cap stops at once).
-      expect(attempts).toBeGreaterThanOrEqual(1);
-      expect(attempts).toBeLessThanOrEqual(2);
+      // Bounded: one quick retry at most (a Retry-After beyond the cap stops at once, without
+      // waiting it out: a 60 s wait would outlast the test). The retry's wait is capped by the
+      // retry policy (1.5 s in total here), so the attempts the simulator logged bound the call.
+      expect(attempts).toBe(c.attempts);
       expect(await eventTypes(connectionId)).toContain("refresh_failed");
       // Backed off: automatic use does not hammer Zendesk until next_attempt_at.
       expect(failed.refreshFailures).toBe(1);
