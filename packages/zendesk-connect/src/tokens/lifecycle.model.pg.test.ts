@@ -2,12 +2,14 @@ import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/index.js";
-import { zendeskConnectionEvents, zendeskConnections } from "../db/schema.js";
+import { webhookMessages, zendeskConnectionEvents, zendeskConnections } from "../db/schema.js";
 import { setupTestDatabase } from "@/testing/database";
+import { setupWebhookReceiver } from "@/testing/webhooks";
 import { startWorkerProcess } from "@/testing/worker-process";
-import { connectTestConnection, createTestAccount, setupZendeskSimulator } from "@/testing/zendesk";
+import { connectTestConnection, createTestAccount, setupZendeskSimulator, SIM_GLOBAL_CLIENT } from "@/testing/zendesk";
 import { openAccessToken, openRefreshToken } from "../store/sealed.js";
 import { zendeskSettings } from "../transport/settings.js";
+import { deliverDueWebhooks } from "../webhooks/deliver.js";
 import { TOKEN_REASONS } from "./lifecycle.js";
 
 /*
@@ -24,7 +26,16 @@ import { TOKEN_REASONS } from "./lifecycle.js";
  *      the give-up period of the current grant;
  *   4. at most one token request per due renewal across processes (two with the in-run retry of a
  *      transient fault), none while backing off except a person's Refresh now;
- *   5. the history agrees with the state, and no token appears in any event.
+ *   5. the history agrees with the state, and no token appears in any event;
+ *   6. the webhooks agree with the history: webhooks are on (WEBHOOK_URL / WEBHOOK_SECRET in this
+ *      process and the workers, pointing at a local receiver that verifies every signature); the
+ *      steps queue webhooks in the outbox with their state changes, the delivery runner sends them
+ *      before the check (no process delivers right after commit: cheaper, and the runner is the
+ *      path every message ends on), and each history event the host app hears of (mapped here from the history alone: created,
+ *      reconnected, permissions changed, a transient refresh failure, recovered, needs reconnect,
+ *      revoked by Zendesk, disconnected) arrived exactly once, signed, in order, with the status
+ *      the history implies; the last one agrees with the stored status; no access or refresh token
+ *      the run has seen, no client secret and no webhook secret is in any webhook body or header.
  * A failing run prints fast-check's seed, path and shrunk command sequence (replay with
  * `npm run chaos -- --seed S --path P`). Budget: CHAOS_RUNS (default 30) x 20 steps.
  */
@@ -36,6 +47,8 @@ const STEPS = Number(process.env.CHAOS_STEPS ?? 20);
 
 setupTestDatabase();
 const fixture = setupZendeskSimulator({ httpTimeoutMs: 500 });
+// Before the workers start (beforeAll order): they inherit WEBHOOK_URL / WEBHOOK_SECRET.
+const hooks = setupWebhookReceiver();
 
 type Worker = ReturnType<typeof startWorkerProcess> & {
   send(op: string, connectionId: string): Promise<{ ok: boolean; code: string | null }>;
@@ -111,6 +124,10 @@ interface Real {
    */
   lostEpisodes: number;
   markerSeen: boolean;
+  /** Every access and refresh token stored during the run (and live token prefixes at Zendesk). */
+  tokensSeen: Set<string>;
+  /** Webhooks of the run already counted in `executed.webhooks`. */
+  webhooksCounted: number;
 }
 
 const s = () => zendeskSettings();
@@ -139,7 +156,15 @@ async function liveTokens(): Promise<string[]> {
 
 async function history(real: Real) {
   return db
-    .select()
+    .select({
+      id: zendeskConnectionEvents.id,
+      type: zendeskConnectionEvents.type,
+      connectionId: zendeskConnectionEvents.connectionId,
+      detail: zendeskConnectionEvents.detail,
+      data: zendeskConnectionEvents.data,
+      // Microseconds: now() is the transaction's start, so events of one transaction share it.
+      tx: sql<string>`${zendeskConnectionEvents.createdAt}::text`,
+    })
     .from(zendeskConnectionEvents)
     .where(eq(zendeskConnectionEvents.workspaceId, real.account.workspaceId))
     .orderBy(zendeskConnectionEvents.id);
@@ -174,6 +199,149 @@ async function reinjectClosedAccount(model: Model): Promise<void> {
     });
 }
 
+type HistoryRow = Awaited<ReturnType<typeof history>>[number];
+interface ExpectedWebhook {
+  type: string;
+  connectionId: string;
+  /** The status the history implies right after the event (what data.status must say). */
+  status: string;
+  historyId: number;
+}
+
+/**
+ * The webhooks the history calls for, derived from the history alone (not from payloads.ts): each
+ * connection's events, in order, with the status they leave. A refresh failure followed by a verdict
+ * in its own transaction (same created_at) is reported by the verdict only; a revocation in a
+ * disconnect's transaction by connection.disconnected; a renewal is news only when it ends an error.
+ * History rows of a disconnected connection lose their connection_id: a run's connections follow
+ * one another, so each `connected` event opens the next connection of `real.log`.
+ */
+function expectedWebhooks(events: HistoryRow[], real: Real): ExpectedWebhook[] {
+  const out: ExpectedWebhook[] = [];
+  let index = -1;
+  let status = "none";
+  events.forEach((e, i) => {
+    if (e.type === "connected") {
+      index += 1;
+      status = "active";
+    }
+    const connectionId = real.log[index];
+    expect(connectionId, `history event ${e.type} before any connect`).toBeDefined();
+    if (e.connectionId !== null)
+      expect(e.connectionId, `history event ${e.type} of another connection`).toBe(connectionId);
+    const next = events[i + 1];
+    const sameTx = (...types: string[]) => next !== undefined && next.tx === e.tx && types.includes(next.type);
+    const push = (type: string, after: string) => {
+      out.push({ type, connectionId: connectionId!, status: after, historyId: e.id });
+      status = after;
+    };
+    switch (e.type) {
+      case "connected":
+        return push("connection.created", "active");
+      case "reconnected":
+        return push("connection.reconnected", "active");
+      case "scopes_changed":
+        return push("connection.permissions_changed", status);
+      case "refreshed":
+        if (status === "error") push("connection.recovered", "active");
+        else status = "active";
+        return;
+      case "refresh_failed":
+        if (!sameTx("needs_reconnect", "revoked")) push("connection.refresh_failed", "error");
+        return;
+      case "needs_reconnect":
+        return push("connection.needs_reconnect", "needs_reconnect");
+      case "revoked":
+        if (!sameTx("disconnected")) push("connection.revoked", "revoked");
+        return;
+      case "disconnected":
+        return push("connection.disconnected", "disconnected");
+      default:
+        return;
+    }
+  });
+  return out;
+}
+
+/** The secrets no webhook may carry besides tokens: the OAuth client secret and the webhook secrets. */
+const fixedSecrets = () => [
+  process.env.ZENDESK_CLIENT_SECRET ?? SIM_GLOBAL_CLIENT.secret,
+  ...hooks.secrets,
+  ...hooks.secrets.map((secret) => secret.replace(/^whsec_/, "")),
+];
+
+/**
+ * (6) Runs the delivery runner (npm run webhooks:deliver) over what the steps queued, then checks
+ * what the receiver got against the history.
+ */
+async function checkWebhooks(real: Real, current: Awaited<ReturnType<typeof row>>, events: HistoryRow[]) {
+  const undelivered = () =>
+    db
+      .select({ id: webhookMessages.id, status: webhookMessages.status, lastError: webhookMessages.lastError })
+      .from(webhookMessages)
+      .where(
+        sql`${webhookMessages.status} <> 'delivered' and ${webhookMessages.workspaceId} = ${real.account.workspaceId}`,
+      );
+  // Most steps queue nothing: the runner runs only when the outbox holds something.
+  if ((await undelivered()).length > 0) {
+    await deliverDueWebhooks();
+    expect(await undelivered(), "the runner left messages undelivered").toEqual([]);
+  }
+
+  const received = hooks.receiver.messages.filter(
+    (m) => (m.payload as { data?: { workspace_id?: string } } | null)?.data?.workspace_id === real.account.workspaceId,
+  );
+  // (a) signed: the receiver verified every attempt with the configured secret (standardwebhooks).
+  for (const m of received) {
+    expect(m.verifiedWith.every(Boolean), `webhook ${m.id} failed signature verification`).toBe(true);
+    expect(m.answered, `webhook ${m.id} was not accepted`).toBe(204);
+  }
+  // (d) no secret anywhere on the wire.
+  const secrets = [...real.tokensSeen, ...fixedSecrets()];
+  for (const m of received) {
+    const wire = `${m.id} ${m.timestamp} ${m.signature} ${m.body}`;
+    for (const secret of secrets) expect(wire.includes(secret), `a secret in webhook ${m.id}`).toBe(false);
+  }
+  // One delivery per message: the receiver accepts every attempt, so nothing is ever sent twice.
+  const byId = new Map<string, (typeof received)[number]>();
+  for (const m of received) {
+    expect(byId.has(m.id), `webhook ${m.id} delivered twice`).toBe(false);
+    byId.set(m.id, m);
+  }
+  type Payload = { type: string; timestamp: string; data: { connection_id: string; status: string } };
+  const got = [...byId.values()]
+    .map((m) => m.payload as Payload)
+    .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+  for (const p of got.slice(real.webhooksCounted)) executed.webhooks[p.type] = (executed.webhooks[p.type] ?? 0) + 1;
+  real.webhooksCounted = Math.max(real.webhooksCounted, got.length);
+  const want = expectedWebhooks(events, real);
+  const show = (list: { type: string; connectionId: string; status: string }[]) =>
+    list.map((w) => `${w.type}/${w.status}@${w.connectionId.slice(0, 8)}`).join(", ");
+  const gotList = got.map((p) => ({ type: p.type, connectionId: p.data.connection_id, status: p.data.status }));
+  const summary = `\n  history calls for: ${show(want)}\n  receiver got:      ${show(gotList)}`;
+  // (b) exactly one webhook per history event that calls for one, none other, (a) in order: by
+  // timestamp (the order a host app has), events in the same millisecond as a set.
+  expect(gotList.length, `webhooks delivered vs called for by the history${summary}`).toBe(want.length);
+  for (let i = 0; i < got.length;) {
+    let j = i + 1;
+    while (j < got.length && got[j]!.timestamp === got[i]!.timestamp) j += 1;
+    const key = (w: { type: string; connectionId: string; status: string }) =>
+      `${w.type}/${w.status}@${w.connectionId}`;
+    expect(gotList.slice(i, j).map(key).sort(), `webhooks disagree with the history${summary}`).toEqual(
+      want.slice(i, j).map(key).sort(),
+    );
+    i = j;
+  }
+  // (c) the latest webhook of the stored connection agrees with its stored status.
+  if (current) {
+    const last = gotList.filter((w) => w.connectionId === current.id).at(-1);
+    expect(
+      last?.status,
+      `the last webhook says ${last?.type}/${last?.status}, the state ${current.status}${summary}`,
+    ).toBe(current.status);
+  }
+}
+
 /** The invariants, after every step (`step` says what the step may have sent). */
 async function checkInvariants(
   model: Model,
@@ -206,8 +374,19 @@ async function checkInvariants(
     model.kills +
     real.lostEpisodes +
     (model.accountClosed ? 1 : 0);
+  if (current) {
+    real.tokensSeen.add(openAccessToken(current));
+    if (current.refreshTokenCiphertext)
+      real.tokensSeen.add(openRefreshToken({ id: current.id, refreshTokenCiphertext: current.refreshTokenCiphertext }));
+  }
+  for (const prefix of live) real.tokensSeen.add(prefix);
   const others = live.filter((t) => t !== storedPrefix);
   expect(others.length, `orphans at Zendesk: ${others.length} (allowed ${allowed})`).toBeLessThanOrEqual(allowed);
+
+  // (6) the webhooks agree with the history and the state; no secret in any.
+  const webhooksFrom = performance.now();
+  await checkWebhooks(real, current, events);
+  executed.webhookCheckMs += performance.now() - webhooksFrom;
 
   if (!current) return;
   const refreshLapsed = current.refreshTokenExpiresAt !== null && current.refreshTokenExpiresAt.getTime() <= now;
@@ -253,17 +432,20 @@ async function checkInvariants(
     revoked: ["revoked"],
   };
   expect(expected[current.status], `history ends with ${last} while the state is ${current.status}`).toContain(last);
-  const secrets = [openAccessToken(current)];
-  if (current.refreshTokenCiphertext)
-    secrets.push(openRefreshToken({ id: current.id, refreshTokenCiphertext: current.refreshTokenCiphertext }));
   const text = JSON.stringify(events.map((e) => [e.detail, e.data]));
-  for (const secret of secrets) expect(text.includes(secret), "a token in the history").toBe(false);
+  for (const secret of real.tokensSeen) expect(text.includes(secret), "a token in the history").toBe(false);
 }
 
 type Cmd = fc.AsyncCommand<Model, Real>;
 
 /** What the runs exercised (printed at the end: a budget that ran nothing proves nothing). */
-const executed = { steps: 0, kinds: {} as Record<string, number> };
+const executed = {
+  steps: 0,
+  kinds: {} as Record<string, number>,
+  webhooks: {} as Record<string, number>,
+  /** Time spent in the webhook check (6), delivery included: its share of the budget. */
+  webhookCheckMs: 0,
+};
 
 /** Runs one step: clears the request log, acts, then checks every invariant. */
 abstract class Step implements Cmd {
@@ -545,6 +727,8 @@ describe("a connection's life under randomized faults (model-based)", () => {
         fc.asyncProperty(fc.commands(commands, { maxCommands: STEPS, size: "max" }), async (cmds) => {
           await fixture.sim.control.reset();
           await db.delete(zendeskConnections);
+          await db.delete(webhookMessages);
+          hooks.receiver.messages.length = 0;
           const account = await createTestAccount();
           // Every run starts from a live connection (a disconnect and a connect are steps of their own).
           const { connectionId } = await connectTestConnection(fixture.sim, { account });
@@ -556,7 +740,15 @@ describe("a connection's life under randomized faults (model-based)", () => {
             kills: 0,
             grantStartedAt: Date.now(),
           };
-          const real: Real = { account, connectionId, log: [connectionId], lostEpisodes: 0, markerSeen: false };
+          const real: Real = {
+            account,
+            connectionId,
+            log: [connectionId],
+            lostEpisodes: 0,
+            markerSeen: false,
+            tokensSeen: new Set(),
+            webhooksCounted: 0,
+          };
           await fc.asyncModelRun(() => ({ model, real }), cmds);
         }),
         {
@@ -567,7 +759,7 @@ describe("a connection's life under randomized faults (model-based)", () => {
         },
       );
       console.info(
-        `[measure] lifecycle model: ${RUNS} runs x <=${STEPS} steps, ${executed.steps} steps run in ${Math.round(performance.now() - started)} ms: ${JSON.stringify(executed.kinds)}`,
+        `[measure] lifecycle model: ${RUNS} runs x <=${STEPS} steps, ${executed.steps} steps run in ${Math.round(performance.now() - started)} ms: ${JSON.stringify(executed.kinds)}; webhooks checked in ${Math.round(executed.webhookCheckMs)} ms: ${JSON.stringify(executed.webhooks)}`,
       );
     },
     Math.max(180_000, RUNS * 60_000),
