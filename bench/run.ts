@@ -12,7 +12,7 @@
 import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { closeDatabase, database, db } from "@/db";
+import { closeDatabase, database, db, migrateAll } from "@/db";
 import { zendeskConnections } from "@pkg/db/schema";
 import { inArray } from "drizzle-orm";
 import { resetEnvForTests } from "@pkg/config/env";
@@ -108,7 +108,7 @@ try {
   log(`simulator on ${sim.url} (${pageConnections} extra instances)`);
 
   // 3. Phase A: this process owns the database (PGlite allows one process at a time).
-  await database().migrate();
+  await migrateAll(); // the package's tables and the app's (users, workspaces)
   const pageAccounts = new Map<number, BenchAccount>();
   let first = 1;
   for (const size of needsPageAccounts ? PAGE_SIZES : []) {

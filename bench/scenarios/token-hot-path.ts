@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { database, db } from "@/db";
+import { database } from "@/db";
 import { zendeskConnections } from "@pkg/db/schema";
 import { connectTestConnection } from "@/testing/zendesk";
 import { getAccessToken } from "@pkg/tokens/lifecycle";
@@ -58,7 +58,9 @@ async function concurrent(fn: () => Promise<unknown>, calls: number): Promise<nu
 export async function tokenHotPath(sim: ZendeskSimulator, sizes: SampleSizes): Promise<HotPathResult> {
   const { connectionId } = await connectTestConnection(sim, { subdomain: "acme" });
   const ours = () => getAccessToken(connectionId);
-  const bare = () => db.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId));
+  // The package's own Drizzle instance: the one getAccessToken reads through, and the one whose
+  // statements database().queryCount() counts (the app's `db` shares the client, not the logger).
+  const bare = () => database().db.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId));
   await sim.control.clearLog();
 
   for (let i = 0; i < sizes.hotWarmupCalls; i++) {
