@@ -12,7 +12,7 @@
 import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { closeDatabase, database, db, migrateAll } from "@/db";
+import { closeDatabase, db, migrateAll } from "@/db";
 import { zendeskConnections } from "@pkg/db/schema";
 import { inArray } from "drizzle-orm";
 import { resetEnvForTests } from "@pkg/config/env";
