@@ -156,3 +156,130 @@ describe("disconnectConnection", () => {
     expect(result).toMatchObject({ ok: false, code: "connection_not_found" });
   });
 });
+
+describe("the history a disconnect writes", () => {
+  /** The connection's history after it was connected, as an admin reads it. */
+  async function historyAfterConnect(workspaceId: string) {
+    const rows = await db
+      .select()
+      .from(zendeskConnectionEvents)
+      .where(eq(zendeskConnectionEvents.workspaceId, workspaceId))
+      .orderBy(zendeskConnectionEvents.createdAt);
+    return rows
+      .filter((r) => r.type !== "connected")
+      .map((r) => ({ type: r.type, detail: r.detail, data: r.data, actorUserId: r.actorUserId }));
+  }
+
+  it("names how the token was revoked: by its id", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    await disconnectConnection(connectionId, userId);
+    expect(await historyAfterConnect(workspaceId)).toStrictEqual([
+      {
+        type: "revoked",
+        detail: "Token revoked in Zendesk on disconnect",
+        data: { method: "by_id" },
+        actorUserId: userId,
+      },
+      {
+        type: "disconnected",
+        detail: "Disconnected",
+        data: { revocation: "revoked", method: "by_id" },
+        actorUserId: userId,
+      },
+    ]);
+  });
+
+  for (const [revokes, method, detail] of [
+    [
+      true,
+      "current_json",
+      "Token revoked in Zendesk on disconnect (DELETE tokens/current.json, checked: Zendesk now refuses it)",
+    ],
+    [
+      false,
+      "by_id_after_current_json",
+      "Token revoked in Zendesk on disconnect (DELETE tokens/current.json left it working; revoked by its id)",
+    ],
+  ] as const) {
+    it(`names how the token was revoked: ${method}`, async () => {
+      const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+      await db.update(zendeskConnections).set({ zendeskTokenId: null }).where(eq(zendeskConnections.id, connectionId));
+      await fixture.sim.control.setOptions({ revoke_on_delete_current: revokes });
+      await disconnectConnection(connectionId, userId);
+      expect(await historyAfterConnect(workspaceId)).toStrictEqual([
+        { type: "revoked", detail, data: { method }, actorUserId: userId },
+        { type: "disconnected", detail: "Disconnected", data: { revocation: "revoked", method }, actorUserId: userId },
+      ]);
+    });
+  }
+
+  it("a failed revocation says the token may still be valid, with Zendesk's answer", async () => {
+    const { connectionId, workspaceId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "status", status: 503, times: 5 });
+    const result = await disconnectConnection(connectionId, null);
+    if (!result.ok || result.revocation.status !== "failed") throw new Error("expected a failed revocation");
+    expect(await historyAfterConnect(workspaceId)).toStrictEqual([
+      { type: "revocation_failed", detail: result.revocation.reason, data: null, actorUserId: null },
+      {
+        type: "disconnected",
+        detail: "Disconnected here; the token may still be valid in Zendesk",
+        data: { revocation: "failed" },
+        actorUserId: null,
+      },
+    ]);
+    expect(result.revocation.reason).toMatch(/HTTP 503/);
+  });
+
+  for (const status of ["needs_reconnect", "revoked"] as const) {
+    it(`a connection Zendesk already ended (${status}) is removed without calling Zendesk`, async () => {
+      const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+      await db.update(zendeskConnections).set({ status }).where(eq(zendeskConnections.id, connectionId));
+      await fixture.sim.control.clearLog();
+      expect(await disconnectConnection(connectionId, userId)).toStrictEqual({
+        ok: true,
+        subdomain: "acme",
+        tokenId: expect.stringMatching(/^\d+$/),
+        revocation: { status: "not_needed", reason: "Zendesk had already stopped accepting this connection's tokens." },
+      });
+      expect((await fixture.sim.control.requestLog()).total).toBe(0);
+      expect(await connectionExists(connectionId)).toBe(false);
+      expect(await historyAfterConnect(workspaceId)).toStrictEqual([
+        { type: "disconnected", detail: "Disconnected", data: { revocation: "not_needed" }, actorUserId: userId },
+      ]);
+    });
+  }
+
+  it("an expired token Zendesk refuses to renew needs no revocation; one it fails to renew is reported", async () => {
+    const refused = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, refused.connectionId);
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      kind: "status",
+      status: 400,
+      body: { error: "invalid_grant" },
+      grant_type: "refresh_token",
+    });
+    expect(await disconnectConnection(refused.connectionId, refused.userId)).toMatchObject({
+      ok: true,
+      revocation: { status: "not_needed" },
+    });
+    expect(await connectionExists(refused.connectionId)).toBe(false);
+
+    const failing = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, failing.connectionId);
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      kind: "status",
+      status: 503,
+      grant_type: "refresh_token",
+      times: 5,
+    });
+    const result = await disconnectConnection(failing.connectionId, failing.userId);
+    expect(result).toMatchObject({
+      ok: true,
+      revocation: { status: "failed", reason: expect.stringMatching(/^We couldn't get a usable token to revoke: /) },
+    });
+    expect(await connectionExists(failing.connectionId)).toBe(false);
+    expect((await fixture.sim.control.requestLog()).entries.some((e) => e.endpoint === "token_revoke")).toBe(false);
+  });
+});
