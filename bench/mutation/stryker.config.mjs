@@ -12,7 +12,9 @@ const config = {
   ignoreStatic: true,
   concurrency: 2,
   timeoutMS: 5_000,
-  reporters: ["progress", "clear-text", "html", "json"],
+  // event-recorder writes each mutant's result as it is tested: survivors of a run stopped early.
+  reporters: ["progress", "clear-text", "html", "json", "event-recorder"],
+  eventReporter: { baseDir: ".data/mutation/events" },
   htmlReporter: { fileName: ".data/mutation/report.html" },
   jsonReporter: { fileName: ".data/mutation/report.json" },
   incremental: true,

@@ -93,7 +93,13 @@ describe("disconnect after a lost answer", () => {
       .select()
       .from(zendeskConnectionEvents)
       .where(eq(zendeskConnectionEvents.workspaceId, workspaceId));
-    expect(events.find((e) => e.data?.lostAnswer === true)).toMatchObject({ type: "revocation_failed" });
+    expect(events.find((e) => e.data?.lostAnswer === true)).toMatchObject({
+      type: "revocation_failed",
+      // The admin's way to finish by hand, spelled out in the history.
+      detail: expect.stringContaining(
+        "Ask a Zendesk admin to list the OAuth tokens (GET /api/v2/oauth/tokens.json) and revoke this one with DELETE /api/v2/oauth/tokens/{id}.json. Until then it stays valid only until it expires; this app no longer holds it.",
+      ),
+    });
   });
 });
 
