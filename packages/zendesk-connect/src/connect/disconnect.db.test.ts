@@ -283,3 +283,43 @@ describe("the history a disconnect writes", () => {
     expect((await fixture.sim.control.requestLog()).entries.some((e) => e.endpoint === "token_revoke")).toBe(false);
   });
 });
+
+describe("the claim a disconnect holds", () => {
+  it("holds the row for all of its Zendesk calls: five HTTP timeouts and a margin", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "delay", delay_ms: 500 });
+    const disconnecting = disconnectConnection(connectionId, userId);
+    let claim: { holder: string | null; expiresAt: Date | null } | undefined;
+    while (!claim?.holder?.startsWith("disconnect")) {
+      const [row] = await db
+        .select({ holder: zendeskConnections.refreshLeaseHolder, expiresAt: zendeskConnections.refreshLeaseExpiresAt })
+        .from(zendeskConnections)
+        .where(eq(zendeskConnections.id, connectionId));
+      claim = row;
+    }
+    // httpTimeoutMs is 1000 here: 5 x 1000 + 5000.
+    expect(claim.expiresAt!.getTime() - Date.now()).toBeGreaterThan(9_000);
+    expect(claim.expiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(10_000);
+    expect(await disconnecting).toMatchObject({ ok: true, revocation: { status: "revoked" } });
+  });
+
+  it("a refresh that keeps the row too long is reported, and nothing is revoked or removed", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await db
+      .update(zendeskConnections)
+      .set({ refreshLeaseHolder: "refresh:elsewhere", refreshLeaseExpiresAt: new Date(Date.now() + 60_000) })
+      .where(eq(zendeskConnections.id, connectionId));
+    await fixture.sim.control.clearLog();
+    expect(await disconnectConnection(connectionId, userId)).toStrictEqual({
+      ok: false,
+      code: "refresh_in_progress",
+      message: "A refresh of this Zendesk connection is taking too long; try again shortly.",
+    });
+    expect(await connectionExists(connectionId)).toBe(true);
+    expect((await fixture.sim.control.requestLog()).total).toBe(0);
+  });
+
+  it("a failure of its own (not Zendesk's) is thrown, not reported as an outcome", async () => {
+    await expect(disconnectConnection("not-a-connection-id", null)).rejects.toThrow();
+  });
+});
