@@ -4,19 +4,9 @@
  * (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) spreads 8 attempts over about 27.6 hours.
  */
 
-/** Total attempts the schedule allows, the first included. */
-export function maxAttempts(scheduleSeconds: readonly number[]): number {
-  return scheduleSeconds.length + 1;
-}
-
 /** When to try again after `attempts` failed attempts, or null when the schedule is exhausted. */
 export function nextAttemptAt(scheduleSeconds: readonly number[], attempts: number, now: Date): Date | null {
   const waitSeconds = scheduleSeconds[attempts - 1];
   if (waitSeconds === undefined) return null;
   return new Date(now.getTime() + waitSeconds * 1000);
-}
-
-/** How long the whole schedule lasts, in seconds (documentation and the status report). */
-export function scheduleSpanSeconds(scheduleSeconds: readonly number[]): number {
-  return scheduleSeconds.reduce((sum, s) => sum + s, 0);
 }

@@ -1,12 +1,10 @@
 import { env } from "../config/env.js";
-import { maxAttempts } from "./schedule.js";
 
 /** Webhook settings from configuration; `endpoint` is undefined when webhooks are off. */
 export function webhookSettings() {
   const w = env().webhooks;
   return {
     ...w,
-    maxAttempts: maxAttempts(w.retryScheduleSeconds),
     /**
      * A claimed message belongs to its runner for this long. Longer than one attempt can take
      * (the timeout aborts it), so a live runner never loses a lease mid-send; a killed runner's

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, env, resetEnvForTests } from "../config/env.js";
-import { maxAttempts, nextAttemptAt, scheduleSpanSeconds } from "./schedule.js";
+import { nextAttemptAt } from "./schedule.js";
+import { endpointLabel, webhookSettings } from "./settings.js";
 import { signWebhook } from "./signing.js";
 
 const newSecret = (bytes = 32) => `whsec_${randomBytes(bytes).toString("base64")}`;
@@ -54,17 +55,30 @@ describe("retry schedule", () => {
   const schedule = [5, 300, 1800, 7200, 18000, 36000, 36000];
   it("waits grow after each failure, 8 attempts spread over more than 24 hours", () => {
     const t0 = new Date("2026-01-01T00:00:00Z");
-    expect(maxAttempts(schedule)).toBe(8);
-    expect(scheduleSpanSeconds(schedule)).toBeGreaterThanOrEqual(24 * 3600);
     expect(nextAttemptAt(schedule, 1, t0)?.toISOString()).toBe("2026-01-01T00:00:05.000Z");
     expect(nextAttemptAt(schedule, 2, t0)?.toISOString()).toBe("2026-01-01T00:05:00.000Z");
     expect(nextAttemptAt(schedule, 7, t0)?.toISOString()).toBe("2026-01-01T10:00:00.000Z");
     expect(nextAttemptAt(schedule, 8, t0)).toBeNull();
+    // Eight attempts: the first, then one after each of the seven waits, over more than 24 hours.
+    let at = t0;
+    let attempts = 1;
+    for (let next = nextAttemptAt(schedule, attempts, at); next; next = nextAttemptAt(schedule, attempts, at)) {
+      expect(next.getTime()).toBeGreaterThan(at.getTime());
+      [at, attempts] = [next, attempts + 1];
+    }
+    expect(attempts).toBe(8);
+    expect(at.getTime() - t0.getTime()).toBe(99_305_000);
   });
 });
 
 describe("webhook configuration", () => {
-  const keys = ["WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_RETRY_SCHEDULE_SECONDS", "WEBHOOK_RETENTION_DAYS"] as const;
+  const keys = [
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_RETRY_SCHEDULE_SECONDS",
+    "WEBHOOK_RETENTION_DAYS",
+    "WEBHOOK_TIMEOUT_MS",
+  ] as const;
   afterEach(() => {
     for (const key of keys) delete process.env[key];
     resetEnvForTests();
@@ -126,6 +140,29 @@ describe("webhook configuration", () => {
     expect(errorOf(configure({ WEBHOOK_RETRY_SCHEDULE_SECONDS: "5,soon" }))).toMatch(
       /^WEBHOOK_RETRY_SCHEDULE_SECONDS /,
     );
+  });
+});
+
+describe("webhookSettings and endpointLabel", () => {
+  afterEach(() => {
+    delete process.env.WEBHOOK_TIMEOUT_MS;
+    resetEnvForTests();
+  });
+
+  it("a runner's claim on a message outlasts one attempt: half the timeout again, plus a second", () => {
+    process.env.WEBHOOK_TIMEOUT_MS = "2001";
+    resetEnvForTests();
+    expect(webhookSettings()).toMatchObject({ timeoutMs: 2001, leaseMs: 4002, retentionDays: 7 });
+    delete process.env.WEBHOOK_TIMEOUT_MS;
+    resetEnvForTests();
+    expect(webhookSettings().leaseMs).toBe(16_000);
+  });
+
+  it("labels an endpoint by origin and path: a query string or fragment may carry a key", () => {
+    expect(endpointLabel("https://hooks.example.com:8443/in/zendesk?token=s3cret#frag")).toBe(
+      "https://hooks.example.com:8443/in/zendesk",
+    );
+    expect(endpointLabel("http://127.0.0.1:9/")).toBe("http://127.0.0.1:9/");
   });
 });
 
