@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { db } from "../db/index.js";
 import { webhookAlerts, webhookMessages } from "../db/schema.js";
 import { setupTestDatabase } from "@/testing/database";
-import { deliverDueWebhooks, deliverMessages, pruneDeliveredWebhooks } from "./deliver.js";
+import { deliverDueWebhooks, deliverMessages, formatDeliveryCounts, pruneDeliveredWebhooks } from "./deliver.js";
 import { enqueueWebhook } from "./outbox.js";
 import { setupWebhookReceiver } from "@/testing/webhooks";
 import { logger } from "../telemetry/log.js";
@@ -175,5 +175,138 @@ describe("webhook delivery", () => {
     const left = await db.select({ id: webhookMessages.id }).from(webhookMessages);
     expect(left.map((r) => r.id)).toEqual([failing]);
     expect(left.map((r) => r.id)).not.toContain(delivered);
+  });
+
+  it("a run claims batch after batch until nothing is due: ten messages, ten deliveries, one each", async () => {
+    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => queue(i)));
+    expect(await deliverDueWebhooks()).toEqual({ delivered: 10, retrying: 0, failed: 0, gone: 0, pruned: 0 });
+    expect(fixture.receiver.messages.map((m) => m.id).sort()).toEqual([...ids].sort());
+  });
+
+  it("a run with no time left claims nothing (a cron request must answer in time)", async () => {
+    const id = await queue();
+    expect(await deliverDueWebhooks({ maxDurationMs: 0 })).toMatchObject({ delivered: 0, retrying: 0 });
+    expect(await stored(id)).toMatchObject({ status: "pending", attempts: 0, leaseHolder: null });
+    expect(fixture.receiver.messages).toHaveLength(0);
+    expect(await deliverDueWebhooks({ maxDurationMs: 60_000 })).toMatchObject({ delivered: 1 });
+  });
+
+  it("a runner stalled after its claim never starts an attempt that could outlive the lease", async () => {
+    // Timeout 600 ms, so the lease is 1.5 × 600 + 1000 = 1,900 ms: an attempt may start until 1,300 ms in.
+    const stalled = (afterMs: number) => {
+      const t0 = Date.now();
+      let calls = 0;
+      return () => new Date(calls++ === 0 ? t0 : t0 + afterMs);
+    };
+    const late = await queue(1);
+    expect(await deliverDueWebhooks({ now: stalled(1301) })).toMatchObject({ delivered: 0, retrying: 1 });
+    expect(fixture.receiver.messages).toHaveLength(0);
+    expect(await stored(late)).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      lastStatus: null,
+      lastError: "lease too short to send; retried later",
+      leaseHolder: null,
+    });
+    await db.delete(webhookMessages);
+    const inTime = await queue(2);
+    expect(await deliverDueWebhooks({ now: stalled(1300) })).toMatchObject({ delivered: 1 });
+    expect(fixture.receiver.messages.map((m) => m.id)).toEqual([inTime]);
+  });
+
+  it("an attempt's result is stored only while the lease is still its own", async () => {
+    fixture.receiver.setMode({ kind: "slow", delayMs: 300 });
+    const takeOver = async (id: string, change: { leaseHolder?: string; attempts?: number }) => {
+      const run = deliverDueWebhooks();
+      await fixture.receiver.waitFor((r) => r.messages.some((m) => m.id === id));
+      const claimed = await stored(id);
+      expect(claimed).toMatchObject({ attempts: 1, leaseHolder: expect.any(String) });
+      await db.update(webhookMessages).set(change).where(eq(webhookMessages.id, id));
+      expect(await run).toMatchObject({ delivered: 0, retrying: 0, failed: 0, gone: 0 });
+      return { claimed, after: await stored(id) };
+    };
+    // Another runner took the message over (the lease had expired).
+    const a = await queue(1);
+    expect((await takeOver(a, { leaseHolder: "another-runner" })).after).toMatchObject({
+      status: "pending",
+      leaseHolder: "another-runner",
+      lastStatus: null,
+      deliveredAt: null,
+    });
+    // This runner claimed it again meanwhile: the older attempt's answer is not this claim's.
+    await db.delete(webhookMessages);
+    const b = await queue(2);
+    const { claimed, after } = await takeOver(b, { attempts: 2 });
+    expect(after).toMatchObject({ status: "pending", attempts: 2, leaseHolder: claimed.leaseHolder, lastStatus: null });
+  });
+
+  it("tells the operator at once when a message is given up or gone, else from the third failed attempt", async () => {
+    const errors = vi.spyOn(logger, "error").mockImplementation(() => {});
+    const lastAnswers = () =>
+      errors.mock.calls.map((call) => (call[0] as unknown as Record<string, unknown>).last_answer);
+    const attemptWith = async (mode: Parameters<typeof fixture.receiver.setMode>[0], earlierAttempts: number) => {
+      await db.delete(webhookAlerts);
+      fixture.receiver.setMode(mode);
+      const id = await queue();
+      if (earlierAttempts)
+        await db.update(webhookMessages).set({ attempts: earlierAttempts }).where(eq(webhookMessages.id, id));
+      await deliverDueWebhooks();
+      return id;
+    };
+    await attemptWith({ kind: "status", status: 503 }, 1);
+    expect(errors).not.toHaveBeenCalled();
+    await attemptWith({ kind: "status", status: 410 }, 0);
+    await attemptWith({ kind: "redirect" }, 2);
+    await attemptWith({ kind: "slow", delayMs: 2000 }, 2);
+    // The last wait of the schedule used: failed for good, at once.
+    await attemptWith({ kind: "status", status: 500 }, 7);
+    expect(lastAnswers()).toEqual(["HTTP 410", "HTTP 302 (redirects are not followed)", "timeout", "HTTP 500"]);
+    const [fields, message] = errors.mock.calls.at(-1) as unknown as [Record<string, unknown>, string];
+    expect(fields).toMatchObject({ awaiting_retry: 3, given_up: 2 });
+    expect(message).toContain("; 3 message(s) awaiting retry, 2 given up (see npm run webhooks:status)");
+  });
+
+  it("deliverMessages waits for a message its caller has not committed yet", async () => {
+    let inserted!: (id: string) => void;
+    const idInTransaction = new Promise<string>((resolve) => (inserted = resolve));
+    let commit!: () => void;
+    const committed = new Promise<void>((resolve) => (commit = resolve));
+    const transaction = db.transaction(async (tx) => {
+      inserted((await enqueueWebhook(tx, event()))!);
+      await committed;
+    });
+    const id = await idInTransaction;
+    const delivering = deliverMessages([id], { waitForCommit: true });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    commit();
+    await transaction;
+    expect(await delivering).toMatchObject({ delivered: 1 });
+    expect(fixture.receiver.messages.map((m) => m.id)).toEqual([id]);
+  });
+
+  it("deliverMessages leaves a message that is not due, or leased to another runner, to the runners", async () => {
+    const later = await queue(1);
+    const leased = await queue(2);
+    await db
+      .update(webhookMessages)
+      .set({ nextAttemptAt: new Date(Date.now() + 60_000) })
+      .where(eq(webhookMessages.id, later));
+    await db
+      .update(webhookMessages)
+      .set({ leaseHolder: "another-runner", leaseExpiresAt: new Date(Date.now() + 60_000) })
+      .where(eq(webhookMessages.id, leased));
+    const started = Date.now();
+    expect(await deliverMessages([later, leased], { waitForCommit: true })).toMatchObject({ delivered: 0 });
+    // Neither is waited for: the waits are for rows not yet visible (10 ms to 3 s).
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(fixture.receiver.messages).toHaveLength(0);
+    expect(await stored(later)).toMatchObject({ attempts: 0 });
+    expect(await deliverMessages([])).toEqual({ delivered: 0, retrying: 0, failed: 0, gone: 0, pruned: 0 });
+  });
+
+  it("formats a run's counts as one line", () => {
+    expect(formatDeliveryCounts({ delivered: 1, retrying: 2, failed: 3, gone: 4, pruned: 5 })).toBe(
+      "webhooks: 1 delivered, 2 to retry, 3 failed, 4 gone, 5 pruned",
+    );
   });
 });
