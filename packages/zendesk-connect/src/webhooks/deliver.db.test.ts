@@ -4,7 +4,9 @@ import { db } from "../db/index.js";
 import { webhookAlerts, webhookMessages } from "../db/schema.js";
 import { setupTestDatabase } from "@/testing/database";
 import { deliverDueWebhooks, deliverMessages, formatDeliveryCounts, pruneDeliveredWebhooks } from "./deliver.js";
-import { enqueueWebhook } from "./outbox.js";
+import { enableInProcessDelivery, scheduleDelivery, settleScheduledDeliveries } from "./kick.js";
+import { enqueueConnectionWebhook, enqueueWebhook } from "./outbox.js";
+import { resetEnvForTests } from "../config/env.js";
 import { setupWebhookReceiver } from "@/testing/webhooks";
 import { logger } from "../telemetry/log.js";
 
@@ -308,5 +310,130 @@ describe("webhook delivery", () => {
     expect(formatDeliveryCounts({ delivered: 1, retrying: 2, failed: 3, gone: 4, pruned: 5 })).toBe(
       "webhooks: 1 delivered, 2 to retry, 3 failed, 4 gone, 5 pruned",
     );
+  });
+});
+
+describe("the outbox", () => {
+  it("stores the event as its body, with its type and the connection and workspace it names", async () => {
+    const connectionId = "9b2c7f3e-1d4a-4c55-8e0a-7a1f2b3c4d5e";
+    const named = {
+      type: "connection.created" as const,
+      timestamp: "2026-12-06T10:00:00.000Z",
+      data: { ...event().data, connection_id: connectionId, workspace_id: "ws_1" },
+    };
+    const id = await db.transaction((tx) => enqueueWebhook(tx, named));
+    expect(id).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(await stored(id!)).toMatchObject({
+      type: "connection.created",
+      connectionId,
+      workspaceId: "ws_1",
+      body: JSON.stringify(named),
+      status: "pending",
+      attempts: 0,
+    });
+    // Identifiers that are not strings are not stored as such.
+    const other = await db.transaction((tx) =>
+      enqueueWebhook(tx, { type: "webhook.test", timestamp: named.timestamp, data: { connection_id: 7 } }),
+    );
+    expect(await stored(other!)).toMatchObject({ type: "webhook.test", connectionId: null, workspaceId: null });
+  });
+
+  it("a body above 64 KiB keeps the event, its identifiers and state, marked truncated", async () => {
+    const huge = {
+      type: "connection.needs_reconnect" as const,
+      timestamp: "2026-12-06T10:00:00.000Z",
+      data: { ...event().data, status: "needs_reconnect", reason: "r".repeat(70_000) },
+    };
+    const id = await db.transaction((tx) => enqueueWebhook(tx, huge));
+    expect(JSON.parse((await stored(id!)).body)).toEqual({
+      type: "connection.needs_reconnect",
+      timestamp: huge.timestamp,
+      data: { connection_id: null, workspace_id: null, subdomain: "acme1", status: "needs_reconnect", truncated: true },
+    });
+    // 64 KiB exactly is kept whole.
+    const padding = 65_536 - JSON.stringify({ ...huge, data: { ...huge.data, reason: "" } }).length;
+    const whole = { ...huge, data: { ...huge.data, reason: "r".repeat(padding) } };
+    const kept = await db.transaction((tx) => enqueueWebhook(tx, whole));
+    expect((await stored(kept!)).body).toBe(JSON.stringify(whole));
+  });
+
+  it("maps a history event with the connection as the transaction sees it; routine history queues nothing", async () => {
+    const history = { connectionId: null, workspaceId: "ws_1", subdomain: "acme", actorUserId: null };
+    const id = await db.transaction((tx) =>
+      enqueueConnectionWebhook(tx, { ...history, type: "disconnected", data: { revocation: "revoked" } }),
+    );
+    expect(JSON.parse((await stored(id!)).body)).toMatchObject({
+      type: "connection.disconnected",
+      data: { workspace_id: "ws_1", status: "disconnected", revocation: "revoked", scopes: [] },
+    });
+    // A connection id nobody has: mapped without a row.
+    const missing = await db.transaction((tx) =>
+      enqueueConnectionWebhook(tx, {
+        ...history,
+        connectionId: "00000000-0000-4000-8000-000000000000",
+        type: "connected",
+      }),
+    );
+    expect(JSON.parse((await stored(missing!)).body).data).toMatchObject({
+      status: "unknown",
+      zendesk_user: { id: null },
+    });
+    expect(
+      await db.transaction((tx) => enqueueConnectionWebhook(tx, { ...history, type: "test_succeeded" })),
+    ).toBeNull();
+    expect(await db.select().from(webhookMessages)).toHaveLength(2);
+  });
+
+  it("with webhooks off, queues nothing", async () => {
+    const url = process.env.WEBHOOK_URL;
+    try {
+      delete process.env.WEBHOOK_URL;
+      const secret = process.env.WEBHOOK_SECRET;
+      delete process.env.WEBHOOK_SECRET;
+      resetEnvForTests();
+      try {
+        expect(await db.transaction((tx) => enqueueWebhook(tx, event()))).toBeNull();
+        expect(
+          await db.transaction((tx) =>
+            enqueueConnectionWebhook(tx, {
+              connectionId: null,
+              workspaceId: "ws_1",
+              subdomain: "acme",
+              type: "connected",
+            }),
+          ),
+        ).toBeNull();
+        expect(await deliverDueWebhooks()).toMatchObject({ delivered: 0 });
+      } finally {
+        process.env.WEBHOOK_SECRET = secret;
+      }
+    } finally {
+      process.env.WEBHOOK_URL = url;
+      resetEnvForTests();
+    }
+    expect(await db.select().from(webhookMessages)).toHaveLength(0);
+  });
+
+  it("delivers right after commit only where the process opted in; otherwise the runners do", async () => {
+    const left = await queue(1);
+    await settleScheduledDeliveries();
+    expect(await stored(left)).toMatchObject({ status: "pending", attempts: 0 });
+    enableInProcessDelivery();
+    try {
+      const sent = await queue(2);
+      await settleScheduledDeliveries();
+      expect(await stored(sent)).toMatchObject({ status: "delivered", attempts: 1 });
+      expect(fixture.receiver.messages.map((m) => m.id)).toEqual([sent]);
+      // A delivery that fails (here: an id Postgres cannot even read) logs only the kind of error.
+      const errors = vi.spyOn(logger, "error").mockImplementation(() => {});
+      scheduleDelivery(["msg_\u0000"]);
+      await settleScheduledDeliveries();
+      expect(errors).toHaveBeenCalledWith(
+        { component: "webhooks", err_name: expect.any(String) },
+        "immediate webhook delivery failed",
+      );
+    } finally {
+      enableInProcessDelivery(false);
+    }
   });
 });
