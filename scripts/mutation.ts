@@ -33,6 +33,11 @@ try {
   });
   status = result.status ?? 1;
 } finally {
+  // Copies whose test was killed on a timeout never ran their own clean-up.
+  const copies = await admin<
+    { datname: string }[]
+  >`select datname from pg_database where datname like ${`${template}\\_%`}`;
+  for (const { datname } of copies) await admin.unsafe(`drop database if exists ${datname} with (force)`);
   await admin.unsafe(`drop database if exists ${template} with (force)`);
   await admin.end();
 }

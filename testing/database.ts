@@ -18,10 +18,11 @@ export function setupTestDatabase(): { kind: () => "postgres" | "pglite" } {
     if (process.env.TEST_DB === "postgres") {
       adminUrl = process.env.TEST_DATABASE_URL;
       if (!adminUrl) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");
-      dropName = `zc_test_${randomBytes(6).toString("hex")}`;
-      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      // A migrated template (npm run mutation: thousands of short runs) is copied, not migrated again.
+      // A migrated template (npm run mutation: thousands of short runs) is copied, not migrated
+      // again; its copies carry its name, so the run drops the ones a killed test left behind.
       const template = process.env.TEST_DATABASE_TEMPLATE;
+      dropName = `${template ?? "zc_test"}_${randomBytes(6).toString("hex")}`;
+      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
       await admin.unsafe(`create database ${dropName}${template ? ` template ${template}` : ""}`);
       await admin.end();
       const url = new URL(adminUrl);

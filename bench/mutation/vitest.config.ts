@@ -14,6 +14,10 @@ const config = {
     include: [`${src}/{tokens,connect,webhooks,store,telemetry}/**/*.test.ts`],
     exclude: ["**/node_modules/**", "**/*.pg.test.ts", "**/telemetry/cli-export.db.test.ts"],
     sequence: { ...base.test?.sequence, sequencer: QuickestFirst },
+    // A mutant that makes a test wait forever is detected when that test times out, not when
+    // Stryker's timer for the whole run (1.5 × its tests + 5 s) fires and restarts the runner:
+    // that cost 40-90 s per such mutant. The slowest test takes 7 s unmutated.
+    testTimeout: 12_000,
   },
 };
 
