@@ -11,6 +11,10 @@ const config = {
   coverageAnalysis: "perTest",
   ignoreStatic: true,
   concurrency: 2,
+  // A mutant that only slows its tests down (an extra request, a longer wait) must not count as
+  // detected: on 2 cores, 1.5 × the tests' unmutated time did not cover a slowed multi-process
+  // test. A test that hangs still fails at its own 12 s (bench/mutation/vitest.config.ts).
+  timeoutFactor: 2.5,
   timeoutMS: 5_000,
   // event-recorder writes each mutant's result as it is tested: survivors of a run stopped early.
   reporters: ["progress", "clear-text", "html", "json", "event-recorder"],

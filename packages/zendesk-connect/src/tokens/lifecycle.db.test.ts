@@ -7,6 +7,7 @@ import { setupTestDatabase } from "@/testing/database";
 import { type ConnectionEvent, onConnectionEvent } from "../store/events.js";
 import {
   connectTestConnection,
+  endpointCount,
   expireAccessToken,
   expireStoredAccessToken,
   grantCount,
@@ -16,6 +17,7 @@ import {
 } from "@/testing/zendesk";
 import { getAccessToken, refreshConnection } from "./lifecycle.js";
 import { ZendeskError } from "../transport/errors.js";
+import { settleAfterResponse } from "../after-response.js";
 
 const database = setupTestDatabase();
 const fixture = setupZendeskSimulator();
@@ -39,10 +41,17 @@ describe("getAccessToken", () => {
     const before = await storedConnection(connectionId);
     const oldToken = await getAccessToken(connectionId);
     await expireAccessToken(fixture.sim, connectionId);
+    await fixture.sim.control.clearLog();
 
     const token = await getAccessToken(connectionId);
     expect(token).not.toBe(oldToken);
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+    // After the commit: current.json names the new token; a refresh rotated the pair at Zendesk,
+    // so nothing is revoked (only a replaced client-credentials token is).
+    await settleAfterResponse();
+    expect(await endpointCount(fixture.sim, "tokens_current")).toBe(1);
+    expect(await endpointCount(fixture.sim, "token_revoke")).toBe(0);
+    expect((await fixture.sim.control.requestLog()).total).toBe(2);
     const after = await storedConnection(connectionId);
     expect(after.tokenVersion).toBe(before.tokenVersion + 1);
     expect(after.refreshTokenCiphertext).not.toBe(before.refreshTokenCiphertext);
