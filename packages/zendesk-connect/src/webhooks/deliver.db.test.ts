@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { db } from "../db/index.js";
@@ -217,12 +218,16 @@ describe("webhook delivery", () => {
   });
 
   it("an attempt's result is stored only while the lease is still its own", async () => {
+    const holderPattern = new RegExp(
+      `^${hostname().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:${process.pid}:[0-9a-f]{8}$`,
+    );
     fixture.receiver.setMode({ kind: "slow", delayMs: 300 });
     const takeOver = async (id: string, change: { leaseHolder?: string; attempts?: number }) => {
       const run = deliverDueWebhooks();
       await fixture.receiver.waitFor((r) => r.messages.some((m) => m.id === id));
       const claimed = await stored(id);
-      expect(claimed).toMatchObject({ attempts: 1, leaseHolder: expect.any(String) });
+      // The holder names the runner's host and process, so an operator can tell who holds a message.
+      expect(claimed).toMatchObject({ attempts: 1, leaseHolder: expect.stringMatching(holderPattern) });
       await db.update(webhookMessages).set(change).where(eq(webhookMessages.id, id));
       expect(await run).toMatchObject({ delivered: 0, retrying: 0, failed: 0, gone: 0 });
       return { claimed, after: await stored(id) };
@@ -384,7 +389,8 @@ describe("the outbox", () => {
     expect(await db.select().from(webhookMessages)).toHaveLength(2);
   });
 
-  it("with webhooks off, queues nothing", async () => {
+  it("with webhooks off, queues nothing and sends nothing already queued", async () => {
+    const queued = await queue();
     const url = process.env.WEBHOOK_URL;
     try {
       delete process.env.WEBHOOK_URL;
@@ -403,7 +409,8 @@ describe("the outbox", () => {
             }),
           ),
         ).toBeNull();
-        expect(await deliverDueWebhooks()).toMatchObject({ delivered: 0 });
+        expect(await deliverDueWebhooks()).toMatchObject({ delivered: 0, retrying: 0 });
+        expect(await deliverMessages([queued])).toMatchObject({ delivered: 0, retrying: 0 });
       } finally {
         process.env.WEBHOOK_SECRET = secret;
       }
@@ -411,7 +418,9 @@ describe("the outbox", () => {
       process.env.WEBHOOK_URL = url;
       resetEnvForTests();
     }
-    expect(await db.select().from(webhookMessages)).toHaveLength(0);
+    expect(await db.select().from(webhookMessages)).toHaveLength(1);
+    expect(await stored(queued)).toMatchObject({ status: "pending", attempts: 0, leaseHolder: null });
+    expect(fixture.receiver.messages).toHaveLength(0);
   });
 
   it("delivers right after commit only where the process opted in; otherwise the runners do", async () => {
