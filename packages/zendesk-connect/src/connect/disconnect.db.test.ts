@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "../db/index.js";
 import { zendeskConnectionEvents, zendeskConnections } from "../db/schema.js";
 import { setupTestDatabase } from "@/testing/database";
-import { disconnectConnection } from "./disconnect.js";
+import { disconnectConnection, MANUAL_REVOCATION_STEPS } from "./disconnect.js";
 import { connectTestConnection, expireAccessToken, grantCount, setupZendeskSimulator } from "@/testing/zendesk";
 import { refreshConnection } from "../tokens/lifecycle.js";
 
@@ -321,5 +321,23 @@ describe("the claim a disconnect holds", () => {
 
   it("a failure of its own (not Zendesk's) is thrown, not reported as an outcome", async () => {
     await expect(disconnectConnection("not-a-connection-id", null)).rejects.toThrow();
+  });
+
+  it("a token this app can no longer read (a removed key, a damaged row) is not revoked, and the connection is still removed", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    const [row] = await db.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId));
+    // The refresh token's ciphertext in the access token's column: it fails authentication.
+    await db
+      .update(zendeskConnections)
+      .set({ accessTokenCiphertext: row!.refreshTokenCiphertext! })
+      .where(eq(zendeskConnections.id, connectionId));
+    await fixture.sim.control.clearLog();
+    const result = await disconnectConnection(connectionId, userId);
+    expect(result).toMatchObject({ ok: true, revocation: { status: "failed" } });
+    const reason = (result as { revocation: { reason: string } }).revocation.reason;
+    expect(reason).toBe(`The stored token could not be read, so it was not revoked. ${MANUAL_REVOCATION_STEPS}`);
+    expect(await connectionExists(connectionId)).toBe(false);
+    expect((await fixture.sim.control.requestLog()).total).toBe(0);
+    expect(await eventsOf(workspaceId)).toEqual(expect.arrayContaining(["revocation_failed", "disconnected"]));
   });
 });

@@ -8,6 +8,7 @@ import { ZendeskError } from "../transport/errors.js";
 import { zendeskSettings } from "../transport/settings.js";
 import { accessTokenDue, claimConnection, newLeaseHolder, releaseLease, renewUnderClaim } from "../tokens/lifecycle.js";
 import { ATTR, SPAN, withOperationSpan } from "../telemetry/spans.js";
+import { localFailureOf } from "../tokens/policy.js";
 
 /** Where an admin revokes by hand when we could not (kept in one place for the UI and docs). */
 export const MANUAL_REVOCATION_STEPS =
@@ -143,7 +144,22 @@ async function revoke(
       };
     }
   }
-  const outcome = await revokeAccessToken(row.subdomain, openAccessToken(row), row.zendeskTokenId);
+  let accessToken: string;
+  try {
+    accessToken = openAccessToken(row);
+  } catch (error) {
+    // A key removed from TOKEN_ENCRYPTION_KEYS, or a damaged row: Disconnect still removes the
+    // connection, and says the token was not revoked and how an admin revokes it.
+    if (!localFailureOf(error, row)) throw error;
+    return {
+      row,
+      revocation: {
+        status: "failed",
+        reason: `The stored token could not be read, so it was not revoked. ${MANUAL_REVOCATION_STEPS}`,
+      },
+    };
+  }
+  const outcome = await revokeAccessToken(row.subdomain, accessToken, row.zendeskTokenId);
   // 401: Zendesk already refuses the token, which is what revoking achieves.
   return { row, revocation: outcome.status === "dead" ? { status: "not_needed", reason: NOT_NEEDED } : outcome };
 }
