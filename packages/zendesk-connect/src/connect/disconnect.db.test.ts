@@ -284,6 +284,23 @@ describe("the history a disconnect writes", () => {
   });
 });
 
+describe("a disconnect whose tokens have both expired", () => {
+  it("needs no revocation and sends nothing to Zendesk: neither token can be used any more", async () => {
+    const { connectionId, userId } = await connectTestConnection(fixture.sim);
+    await db
+      .update(zendeskConnections)
+      .set({ accessTokenExpiresAt: new Date(Date.now() - 60_000), refreshTokenExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(zendeskConnections.id, connectionId));
+    await fixture.sim.control.clearLog();
+    expect(await disconnectConnection(connectionId, userId)).toMatchObject({
+      ok: true,
+      revocation: { status: "not_needed", reason: "Zendesk had already stopped accepting this connection's tokens." },
+    });
+    expect(await connectionExists(connectionId)).toBe(false);
+    expect((await fixture.sim.control.requestLog()).total).toBe(0);
+  });
+});
+
 describe("the claim a disconnect holds", () => {
   it("holds the row for all of its Zendesk calls: five HTTP timeouts and a margin", async () => {
     const { connectionId, userId } = await connectTestConnection(fixture.sim);
