@@ -66,4 +66,107 @@ describe("revoking an access token", () => {
     });
     expect(await liveCount()).toBe(0);
   });
+
+  describe("each answer of Zendesk's, and what it proves", () => {
+    const issue = async () => {
+      const sub = testSubdomain("acme");
+      const issued = await fixture.sim.control.issueToken({
+        subdomain: sub,
+        client_id: "zdg-zendesk-connect-dev",
+        scopes: ["read"],
+        refresh_token_expires_in: 86_400,
+      });
+      return { sub, accessToken: issued.access_token, id: String(issued.token.id) };
+    };
+    const fault = (endpoint: "token_revoke" | "users_me" | "tokens_current", status: number, body?: unknown) =>
+      fixture.sim.control.injectFault({ endpoint, kind: "status", status, ...(body === undefined ? {} : { body }) });
+
+    it("a 204 to DELETE by id is proof: revoked by id, nothing checked", async () => {
+      const { sub, accessToken, id } = await issue();
+      await fixture.sim.control.clearLog();
+      expect(await revokeAccessToken(sub, accessToken, id)).toEqual({ status: "revoked", method: "by_id" });
+      expect((await fixture.sim.control.requestLog()).total).toBe(1);
+      expect(await liveCount()).toBe(0);
+    });
+
+    it("DELETE current.json, then Zendesk refusing the token, is proof: revoked by current.json", async () => {
+      await fixture.sim.control.setOptions({ revoke_on_delete_current: true });
+      const { sub, accessToken } = await issue();
+      expect(await revokeAccessToken(sub, accessToken, null)).toEqual({ status: "revoked", method: "current_json" });
+      expect(await liveCount()).toBe(0);
+    });
+
+    it("a token Zendesk already refuses is dead: nothing to revoke, by id or not", async () => {
+      const { sub, accessToken, id } = await issue();
+      expect(await revokeAccessToken(sub, accessToken, id)).toEqual({ status: "revoked", method: "by_id" });
+      expect(await revokeAccessToken(sub, accessToken, id)).toEqual({ status: "dead" });
+      expect(await revokeAccessToken(sub, accessToken, null)).toEqual({ status: "dead" });
+    });
+
+    it("a DELETE by id that fails is not a revocation: failed, and the token is not touched further", async () => {
+      const { sub, accessToken, id } = await issue();
+      await fault("token_revoke", 500);
+      await fixture.sim.control.clearLog();
+      const outcome = await revokeAccessToken(sub, accessToken, id);
+      expect(outcome).toMatchObject({ status: "failed" });
+      expect((outcome as { reason: string }).reason).toMatch(/^Zendesk did not confirm the revocation: .+\.$/);
+      expect((await fixture.sim.control.requestLog()).total).toBe(1);
+      expect(await liveCount()).toBe(1);
+    });
+
+    it("DELETE current.json refused (403) or missing (404): the check decides, and a live token is revoked by its id", async () => {
+      for (const status of [403, 404]) {
+        const { sub, accessToken } = await issue();
+        await fault("token_revoke", status, { error: "Forbidden" });
+        expect(await revokeAccessToken(sub, accessToken, null)).toEqual({
+          status: "revoked",
+          method: "by_id_after_current_json",
+        });
+        expect(await liveCount()).toBe(0);
+      }
+    });
+
+    it("DELETE current.json failing otherwise (500) is not confirmed: failed, nothing checked", async () => {
+      const { sub, accessToken } = await issue();
+      await fault("token_revoke", 500);
+      await fixture.sim.control.clearLog();
+      const outcome = await revokeAccessToken(sub, accessToken, null);
+      expect(outcome).toMatchObject({
+        status: "failed",
+        reason: expect.stringMatching(/^Zendesk did not confirm the revocation: /),
+      });
+      expect((await fixture.sim.control.requestLog()).total).toBe(1);
+    });
+
+    it("a check that fails proves nothing: the revocation could not be verified", async () => {
+      const { sub, accessToken } = await issue();
+      await fault("users_me", 500);
+      const outcome = await revokeAccessToken(sub, accessToken, null);
+      expect(outcome).toMatchObject({ status: "failed" });
+      expect((outcome as { reason: string }).reason).toMatch(/^The revocation could not be verified: .+\.$/);
+    });
+
+    it("a token still alive whose id was the one already tried is not deleted again: failed", async () => {
+      const { sub, accessToken, id } = await issue();
+      // Zendesk answers 404 to the token's own id (as it would for an id it does not know).
+      await fault("token_revoke", 404, { error: "RecordNotFound" });
+      expect(await revokeAccessToken(sub, accessToken, id)).toEqual({
+        status: "failed",
+        reason: "Zendesk answered the revocation but the token still works, and it was not deleted by its id.",
+      });
+      expect(await liveCount()).toBe(1);
+    });
+
+    it("a token still alive whose id cannot be read is reported with Zendesk's answer", async () => {
+      const { sub, accessToken } = await issue();
+      await fixture.sim.control.setOptions({ revoke_on_delete_current: false });
+      await fault("tokens_current", 500);
+      const outcome = await revokeAccessToken(sub, accessToken, null);
+      expect(outcome).toMatchObject({ status: "failed" });
+      expect((outcome as { reason: string }).reason).toMatch(
+        /^Zendesk answered the revocation but the token still works, and it could not be revoked by id: .+\.$/,
+      );
+      expect(await liveCount()).toBe(1);
+    });
+  });
 });
