@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { db } from "../db/index.js";
 import { memberships } from "@/db/schema";
 import { zendeskConnections, zendeskOauthClients } from "../db/schema.js";
@@ -17,6 +17,7 @@ import {
   testSubdomain,
 } from "@/testing/zendesk";
 import { refreshConnection } from "../tokens/lifecycle.js";
+import { logger } from "../telemetry/log.js";
 
 setupTestDatabase();
 const fixture = setupZendeskSimulator();
@@ -80,6 +81,54 @@ describe("connectWithClientCredentials", () => {
     const disconnected = await disconnectConnection(result.connectionId, account.userId);
     expect(disconnected).toMatchObject({ ok: true, revocation: { status: "revoked" } });
     expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(0);
+  });
+
+  it("a replaced token that cannot be revoked, or read, is logged and left to expire; the renewal stands", async () => {
+    const account = await createTestAccount();
+    const result = await connectWithClientCredentials(
+      { ...account, subdomain: testSubdomain("acme"), scopes: ["read"], ...ACME_LOCAL },
+      appZendeskHost,
+    );
+    if (!result.ok) throw new Error(result.code);
+    await settleAfterResponse();
+    const warnings = vi.spyOn(logger, "warn").mockImplementation(() => {});
+    try {
+      // Zendesk fails the revocation of the replaced token.
+      await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "status", status: 500 });
+      expect(await refreshConnection(result.connectionId, { force: true })).toMatchObject({
+        ok: true,
+        refreshed: true,
+      });
+      await settleAfterResponse();
+      expect(warnings).toHaveBeenCalledTimes(1);
+      const [fields, message] = warnings.mock.calls[0] as unknown as [Record<string, unknown>, string];
+      expect(message).toBe("the replaced client-credentials token was not revoked; it expires by itself");
+      expect(fields).toMatchObject({
+        connectionId: result.connectionId,
+        subdomain: "acme",
+        reason: expect.stringMatching(/^Zendesk did not confirm the revocation: /),
+      });
+      expect(await fixture.sim.control.tokens({ subdomain: "acme" })).toHaveLength(2);
+
+      // The stored token can no longer be read (a removed key): nothing is sent to revoke it.
+      await db
+        .update(zendeskConnections)
+        .set({ accessTokenCiphertext: "v1:test1:damaged" })
+        .where(eq(zendeskConnections.id, result.connectionId));
+      await fixture.sim.control.clearLog();
+      expect(await refreshConnection(result.connectionId, { force: true })).toMatchObject({
+        ok: true,
+        refreshed: true,
+      });
+      await settleAfterResponse();
+      expect(warnings).toHaveBeenCalledTimes(2);
+      expect(warnings.mock.calls[1]![0]).toMatchObject({ reason: "the stored token could not be read" });
+      const log = await fixture.sim.control.requestLog();
+      expect(log.counts.by_endpoint.token_revoke ?? 0).toBe(0);
+      expect((await storedConnection(result.connectionId)).status).toBe("active");
+    } finally {
+      warnings.mockRestore();
+    }
   });
 
   it("a wrong secret is invalid_client and stores neither the client nor a connection", async () => {

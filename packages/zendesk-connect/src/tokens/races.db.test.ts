@@ -111,3 +111,56 @@ describe("a disconnect racing a renewal", () => {
     });
   });
 });
+
+describe("a renewal whose pair nobody may store", () => {
+  it("a disconnect under way when the answer arrives: the pair is revoked, the row left to the disconnect", async () => {
+    const { connectionId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.after = async () => {
+      // The renewal's lease lapsed and a disconnect claimed the row; same token version.
+      await db
+        .update(zendeskConnections)
+        .set({ refreshLeaseHolder: "disconnect:elsewhere", refreshLeaseExpiresAt: new Date(Date.now() + 60_000) })
+        .where(eq(zendeskConnections.id, connectionId));
+    };
+    const before = await storedConnection(connectionId);
+    await getAccessToken(connectionId).catch(() => undefined);
+    await settleAfterResponse();
+
+    const after = await storedConnection(connectionId);
+    expect(after).toMatchObject({ tokenVersion: before.tokenVersion, refreshLeaseHolder: "disconnect:elsewhere" });
+    expect(after.accessTokenCiphertext).toBe(before.accessTokenCiphertext);
+    // The refresh rotated the stored pair away at Zendesk and the renewal's own pair was revoked:
+    // the disconnect under way finds nothing left alive.
+    expect(await liveTokens()).toEqual([]);
+    const superseded = (await historyOf(workspaceId)).find((e) => e.data?.supersededRenewal === true);
+    expect(superseded).toMatchObject({
+      type: "grant_replaced",
+      connectionId,
+      detail: "A renewal finished after a disconnect was under way; the pair it received was revoked in Zendesk",
+      data: { supersededRenewal: true, trigger: "on_demand", revocation: "revoked" },
+    });
+  });
+
+  it("a pair that cannot be revoked is recorded as such, with Zendesk's answer and what it means", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.after = async () => {
+      await connectTestConnection(fixture.sim, { account: { userId, workspaceId } });
+      await fixture.sim.control.injectFault({ endpoint: "token_revoke", kind: "status", status: 500 });
+    };
+    await getAccessToken(connectionId);
+    await settleAfterResponse();
+
+    const failed = (await historyOf(workspaceId)).find((e) => e.data?.supersededRenewal === true);
+    expect(failed).toMatchObject({
+      type: "revocation_failed",
+      data: { supersededRenewal: true, trigger: "on_demand", revocation: "failed" },
+    });
+    expect(failed!.detail).toMatch(
+      /^A renewal finished after the connection was reconnected \(or renewed elsewhere\); the pair it received could not be revoked: Zendesk did not confirm the revocation: .+\. It stays valid in Zendesk until it expires; this app does not hold it\.$/,
+    );
+    // The reconnect's grant and the renewal's unrevoked pair.
+    expect(await liveTokens()).toHaveLength(2);
+  });
+});
