@@ -65,7 +65,7 @@ export async function deliverDueWebhooks(options: RunOptions = {}): Promise<Deli
     while (Date.now() - started < budget) {
       const claimed = await claim({ limit: BATCH, now: now() });
       if (claimed.length === 0) break;
-      await sendClaimed(claimed, counts, now);
+      await sendClaimed(claimed, settings.endpoint, counts, now);
     }
   }
   counts.pruned = await pruneDeliveredWebhooks(now());
@@ -82,12 +82,13 @@ export async function deliverMessages(
   { waitForCommit = false, now = () => new Date() }: { waitForCommit?: boolean; now?: () => Date } = {},
 ): Promise<DeliveryCounts> {
   const counts = emptyCounts();
-  if (!webhookSettings().endpoint || ids.length === 0) return counts;
+  const { endpoint } = webhookSettings();
+  if (!endpoint || ids.length === 0) return counts;
   const waits = waitForCommit ? [10, 50, 200, 1000, 3000] : [];
   let remaining = ids;
   for (let i = 0; ; i++) {
     const claimed = await claim({ limit: remaining.length, now: now(), ids: remaining });
-    if (claimed.length > 0) await sendClaimed(claimed, counts, now);
+    if (claimed.length > 0) await sendClaimed(claimed, endpoint, counts, now);
     const claimedIds = new Set(claimed.map((m) => m.id));
     remaining = remaining.filter((id) => !claimedIds.has(id));
     if (remaining.length === 0 || i >= waits.length) break;
@@ -143,14 +144,21 @@ async function claim({ limit, now, ids }: { limit: number; now: Date; ids?: stri
     .returning();
 }
 
-async function sendClaimed(messages: WebhookMessage[], counts: DeliveryCounts, now: () => Date): Promise<void> {
+type Endpoint = NonNullable<ReturnType<typeof webhookSettings>["endpoint"]>;
+
+async function sendClaimed(
+  messages: WebhookMessage[],
+  endpoint: Endpoint,
+  counts: DeliveryCounts,
+  now: () => Date,
+): Promise<void> {
   await Promise.all(
     messages.map((message) =>
       withOperationSpan(
         SPAN.webhookDelivery,
         { "zendesk_connect.webhook.message_id": message.id, "zendesk_connect.webhook.attempt": message.attempts },
         async (span) => {
-          const outcome = await attempt(message, now);
+          const outcome = await attempt(message, endpoint, now);
           const result = await recordAttempt(message, outcome, now());
           if (result) {
             counts[result] += 1;
@@ -163,9 +171,9 @@ async function sendClaimed(messages: WebhookMessage[], counts: DeliveryCounts, n
   );
 }
 
-async function attempt(message: WebhookMessage, now: () => Date): Promise<SendOutcome> {
-  const { endpoint, timeoutMs } = webhookSettings();
-  if (!endpoint) return { kind: "no_answer", error: "webhooks are not configured" };
+/** One attempt to the endpoint the run checked before claiming (webhooks on). */
+async function attempt(message: WebhookMessage, endpoint: Endpoint, now: () => Date): Promise<SendOutcome> {
+  const { timeoutMs } = webhookSettings();
   // Never start an attempt that could outlive the lease (a runner stalled after claiming).
   if (message.leaseExpiresAt && now().getTime() + timeoutMs > message.leaseExpiresAt.getTime())
     return { kind: "no_answer", error: "lease too short to send; retried later" };
@@ -214,12 +222,13 @@ async function recordAttempt(message: WebhookMessage, outcome: SendOutcome, now:
     .returning({ id: webhookMessages.id });
   if (updated.length === 0) return null;
   if (result !== "delivered" && (message.attempts >= ALERT_AFTER_ATTEMPTS || result !== "retrying"))
-    await alertOperator(describeLast(status, values.lastError ?? null), now);
+    await alertOperator(describeLast(outcome), now);
   return result;
 }
 
-function describeLast(status: number | null, lastError: string | null): string {
-  if (status === null) return lastError ?? "no answer";
+function describeLast(outcome: SendOutcome): string {
+  if (outcome.kind === "no_answer") return outcome.error;
+  const { status } = outcome;
   return status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
 }
 

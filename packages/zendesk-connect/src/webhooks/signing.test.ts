@@ -44,6 +44,10 @@ describe("signWebhook (verified by the standardwebhooks library)", () => {
     expect(new Webhook(newOne).verify(body, headers)).toBeTruthy();
   });
 
+  it("refuses to sign without a secret", () => {
+    expect(() => signWebhook([], "msg_1", 1_767_225_600, body)).toThrow("no webhook secret to sign with");
+  });
+
   it("the reference verifier rejects a timestamp older than its tolerance", () => {
     const secret = newSecret();
     const headers = signWebhook([decode(secret)], "msg_1", Date.now() / 1000 - 600, body);
