@@ -311,6 +311,35 @@ describe("webhook delivery", () => {
     expect(await deliverMessages([])).toEqual({ delivered: 0, retrying: 0, failed: 0, gone: 0, pruned: 0 });
   });
 
+  it("deliverMessages without waiting leaves a message it cannot see yet to the runners, at once", async () => {
+    const id = "msg_committed_later";
+    const delivering = deliverMessages([id]);
+    // Committed after the call looked: it is not picked up by this call.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await db.insert(webhookMessages).values({ id, type: "webhook.test", body: JSON.stringify(event()) });
+    expect(await delivering).toMatchObject({ delivered: 0 });
+    expect(await stored(id)).toMatchObject({ status: "pending", attempts: 0 });
+    expect(fixture.receiver.messages).toHaveLength(0);
+  });
+
+  it("deliverMessages waiting for a message that never commits gives up after its waits (10 ms to 3 s)", async () => {
+    let id = "";
+    await expect(
+      db.transaction(async (tx) => {
+        id = (await enqueueWebhook(tx, event()))!;
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect(await deliverMessages([id], { waitForCommit: true })).toEqual({
+      delivered: 0,
+      retrying: 0,
+      failed: 0,
+      gone: 0,
+      pruned: 0,
+    });
+    expect(await db.select().from(webhookMessages)).toHaveLength(0);
+  });
+
   it("formats a run's counts as one line", () => {
     expect(formatDeliveryCounts({ delivered: 1, retrying: 2, failed: 3, gone: 4, pruned: 5 })).toBe(
       "webhooks: 1 delivered, 2 to retry, 3 failed, 4 gone, 5 pruned",
