@@ -3,11 +3,17 @@ import { describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/testing/database";
 import { connectTestConnection, grantCount, setupZendeskSimulator } from "@/testing/zendesk";
 import { refreshIfDue } from "./lifecycle.js";
+import { db } from "../db/index.js";
+import { deliverDueWebhooks } from "../webhooks/deliver.js";
+import { enqueueWebhook } from "../webhooks/outbox.js";
+import { setupWebhookReceiver } from "@/testing/webhooks";
 
 /*
- * A claim never takes a second pooled connection while its transaction holds one (issue #22): with
- * keep-alive concurrency at or above the pool size (10), claims of locked rows that each waited for
- * another connection would drain the pool until Postgres cut their transactions off.
+ * Rows another session holds locked (an older version, another tool, a runner mid-claim) are
+ * skipped at once, never waited for. A claim never takes a second pooled connection while its
+ * transaction holds one (issue #22): with keep-alive concurrency at or above the pool size (10),
+ * claims of locked rows that each waited for another connection would drain the pool until
+ * Postgres cut their transactions off.
  */
 
 setupTestDatabase();
@@ -42,5 +48,43 @@ describe("claims of rows another process holds", () => {
       reserved.release();
       await locker.end();
     }
+  }, 30_000);
+});
+
+describe("webhook messages another session holds", () => {
+  const webhooks = setupWebhookReceiver({ timeoutMs: 600 });
+
+  it("a delivery run skips a locked message at once and delivers the others", async () => {
+    const queue = (n: number) =>
+      db.transaction((tx) =>
+        enqueueWebhook(tx, {
+          type: "webhook.test",
+          timestamp: new Date().toISOString(),
+          data: { message: `message ${n}` },
+        }),
+      );
+    const [held, free] = [(await queue(1))!, (await queue(2))!];
+    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const reserved = await locker.reserve();
+    let release: Promise<void> | undefined;
+    try {
+      await reserved`begin`;
+      await reserved`select id from webhook_messages where id = ${held} for update`;
+      let released = false;
+      release = new Promise((resolve) => setTimeout(resolve, 3000)).then(async () => {
+        released = true;
+        await reserved`rollback`;
+      });
+      expect(await deliverDueWebhooks()).toMatchObject({ delivered: 1 });
+      // Answered while the lock was still held: the locked message was skipped, not waited for.
+      expect(released).toBe(false);
+      expect(webhooks.receiver.messages.map((m) => m.id)).toEqual([free]);
+    } finally {
+      await (release ?? reserved`rollback`);
+      reserved.release();
+      await locker.end();
+    }
+    expect(await deliverDueWebhooks()).toMatchObject({ delivered: 1 });
+    expect(webhooks.receiver.messages.map((m) => m.id)).toEqual([free, held]);
   }, 30_000);
 });
