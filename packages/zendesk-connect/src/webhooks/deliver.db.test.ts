@@ -262,15 +262,45 @@ describe("webhook delivery", () => {
     };
     await attemptWith({ kind: "status", status: 503 }, 1);
     expect(errors).not.toHaveBeenCalled();
-    await attemptWith({ kind: "status", status: 410 }, 0);
+    // Delivered on its third attempt (a 200 is as good as a 204): nothing to tell.
+    expect(await stored(await attemptWith({ kind: "status", status: 200 }, 2))).toMatchObject({
+      status: "delivered",
+      lastStatus: 200,
+      lastError: null,
+    });
+    expect(errors).not.toHaveBeenCalled();
+    expect(await stored(await attemptWith({ kind: "status", status: 410 }, 0))).toMatchObject({
+      status: "gone",
+      lastError: "410 Gone: the endpoint asked not to retry",
+    });
     await attemptWith({ kind: "redirect" }, 2);
+    // Every 3xx is a redirect not followed; a 400 is not a redirect.
+    expect(await stored(await attemptWith({ kind: "status", status: 300 }, 2))).toMatchObject({
+      status: "pending",
+      lastError: "HTTP 300: redirect not followed",
+    });
+    expect(await stored(await attemptWith({ kind: "status", status: 400 }, 2))).toMatchObject({
+      status: "pending",
+      lastError: "HTTP 400",
+    });
     await attemptWith({ kind: "slow", delayMs: 2000 }, 2);
     // The last wait of the schedule used: failed for good, at once.
-    await attemptWith({ kind: "status", status: 500 }, 7);
-    expect(lastAnswers()).toEqual(["HTTP 410", "HTTP 302 (redirects are not followed)", "timeout", "HTTP 500"]);
+    expect(await stored(await attemptWith({ kind: "status", status: 500 }, 7))).toMatchObject({
+      status: "failed",
+      attempts: 8,
+      lastError: "HTTP 500 (after 8 attempts)",
+    });
+    expect(lastAnswers()).toEqual([
+      "HTTP 410",
+      "HTTP 302 (redirects are not followed)",
+      "HTTP 300 (redirects are not followed)",
+      "HTTP 400",
+      "timeout",
+      "HTTP 500",
+    ]);
     const [fields, message] = errors.mock.calls.at(-1) as unknown as [Record<string, unknown>, string];
-    expect(fields).toMatchObject({ awaiting_retry: 3, given_up: 2 });
-    expect(message).toContain("; 3 message(s) awaiting retry, 2 given up (see npm run webhooks:status)");
+    expect(fields).toMatchObject({ awaiting_retry: 5, given_up: 2 });
+    expect(message).toContain("; 5 message(s) awaiting retry, 2 given up (see npm run webhooks:status)");
   });
 
   it("deliverMessages waits for a message its caller has not committed yet", async () => {

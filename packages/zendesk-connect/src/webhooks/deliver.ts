@@ -159,7 +159,7 @@ async function sendClaimed(
         { "zendesk_connect.webhook.message_id": message.id, "zendesk_connect.webhook.attempt": message.attempts },
         async (span) => {
           const outcome = await attempt(message, endpoint, now);
-          const result = await recordAttempt(message, outcome, now());
+          const result = await recordAttempt(message, endpoint, outcome, now());
           if (result) {
             counts[result] += 1;
             recordWebhookDelivery(result);
@@ -184,7 +184,12 @@ async function attempt(message: WebhookMessage, endpoint: Endpoint, now: () => D
 type AttemptResult = Exclude<keyof DeliveryCounts, "pruned">;
 
 /** Second short statement: applies the attempt's result while the lease is still ours. */
-async function recordAttempt(message: WebhookMessage, outcome: SendOutcome, now: Date): Promise<AttemptResult | null> {
+async function recordAttempt(
+  message: WebhookMessage,
+  endpoint: Endpoint,
+  outcome: SendOutcome,
+  now: Date,
+): Promise<AttemptResult | null> {
   const settings = webhookSettings();
   const status = outcome.kind === "answered" ? outcome.status : null;
   const release = { leaseHolder: null, leaseExpiresAt: null, lastStatus: status };
@@ -222,7 +227,7 @@ async function recordAttempt(message: WebhookMessage, outcome: SendOutcome, now:
     .returning({ id: webhookMessages.id });
   if (updated.length === 0) return null;
   if (result !== "delivered" && (message.attempts >= ALERT_AFTER_ATTEMPTS || result !== "retrying"))
-    await alertOperator(describeLast(outcome), now);
+    await alertOperator(endpoint, describeLast(outcome), now);
   return result;
 }
 
@@ -236,9 +241,7 @@ function describeLast(outcome: SendOutcome): string {
  * One error line per hour across every instance (the limiter is a row in Postgres): names the
  * endpoint and its last answer, never a body or a secret.
  */
-async function alertOperator(lastAnswer: string, now: Date): Promise<void> {
-  const { endpoint } = webhookSettings();
-  if (!endpoint) return;
+async function alertOperator(endpoint: Endpoint, lastAnswer: string, now: Date): Promise<void> {
   const won = await db
     .insert(webhookAlerts)
     .values({ key: ALERT_KEY, lastLoggedAt: now })
