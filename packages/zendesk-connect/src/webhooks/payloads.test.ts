@@ -96,6 +96,12 @@ describe("webhookEventFor, field by field", () => {
     // Without a row a refresh failure is still news; a revocation is not (Disconnect reports it).
     expect(typeOf(history("refresh_failed"), null)).toBe("connection.refresh_failed");
     expect(typeOf(history("revoked"), null)).toBeNull();
+    // A verdict without a row takes its reason from the event; a renewal without data is routine.
+    expect(data(history("needs_reconnect", { detail: "Refused." }), null)).toMatchObject({
+      status: "unknown",
+      reason: "Refused.",
+    });
+    expect(typeOf(history("refreshed"))).toBeNull();
     expect(typeOf(history("refresh_failed"), row({ status: "revoked" }))).toBeNull();
   });
 

@@ -50,6 +50,15 @@ async function durations() {
   return (metric?.dataPoints ?? []).map((p) => p.attributes);
 }
 
+/** A loopback port nobody listens on (just released by a server of ours). */
+async function closedPort(): Promise<number> {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  return port;
+}
+
 function onlySpan(): ReadableSpan {
   const finished = spans.getFinishedSpans();
   expect(finished).toHaveLength(1);
@@ -150,11 +159,7 @@ describe("postWebhook", () => {
   });
 
   it("nobody listening: no answer, the connection failure's code", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    expect(await postWebhook(`http://127.0.0.1:${port}/`, signed, "{}", 1000)).toEqual({
+    expect(await postWebhook(`http://127.0.0.1:${await closedPort()}/`, signed, "{}", 1000)).toEqual({
       kind: "no_answer",
       error: "connection failed (ECONNREFUSED)",
     });
@@ -177,7 +182,11 @@ describe("postWebhook", () => {
     });
     expect(seen).toHaveLength(0);
     expect(spans.getFinishedSpans()).toHaveLength(0);
-    expect(await postWebhook(`https://127.0.0.1:1/`, signed, "{}", 1000)).toMatchObject({ kind: "no_answer" });
+    // https is sent (nobody listens on that port): a connection failure, not a refusal.
+    expect(await postWebhook(`https://127.0.0.1:${await closedPort()}/`, signed, "{}", 1000)).toEqual({
+      kind: "no_answer",
+      error: "connection failed (ECONNREFUSED)",
+    });
     expect(await postWebhook(`${base}/ok`, signed, limit, 1000)).toEqual({ kind: "answered", status: 204 });
     expect(MAX_WEBHOOK_BODY_BYTES).toBe(65_536);
   });
