@@ -41,13 +41,20 @@ class Reader extends MetricReader {
 const reader = new Reader();
 const meterProvider = new MeterProvider({ readers: [reader] });
 
-/** The duration samples recorded since the last call: one attribute set per attempt here. */
-async function durations() {
+/** The duration samples recorded since the last call: one per attempt here. */
+async function samples() {
   const { resourceMetrics } = await reader.collect();
   const metric = resourceMetrics.scopeMetrics
     .flatMap((s) => s.metrics)
     .find((m) => m.descriptor.name === "http.client.request.duration");
-  return (metric?.dataPoints ?? []).map((p) => p.attributes);
+  return (metric?.dataPoints ?? []).map((p) => ({
+    attributes: p.attributes,
+    seconds: (p.value as { sum: number }).sum,
+  }));
+}
+
+async function durations() {
+  return (await samples()).map((s) => s.attributes);
 }
 
 /** A loopback port nobody listens on (just released by a server of ours). */
@@ -143,6 +150,11 @@ describe("postWebhook", () => {
     ]);
   });
 
+  it("any 3xx, 300 included, is an error on the span", async () => {
+    expect(await postWebhook(`${base}/300`, signed, "{}", 1000)).toEqual({ kind: "answered", status: 300 });
+    expect(onlySpan().attributes).toMatchObject({ "http.response.status_code": 300, "error.type": "300" });
+  });
+
   it("a 500 is an answer with its status", async () => {
     expect(await postWebhook(`${base}/500`, signed, "{}", 1000)).toEqual({ kind: "answered", status: 500 });
     expect(onlySpan().attributes).toMatchObject({ "http.response.status_code": 500, "error.type": "500" });
@@ -153,9 +165,24 @@ describe("postWebhook", () => {
     const span = onlySpan();
     expect(span.attributes).toMatchObject({ "error.type": "timeout" });
     expect(span.attributes).not.toHaveProperty("http.response.status_code");
-    expect(await durations()).toEqual([
-      { "http.request.method": "POST", "zendesk_connect.http.peer": "webhook", "error.type": "timeout" },
-    ]);
+    const [sample] = await samples();
+    expect(sample!.attributes).toStrictEqual({
+      "http.request.method": "POST",
+      "zendesk_connect.http.peer": "webhook",
+      "error.type": "timeout",
+    });
+    // In seconds (the semantic convention's unit): at least the 150 ms the attempt waited.
+    expect(sample!.seconds).toBeGreaterThanOrEqual(0.15);
+    expect(sample!.seconds).toBeLessThan(60);
+  });
+
+  it("a connection refused before it is made, without a code: no answer, a connection failure", async () => {
+    // Port 1 is on fetch's list of blocked ports: it fails without a system error code.
+    expect(await postWebhook("http://127.0.0.1:1/", signed, "{}", 1000)).toEqual({
+      kind: "no_answer",
+      error: "connection failed",
+    });
+    expect(onlySpan().attributes).toMatchObject({ "error.type": "connection_failed" });
   });
 
   it("nobody listening: no answer, the connection failure's code", async () => {

@@ -167,6 +167,17 @@ describe("formatDeliveryReport", () => {
           nextAttemptAt: null,
         },
         {
+          id: "msg_4",
+          type: "connection.created",
+          connectionId: null,
+          createdAt: at,
+          status: "failed",
+          attempts: 8,
+          lastStatus: 500,
+          lastError: "HTTP 500 (after 8 attempts)",
+          nextAttemptAt: null,
+        },
+        {
           id: "msg_3",
           type: "connection.created",
           connectionId: null,
@@ -186,6 +197,7 @@ describe("formatDeliveryReport", () => {
       "time                      event                       connection  state      attempts  last answer  next retry",
       "2026-12-06T10:00:00.000Z  connection.needs_reconnect  c0ffee      pending    2         HTTP 503     2026-12-06T10:05:00.000Z",
       "2026-12-06T10:00:00.000Z  webhook.test                -           pending    1         timeout      -",
+      "2026-12-06T10:00:00.000Z  connection.created          -           failed     8         HTTP 500     -",
       "2026-12-06T10:00:00.000Z  connection.created          -           delivered  1         -            -",
     ]);
   });
