@@ -12,7 +12,8 @@ const config = {
   ...base,
   test: {
     ...base.test,
-    include: [`${src}/{tokens,connect,webhooks,store,telemetry}/**/*.test.ts`],
+    // The package's top-level suites too: the API client renews and marks rejected tokens.
+    include: [`${src}/{tokens,connect,webhooks,store,telemetry}/**/*.test.ts`, `${src}/*.test.ts`],
     // pool.pg.test.ts stays: it runs the claims in this process against rows another session locks.
     exclude: [
       "**/node_modules/**",
