@@ -162,6 +162,30 @@ describe("a workspace's own client is saved only once Zendesk accepts it", () =>
     });
   });
 
+  it("a public client connects with PKCE alone and renews sending its id and no secret", async () => {
+    const account = await createTestAccount();
+    const pub = { identifier: "acme-public-app", kind: "public" as const };
+    expect(await connectThroughCallback(fixture.sim, account, { pendingClient: pub })).toMatchObject({ ok: true });
+    const row = (await connectionOf(account.workspaceId))!;
+    await fixture.sim.control.clearLog();
+    expect(await refreshConnection(row.id, { force: true })).toMatchObject({ ok: true, refreshed: true });
+    const [request] = (await fixture.sim.control.requestLog()).entries.filter((e) => e.endpoint === "token");
+    expect(request!.params).toMatchObject({ grant_type: "refresh_token", client_id: "acme-public-app" });
+    expect(request!.params).not.toHaveProperty("client_secret");
+  });
+
+  it("a confidential client renews sending its id and its secret", async () => {
+    const account = await createTestAccount();
+    expect(await connectThroughCallback(fixture.sim, account, { pendingClient: ACME_LOCAL })).toMatchObject({
+      ok: true,
+    });
+    const row = (await connectionOf(account.workspaceId))!;
+    await fixture.sim.control.clearLog();
+    expect(await refreshConnection(row.id, { force: true })).toMatchObject({ ok: true, refreshed: true });
+    const [request] = (await fixture.sim.control.requestLog()).entries.filter((e) => e.endpoint === "token");
+    expect(request!.params).toMatchObject({ client_id: "acme-local-app", client_secret: expect.any(String) });
+  });
+
   it("a wrong secret on Reconnect is invalid_client and the working connection still refreshes", async () => {
     const account = await createTestAccount();
     expect(await connectThroughCallback(fixture.sim, account, { pendingClient: ACME_LOCAL })).toMatchObject({

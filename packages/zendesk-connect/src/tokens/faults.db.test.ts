@@ -73,6 +73,13 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       attempts: 2,
     },
     {
+      name: "a 200 whose JSON has no access token",
+      fault: { kind: "status", status: 200, body: { token_type: "bearer", expires_in: 3600 } },
+      code: "zendesk_malformed",
+      lastError: /could not be read/,
+      attempts: 2,
+    },
+    {
       name: "plain-text 429 with a long Retry-After",
       fault: { kind: "plain_text_429", retry_after: 60 },
       code: "rate_limited",
