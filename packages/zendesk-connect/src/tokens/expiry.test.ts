@@ -34,4 +34,15 @@ describe("tokenExpiries", () => {
     });
     expect(tokenExpiries({ expires_in: Number.NaN }, null, NOW).accessTokenExpiresAt).toBeNull();
   });
+
+  it("a lifetime that is not a positive finite number counts as unstated", () => {
+    for (const seconds of [0, -60, Number.POSITIVE_INFINITY]) {
+      expect(tokenExpiries({ expires_in: seconds, refresh_token_expires_in: seconds }, null, NOW)).toEqual({
+        accessTokenExpiresAt: null,
+        refreshTokenExpiresAt: null,
+      });
+      expect(tokenExpiries({ expires_in: seconds }, INFO, NOW).accessTokenExpiresAt).toEqual(INFO.expiresAt);
+    }
+    expect(tokenExpiries({ expires_in: 1 }, null, NOW).accessTokenExpiresAt).toEqual(new Date(NOW + 1000));
+  });
 });
