@@ -9,6 +9,7 @@ import type { Subdomain } from "../transport/subdomain.js";
 import { setupTestDatabase } from "@/testing/database";
 import { resetEnvForTests } from "../config/env.js";
 import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "./keep-alive.js";
+import { refreshConnection } from "./lifecycle.js";
 import {
   connectTestConnection,
   createTestAccount,
@@ -112,6 +113,30 @@ describe("refreshDueConnections", () => {
       delete process.env.ZENDESK_KEEPALIVE_WARM_ACCESS_TOKENS;
       resetEnvForTests();
     }
+  });
+
+  it("a reserved row renewed by a person before its turn is skipped: its due check is made again at the claim", async () => {
+    const first = (await connectTestConnection(fixture.sim)).connectionId;
+    const second = (await connectTestConnection(fixture.sim)).connectionId;
+    // Both due; the first sorts first (the earliest deadline) and its answer is slow.
+    await setExpiry(first, { refresh: new Date(Date.now() + 10 * 60_000) });
+    await setExpiry(second, { refresh: new Date(Date.now() + DAY) });
+    await fixture.sim.control.clearLog();
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      kind: "delay",
+      delay_ms: 1000,
+      grant_type: "refresh_token",
+    });
+    const run = refreshDueConnections({ concurrency: 1 });
+    // The first one's renewal is at Zendesk (its in-flight marker is set).
+    await expect.poll(async () => (await storedConnection(first)).refreshInFlightSince).not.toBeNull();
+    // Meanwhile a person renews the second (a person's action takes over a reservation).
+    expect(await refreshConnection(second, { force: true })).toMatchObject({ ok: true, refreshed: true });
+    const summary = await run;
+    expect(summary).toMatchObject({ refreshed: 1, skipped: 1, failed: 0 });
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
+    expect((await storedConnection(second)).tokenVersion).toBe(2);
   });
 
   it("two concurrent runs split the work and never refresh a connection twice", async () => {
