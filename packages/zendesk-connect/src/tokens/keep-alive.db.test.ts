@@ -9,7 +9,7 @@ import type { Subdomain } from "../transport/subdomain.js";
 import { setupTestDatabase } from "@/testing/database";
 import { resetEnvForTests } from "../config/env.js";
 import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "./keep-alive.js";
-import { refreshConnection } from "./lifecycle.js";
+import { refreshConnection, refreshLeaseMs } from "./lifecycle.js";
 import {
   connectTestConnection,
   createTestAccount,
@@ -106,9 +106,14 @@ describe("refreshDueConnections", () => {
     process.env.ZENDESK_KEEPALIVE_WARM_ACCESS_TOKENS = "true";
     resetEnvForTests();
     try {
-      const { connectionId } = await connectTestConnection(fixture.sim);
-      await expireStoredAccessToken(connectionId);
-      expect(await refreshDueConnections()).toMatchObject({ refreshed: 1 });
+      // The margin is 300 s: one token 4 minutes from its expiry, one 6 minutes away.
+      const inside = (await connectTestConnection(fixture.sim)).connectionId;
+      const outside = (await connectTestConnection(fixture.sim)).connectionId;
+      await setExpiry(inside, { access: new Date(Date.now() + 240_000) });
+      await setExpiry(outside, { access: new Date(Date.now() + 360_000) });
+      expect(await refreshDueConnections()).toMatchObject({ refreshed: 1, skipped: 0 });
+      expect((await storedConnection(inside)).tokenVersion).toBe(2);
+      expect((await storedConnection(outside)).tokenVersion).toBe(1);
     } finally {
       delete process.env.ZENDESK_KEEPALIVE_WARM_ACCESS_TOKENS;
       resetEnvForTests();
@@ -131,6 +136,12 @@ describe("refreshDueConnections", () => {
     const run = refreshDueConnections({ concurrency: 1 });
     // The first one's renewal is at Zendesk (its in-flight marker is set).
     await expect.poll(async () => (await storedConnection(first)).refreshInFlightSince).not.toBeNull();
+    // The run reserved both rows for the whole batch: two leases per row per worker's share, plus 5 s.
+    const reserved = await storedConnection(second);
+    expect(reserved.refreshLeaseHolder).toMatch(/^reserve:/);
+    const reservedFor = reserved.refreshLeaseExpiresAt!.getTime() - Date.now();
+    expect(reservedFor).toBeGreaterThan(refreshLeaseMs() * 2 * 100);
+    expect(reservedFor).toBeLessThanOrEqual(refreshLeaseMs() * 2 * 100 + 5000);
     // Meanwhile a person renews the second (a person's action takes over a reservation).
     expect(await refreshConnection(second, { force: true })).toMatchObject({ ok: true, refreshed: true });
     const summary = await run;
@@ -334,6 +345,9 @@ describe("POST /api/zendesk-connect/cron", () => {
     expect((await post(`Basic ${SECRET}`)).status).toBe(401);
     expect((await post("Bearer ")).status).toBe(401);
     expect(checkCronAuthorization(`Bearer ${SECRET.slice(0, -1)}`)).toBe("unauthorized");
+    expect(checkCronAuthorization(`Bearer ${SECRET}`)).toBe("ok");
+    expect(checkCronAuthorization(`xBearer ${SECRET}`)).toBe("unauthorized");
+    expect(checkCronAuthorization(null)).toBe("unauthorized");
 
     const { connectionId } = await connectTestConnection(fixture.sim);
     await setExpiry(connectionId, { refresh: new Date(Date.now() + DAY) });

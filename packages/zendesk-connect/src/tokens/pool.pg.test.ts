@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/testing/database";
 import { connectTestConnection, grantCount, setupZendeskSimulator } from "@/testing/zendesk";
 import { refreshIfDue } from "./lifecycle.js";
+import { eq } from "drizzle-orm";
 import { db } from "../db/index.js";
+import { zendeskConnections } from "../db/schema.js";
+import { refreshDueConnections } from "./keep-alive.js";
 import { deliverDueWebhooks } from "../webhooks/deliver.js";
 import { enqueueWebhook } from "../webhooks/outbox.js";
 import { setupWebhookReceiver } from "@/testing/webhooks";
@@ -48,6 +51,39 @@ describe("claims of rows another process holds", () => {
       reserved.release();
       await locker.end();
     }
+  }, 30_000);
+});
+
+describe("a keep-alive run and a row another session holds", () => {
+  it("reserves and renews the other due rows at once, skipping the locked one", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const { connectionId } = await connectTestConnection(fixture.sim);
+      await db
+        .update(zendeskConnections)
+        .set({ refreshTokenExpiresAt: new Date(Date.now() + 86_400_000) })
+        .where(eq(zendeskConnections.id, connectionId));
+      ids.push(connectionId);
+    }
+    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const reserved = await locker.reserve();
+    let release: Promise<void> | undefined;
+    try {
+      await reserved`begin`;
+      await reserved`select id from zendesk_connections where id = ${ids[0]!} for update`;
+      let released = false;
+      release = new Promise((resolve) => setTimeout(resolve, 4000)).then(async () => {
+        released = true;
+        await reserved`rollback`;
+      });
+      expect(await refreshDueConnections({ concurrency: 2 })).toMatchObject({ refreshed: 2, failed: 0 });
+      expect(released).toBe(false);
+    } finally {
+      await (release ?? reserved`rollback`);
+      reserved.release();
+      await locker.end();
+    }
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
   }, 30_000);
 });
 
