@@ -68,9 +68,14 @@ describe("connectWithClientCredentials", () => {
     // Zendesk answers slowly, so all five have read the base version before the first renewal
     // stores (a late starter would otherwise force a second renewal from the new version).
     await fixture.sim.control.injectFault({ endpoint: "token", kind: "delay", delay_ms: 1000 });
+    const warnings = vi.spyOn(logger, "warn");
     const renewed = await Promise.all(
       Array.from({ length: 5 }, () => refreshConnection(result.connectionId, { force: true })),
     );
+    await settleAfterResponse();
+    // The replaced token was revoked: nothing to warn about.
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
     expect(renewed.every((r) => r.ok)).toBe(true);
     // Five concurrent forced renewals from one base version share one grant.
     expect(await grantCount(fixture.sim, "client_credentials")).toBe(2);

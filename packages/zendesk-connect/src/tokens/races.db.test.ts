@@ -107,6 +107,8 @@ describe("a disconnect racing a renewal", () => {
     expect(events.map((e) => e.type)).toContain("disconnected");
     expect(events.find((e) => e.data?.supersededRenewal === true)).toMatchObject({
       type: "grant_replaced",
+      connectionId: null,
+      detail: "A renewal finished after the connection was disconnected; the pair it received was revoked in Zendesk",
       data: { revocation: "revoked" },
     });
   });
