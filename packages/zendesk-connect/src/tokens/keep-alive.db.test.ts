@@ -8,7 +8,12 @@ import { sealConnectionTokens } from "../store/sealed.js";
 import type { Subdomain } from "../transport/subdomain.js";
 import { setupTestDatabase } from "@/testing/database";
 import { resetEnvForTests } from "../config/env.js";
-import { checkCronAuthorization, formatKeepAliveSummary, refreshDueConnections } from "./keep-alive.js";
+import {
+  checkCronAuthorization,
+  formatKeepAliveSummary,
+  refreshDueConnections,
+  unattributedFailures,
+} from "./keep-alive.js";
 import { refreshConnection, refreshLeaseMs } from "./lifecycle.js";
 import {
   connectTestConnection,
@@ -74,6 +79,9 @@ describe("refreshDueConnections", () => {
       "zendesk keep-alive: 1 refreshed, 0 skipped, 1 failed (1 need reconnecting, 0 other), 0 with never-expiring tokens to move",
     );
     expect(JSON.stringify(summary)).not.toMatch(/ciphertext|v1\./);
+    // The CLI exits non-zero only for failures a refusal does not explain.
+    expect(unattributedFailures(summary)).toBe(0);
+    expect(unattributedFailures({ ...summary, failed: 3, needsReconnect: 1 })).toBe(2);
     expect(await refreshDueConnections()).toMatchObject({ refreshed: 0, skipped: 0, failed: 0 });
   });
 

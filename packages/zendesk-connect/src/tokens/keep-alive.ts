@@ -185,7 +185,7 @@ async function reserveBatch(
 
 /** One line for logs: counts only, never token material. */
 export function formatKeepAliveSummary(summary: KeepAliveSummary): string {
-  const unattributed = summary.failed - summary.needsReconnect;
+  const unattributed = unattributedFailures(summary);
   return `zendesk keep-alive: ${summary.refreshed} refreshed, ${summary.skipped} skipped, ${summary.failed} failed (${summary.needsReconnect} need reconnecting, ${unattributed} other), ${summary.nonExpiring} with never-expiring tokens to move`;
 }
 
