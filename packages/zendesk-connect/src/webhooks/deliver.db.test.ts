@@ -397,7 +397,11 @@ describe("the outbox", () => {
     });
     // Identifiers that are not strings are not stored as such.
     const other = await db.transaction((tx) =>
-      enqueueWebhook(tx, { type: "webhook.test", timestamp: named.timestamp, data: { connection_id: 7, workspace_id: 8 } }),
+      enqueueWebhook(tx, {
+        type: "webhook.test",
+        timestamp: named.timestamp,
+        data: { connection_id: 7, workspace_id: 8 },
+      }),
     );
     expect(await stored(other!)).toMatchObject({ type: "webhook.test", connectionId: null, workspaceId: null });
   });
