@@ -10,6 +10,7 @@ import { refreshDueConnections } from "./keep-alive.js";
 import { deliverDueWebhooks } from "../webhooks/deliver.js";
 import { enqueueWebhook } from "../webhooks/outbox.js";
 import { setupWebhookReceiver } from "@/testing/webhooks";
+import { disconnectConnection } from "../connect/disconnect.js";
 
 /*
  * Rows another session holds locked (an older version, another tool, a runner mid-claim) are
@@ -84,6 +85,32 @@ describe("a keep-alive run and a row another session holds", () => {
       await locker.end();
     }
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
+  }, 30_000);
+});
+
+describe("a disconnect and a row another session holds", () => {
+  it("is not refused: it polls without queueing behind the lock and ends the connection once it is free", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const reserved = await locker.reserve();
+    let release: Promise<void> | undefined;
+    try {
+      await reserved`begin`;
+      await reserved`select id from zendesk_connections where id = ${connectionId} for update`;
+      let released = false;
+      release = new Promise((resolve) => setTimeout(resolve, 1500)).then(async () => {
+        released = true;
+        await reserved`rollback`;
+      });
+      // NOWAIT answers "busy" while the lock is held (55P03); the claim tries again until its deadline.
+      expect(await disconnectConnection(connectionId, null)).toMatchObject({ ok: true });
+      expect(released).toBe(true);
+    } finally {
+      await (release ?? reserved`rollback`);
+      reserved.release();
+      await locker.end();
+    }
+    expect(await db.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId))).toEqual([]);
   }, 30_000);
 });
 
