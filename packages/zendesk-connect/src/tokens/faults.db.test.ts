@@ -181,6 +181,35 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
     expect(await getAccessToken(connectionId)).toBe(token);
   });
 
+  it("an answer without a new refresh token did not rotate it: the one stored, and its expiry, are kept", async () => {
+    const { connectionId, before } = await expiredConnection();
+    await fixture.sim.control.injectFault(
+      refreshFault({
+        kind: "status",
+        status: 200,
+        body: { access_token: "zdat_without_refresh", token_type: "bearer", expires_in: 3600 },
+      }),
+    );
+    expect(await getAccessToken(connectionId)).toBe("zdat_without_refresh");
+    await settleAfterResponse();
+    const renewed = await storedConnection(connectionId);
+    expect(renewed).toMatchObject({
+      status: "active",
+      tokenVersion: before.tokenVersion + 1,
+      refreshTokenCiphertext: before.refreshTokenCiphertext,
+      refreshTokenExpiresAt: before.refreshTokenExpiresAt,
+    });
+    // Zendesk still holds that refresh token: the next renewal sends it and is answered.
+    await expireAccessToken(fixture.sim, connectionId);
+    await getAccessToken(connectionId);
+    // The faulted request and this one.
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
+    expect(await storedConnection(connectionId)).toMatchObject({
+      status: "active",
+      tokenVersion: before.tokenVersion + 2,
+    });
+  });
+
   it("a fault at current.json after the rotation still stores the new pair (token id unknown)", async () => {
     const { connectionId } = await expiredConnection();
     await fixture.sim.control.injectFault({ endpoint: "tokens_current", kind: "status", status: 500 });

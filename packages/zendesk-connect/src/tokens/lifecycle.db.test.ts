@@ -70,6 +70,17 @@ describe("getAccessToken", () => {
     const tokens = await fixture.sim.control.tokens({ subdomain: "acme" });
     expect(tokens.map((t) => t.token)).toContain(token.slice(0, 10));
     expect(tokens.map((t) => t.token)).not.toContain(oldToken.slice(0, 10));
+
+    // The rotated refresh token and its lifetime were stored: the next renewal sends it, and
+    // Zendesk (which refuses a rotated-away refresh token) accepts it.
+    expect(after.refreshTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+    await expireAccessToken(fixture.sim, connectionId);
+    expect(await getAccessToken(connectionId)).not.toBe(token);
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
+    expect(await storedConnection(connectionId)).toMatchObject({
+      status: "active",
+      tokenVersion: after.tokenVersion + 1,
+    });
   });
 
   it("50 concurrent callers on an expired connection cause exactly one refresh and all get the same new token", async () => {
@@ -156,6 +167,18 @@ describe("getAccessToken", () => {
     expect(await storedConnection(connectionId)).toMatchObject({ status: "needs_reconnect" });
   });
 
+  it("renews the row its caller already read (Refresh now on the settings page), reading nothing first", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    const row = await storedConnection(connectionId);
+    expect(await refreshConnection(row, { force: true })).toMatchObject({ ok: true, refreshed: true });
+    expect(await storedConnection(connectionId)).toMatchObject({ tokenVersion: row.tokenVersion + 1 });
+  });
+
+  it("throws a failure of its own (the database's) instead of reporting it as Zendesk's answer", async () => {
+    // Not a uuid: Postgres refuses the query itself.
+    await expect(refreshConnection("not-a-connection-id", { force: true })).rejects.not.toBeInstanceOf(ZendeskError);
+  });
+
   it("keeps the expiry unknown (null), never invented, when the refresh answer has no expires_in and current.json cannot tell", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
     await expireStoredAccessToken(connectionId);
@@ -180,6 +203,9 @@ describe("getAccessToken", () => {
     expect(row.accessTokenExpiresAt).toBeNull();
     expect(row.zendeskTokenId).toBeNull();
     expect(row.refreshTokenExpiresAt).toBeNull();
+    // The history says so rather than inventing one.
+    const refreshed = (await eventsOf(connectionId)).filter((e) => e.type === "refreshed");
+    expect(refreshed.map((e) => e.detail)).toEqual(["Access token renewed; Zendesk gave no expiry"]);
   });
 });
 

@@ -8,6 +8,7 @@ import { settleAfterResponse } from "../after-response.js";
 import { openAccessToken } from "../store/sealed.js";
 import { disconnectConnection } from "../connect/disconnect.js";
 import { getAccessToken } from "./lifecycle.js";
+import { ZendeskError } from "../transport/errors.js";
 
 /*
  * A reconnect or a disconnect racing a renewal (issue #22), made deterministic with a seam around
@@ -99,7 +100,10 @@ describe("a disconnect racing a renewal", () => {
       const result = await disconnectConnection(connectionId, null);
       expect(result.ok).toBe(true);
     };
-    await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "connection_not_found" });
+    await expect(getAccessToken(connectionId)).rejects.toMatchObject({
+      code: "connection_not_found",
+      message: "This Zendesk connection no longer exists.",
+    });
     await settleAfterResponse();
 
     expect(await liveTokens()).toEqual([]);
@@ -164,5 +168,134 @@ describe("a renewal whose pair nobody may store", () => {
     );
     // The reconnect's grant and the renewal's unrevoked pair.
     expect(await liveTokens()).toHaveLength(2);
+  });
+});
+
+describe("a refused or failed renewal whose grant nobody keeps any more", () => {
+  const refused = {
+    endpoint: "token",
+    grant_type: "refresh_token",
+    kind: "status",
+    status: 400,
+    body: { error: "invalid_grant" },
+    times: 1,
+  } as const;
+
+  it("a reconnect before Zendesk answered: the refusal was about the old grant, the new one stays connected", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.before = async () => {
+      await connectTestConnection(fixture.sim, { account: { userId, workspaceId } });
+      await fixture.sim.control.injectFault(refused);
+    };
+    const reconnected = await getAccessToken(connectionId).catch(() => undefined);
+
+    const stored = await storedConnection(connectionId);
+    expect(stored).toMatchObject({ status: "active", lastError: null });
+    expect(reconnected).toBe(openAccessToken(stored));
+    expect((await historyOf(workspaceId)).map((e) => e.type)).not.toContain("needs_reconnect");
+  });
+
+  it("a disconnect under way when Zendesk refused: the row is left to the disconnect, no verdict written", async () => {
+    const { connectionId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.before = async () => {
+      await db
+        .update(zendeskConnections)
+        .set({ refreshLeaseHolder: "disconnect:elsewhere", refreshLeaseExpiresAt: new Date(Date.now() + 60_000) })
+        .where(eq(zendeskConnections.id, connectionId));
+      await fixture.sim.control.injectFault(refused);
+    };
+    await getAccessToken(connectionId).catch(() => undefined);
+
+    expect(await storedConnection(connectionId)).toMatchObject({
+      status: "active",
+      lastError: null,
+      refreshLeaseHolder: "disconnect:elsewhere",
+    });
+    expect((await historyOf(workspaceId)).map((e) => e.type)).not.toContain("needs_reconnect");
+  });
+
+  it("a disconnect that ended the row while Zendesk answered: the caller is told it is gone, nothing is recorded on it", async () => {
+    const { connectionId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.before = async () => {
+      // The renewal's lease lapsed; the disconnect revokes the grant the renewal is about to send.
+      await db
+        .update(zendeskConnections)
+        .set({ refreshLeaseExpiresAt: new Date(Date.now() - 1000) })
+        .where(eq(zendeskConnections.id, connectionId));
+      expect(await disconnectConnection(connectionId, null)).toMatchObject({ ok: true });
+    };
+    await expect(getAccessToken(connectionId)).rejects.toMatchObject({
+      code: "connection_not_found",
+      message: "This Zendesk connection no longer exists.",
+    });
+    const types = (await historyOf(workspaceId)).map((e) => e.type);
+    expect(types).toContain("disconnected");
+    expect(types).not.toContain("needs_reconnect");
+  });
+
+  const unavailable = {
+    endpoint: "token",
+    grant_type: "refresh_token",
+    kind: "status",
+    status: 503,
+    times: 100,
+  } as const;
+
+  it("a transient failure after a reconnect is not written onto the reconnect's grant", async () => {
+    const { connectionId, userId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.before = async () => {
+      await connectTestConnection(fixture.sim, { account: { userId, workspaceId } });
+      await fixture.sim.control.injectFault(unavailable);
+    };
+    await getAccessToken(connectionId).catch(() => undefined);
+
+    expect(await storedConnection(connectionId)).toMatchObject({
+      status: "active",
+      lastError: null,
+      refreshFailures: 0,
+      nextAttemptAt: null,
+    });
+    expect((await historyOf(workspaceId)).map((e) => e.type)).not.toContain("refresh_failed");
+  });
+
+  it("a transient failure on a connection ended meanwhile leaves its end as it was", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.before = async () => {
+      // Another process's verdict on the same grant (the API refused it everywhere).
+      await db
+        .update(zendeskConnections)
+        .set({ status: "revoked", statusReason: "Revoked in Zendesk.", lastError: null })
+        .where(eq(zendeskConnections.id, connectionId));
+      await fixture.sim.control.injectFault(unavailable);
+    };
+    await getAccessToken(connectionId).catch(() => undefined);
+
+    expect(await storedConnection(connectionId)).toMatchObject({
+      status: "revoked",
+      statusReason: "Revoked in Zendesk.",
+      lastError: null,
+      refreshFailures: 0,
+    });
+  });
+
+  it("a transient failure on a connection disconnected meanwhile is reported, nothing is written", async () => {
+    const { connectionId, workspaceId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    hooks.before = async () => {
+      await db
+        .update(zendeskConnections)
+        .set({ refreshLeaseExpiresAt: new Date(Date.now() - 1000) })
+        .where(eq(zendeskConnections.id, connectionId));
+      expect(await disconnectConnection(connectionId, null)).toMatchObject({ ok: true });
+      await fixture.sim.control.injectFault(unavailable);
+    };
+    const failure = await getAccessToken(connectionId).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ZendeskError);
+    expect((await historyOf(workspaceId)).map((e) => e.type)).not.toContain("refresh_failed");
   });
 });

@@ -103,6 +103,15 @@ describe("revoking an access token", () => {
       expect(await revokeAccessToken(sub, accessToken, null)).toEqual({ status: "dead" });
     });
 
+    it("an id Zendesk does not know (404), then Zendesk refusing the token, is dead: not revoked by us", async () => {
+      const { sub, accessToken, id } = await issue();
+      await fault("token_revoke", 404, { error: "RecordNotFound" });
+      await fault("users_me", 401, { error: "invalid_token" });
+      // A token that stopped working on its own (expired, revoked elsewhere) was not revoked by this
+      // DELETE: the 404 said so.
+      expect(await revokeAccessToken(sub, accessToken, id)).toEqual({ status: "dead" });
+    });
+
     it("a DELETE by id that fails is not a revocation: failed, and the token is not touched further", async () => {
       const { sub, accessToken, id } = await issue();
       await fault("token_revoke", 500);

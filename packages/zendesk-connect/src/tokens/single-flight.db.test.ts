@@ -81,3 +81,25 @@ describe("single-flight joins only compatible requests", () => {
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
   });
 });
+
+describe("a token the API rejected", () => {
+  it("is not renewed while automatic renewals back off: the caller is told when the next attempt is", async () => {
+    const { connectionId } = await failingConnection();
+    const failed = await storedConnection(connectionId);
+    await fixture.sim.control.clearLog();
+    await expect(renewRejectedToken(connectionId, failed.tokenVersion)).rejects.toMatchObject({
+      code: "zendesk_error",
+      message: expect.stringContaining(`The next automatic attempt is at ${failed.nextAttemptAt!.toISOString()}`),
+    });
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(0);
+  });
+
+  it("that someone renewed meanwhile gets the renewed token, without another renewal", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    const before = await storedConnection(connectionId);
+    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: true, refreshed: true });
+    const renewed = await renewRejectedToken(connectionId, before.tokenVersion);
+    expect(renewed.tokenVersion).toBe(before.tokenVersion + 1);
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+  });
+});
