@@ -5,6 +5,7 @@
 // of migrating their own (testing/database.ts), which is dropped at the end.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import postgres from "postgres";
 import { closeDatabase, migrateAll } from "../db";
 
@@ -12,6 +13,9 @@ const adminUrl = process.env.TEST_DATABASE_URL?.trim() || "postgres://postgres@1
 const template = `zc_mutation_${randomBytes(4).toString("hex")}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 
+// The event recorder numbers its files from 0 and never clears them: a shorter run would leave an
+// earlier run's results behind (npm run mutation:survivors reads them all).
+rmSync(".data/mutation/events", { recursive: true, force: true });
 await admin.unsafe(`create database ${template}`);
 let status = 1;
 try {

@@ -9,7 +9,13 @@ import { enqueueWebhook } from "../webhooks/outbox.js";
 import { disconnectConnection } from "../connect/disconnect.js";
 import { settleAfterResponse } from "../after-response.js";
 import { setupTestDatabase } from "@/testing/database";
-import { connectTestConnection, createTestAccount, setupZendeskSimulator, SIM_GLOBAL_CLIENT } from "@/testing/zendesk";
+import {
+  connectTestConnection,
+  createTestAccount,
+  expireAccessToken,
+  setupZendeskSimulator,
+  SIM_GLOBAL_CLIENT,
+} from "@/testing/zendesk";
 import { connectThroughCallback } from "@/testing/connect-flow";
 import { setupWebhookReceiver } from "@/testing/webhooks";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "@/testing/otlp-receiver";
@@ -270,6 +276,51 @@ describe("telemetry export", () => {
       for (const id of connectionIds) expect(values).not.toContain(id);
     }
   });
+  it("callers sharing one renewal in a process: one span and one count, the joiners add neither", async () => {
+    const connectionId = await connect();
+    await expireAccessToken(zendesk.sim, connectionId);
+    const counted = (outcome: string) =>
+      receiver.latest("zendesk_connect.renewals", {
+        "zendesk_connect.renewal.outcome": outcome,
+        "zendesk_connect.renewal.trigger": "on_demand",
+      })?.value ?? 0;
+    await flush();
+    const [renewedBefore, skippedBefore] = [counted("renewed"), counted("skipped")];
+    receiver.clear();
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => getAccessToken(connectionId)));
+    for (const token of tokens) secrets.add(token);
+    expect(new Set(tokens).size).toBe(1);
+    await flush();
+    expect(byName("zendesk_connect.renewal")).toHaveLength(1);
+    expect(counted("renewed")).toBe(renewedBefore + 1);
+    expect(counted("skipped")).toBe(skippedBefore);
+  });
+
+  it("a renewal that fails for now: counted as failed with its code, and its quick retry is a resend", async () => {
+    const connectionId = await connect();
+    await expireAccessToken(zendesk.sim, connectionId);
+    await zendesk.sim.control.injectFault({
+      endpoint: "token",
+      grant_type: "refresh_token",
+      kind: "status",
+      status: 500,
+      times: 100,
+    });
+    const labels = {
+      "zendesk_connect.renewal.outcome": "failed",
+      "zendesk_connect.renewal.trigger": "on_demand",
+      "error.type": "zendesk_error",
+    };
+    await flush();
+    const before = receiver.latest("zendesk_connect.renewals", labels)?.value ?? 0;
+    receiver.clear();
+    await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "zendesk_error" });
+    await flush();
+    expect(one("zendesk_connect.renewal").attributes).toMatchObject({ "zendesk_connect.outcome": "failed" });
+    expect(byName("POST /oauth/tokens").map((s) => s.attributes["http.request.resend_count"])).toEqual([undefined, 1]);
+    expect(receiver.latest("zendesk_connect.renewals", labels)?.value).toBe(before + 1);
+  });
+
   it("a renewal Zendesk refuses: counted as needs_reconnect with its code", async () => {
     const connectionId = await connect();
     await zendesk.sim.control.injectFault({

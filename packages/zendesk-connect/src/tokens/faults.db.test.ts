@@ -52,13 +52,23 @@ async function eventTypes(connectionId: string) {
 
 describe("transient faults at the token endpoint keep the tokens and recover", () => {
   // attempts: the one quick retry of a transient failure, none after a Retry-After beyond the cap.
-  const cases: { name: string; fault: FaultWithoutEndpoint; code: string; lastError: RegExp; attempts: 1 | 2 }[] = [
+  // lost: Zendesk may have acted on a request whose answer never arrived intact (refresh_in_flight_since
+  // stays set, so a later invalid_grant is read as a lost answer).
+  const cases: {
+    name: string;
+    fault: FaultWithoutEndpoint;
+    code: string;
+    lastError: RegExp;
+    attempts: 1 | 2;
+    lost: boolean;
+  }[] = [
     {
       name: "HTTP 500",
       fault: { kind: "status", status: 500, body: { error: "InternalError" } },
       code: "zendesk_error",
       lastError: /server error \(HTTP 500\)/,
       attempts: 2,
+      lost: false,
     },
     {
       name: "HTTP 502 (HTML from a proxy)",
@@ -66,6 +76,7 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       code: "zendesk_error",
       lastError: /HTTP 502/,
       attempts: 2,
+      lost: false,
     },
     {
       name: "malformed JSON",
@@ -73,6 +84,7 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       code: "zendesk_malformed",
       lastError: /could not be read/,
       attempts: 2,
+      lost: true,
     },
     {
       name: "a 200 whose JSON has no access token",
@@ -80,6 +92,7 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       code: "zendesk_malformed",
       lastError: /could not be read/,
       attempts: 2,
+      lost: true,
     },
     {
       name: "plain-text 429 with a long Retry-After",
@@ -87,6 +100,7 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       code: "rate_limited",
       lastError: /rate limiting/,
       attempts: 1,
+      lost: false,
     },
     {
       name: "plain-text 429 without Retry-After",
@@ -94,6 +108,7 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       code: "rate_limited",
       lastError: /rate limiting/,
       attempts: 2,
+      lost: false,
     },
     {
       name: "connection closed before Zendesk acted",
@@ -101,6 +116,7 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       code: "zendesk_unreachable",
       lastError: /could not be reached/,
       attempts: 2,
+      lost: true,
     },
   ];
 
@@ -109,10 +125,15 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
       const { connectionId, before } = await expiredConnection();
       await fixture.sim.control.injectFault(refreshFault({ ...c.fault, times: 100 }));
 
-      await expect(getAccessToken(connectionId)).rejects.toMatchObject({ name: "ZendeskError", code: c.code });
+      await expect(getAccessToken(connectionId)).rejects.toMatchObject({
+        name: "ZendeskError",
+        code: c.code,
+        message: expect.stringMatching(/^Could not renew the Zendesk token: /),
+      });
 
       const failed = await storedConnection(connectionId);
       expect(failed.status).toBe("error");
+      expect(failed.refreshInFlightSince === null).toBe(!c.lost);
       expect(failed.lastError).toMatch(c.lastError);
       expect(failed.tokenVersion).toBe(before.tokenVersion);
       expect(failed.refreshTokenCiphertext).toBe(before.refreshTokenCiphertext);
@@ -291,6 +312,18 @@ describe("Zendesk refusing the grant ends the connection precisely, once", () =>
       message: TOKEN_REASONS.refreshRefusedAfterFailure,
     });
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
+  });
+
+  it("invalid_grant after an answer that never came in time: the lost-answer reason (it may have rotated)", async () => {
+    const { connectionId } = await expiredConnection();
+    await fixture.sim.control.injectFault(refreshFault({ kind: "delay", delay_ms: 1000 }));
+    await fixture.sim.control.injectFault(
+      refreshFault({ kind: "status", status: 400, body: { error: "invalid_grant" } }),
+    );
+    await expect(getAccessToken(connectionId)).rejects.toMatchObject({
+      code: "needs_reconnect",
+      message: TOKEN_REASONS.lostResponse,
+    });
   });
 
   it("invalid_client (injected): needs_reconnect naming the client", async () => {

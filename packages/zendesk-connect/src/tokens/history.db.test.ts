@@ -5,10 +5,17 @@ import { db } from "../db/index.js";
 import { zendeskConnectionEvents, zendeskConnections } from "../db/schema.js";
 import { setupTestDatabase } from "@/testing/database";
 import { type ConnectionEvent, onConnectionEvent } from "../store/events.js";
-import { connectTestConnection, expireAccessToken, setupZendeskSimulator, storedConnection } from "@/testing/zendesk";
+import {
+  connectTestConnection,
+  expireAccessToken,
+  grantCount,
+  setupZendeskSimulator,
+  storedConnection,
+} from "@/testing/zendesk";
 import { getAccessToken, markRenewedTokenRejected, refreshConnection, TOKEN_REASONS } from "./lifecycle.js";
 import { ZendeskError } from "../transport/errors.js";
 import { settleAfterResponse } from "../after-response.js";
+import { resetEnvForTests } from "../config/env.js";
 
 /*
  * What each state transition writes into a connection's history, word for word: the history is what
@@ -193,6 +200,33 @@ describe("a failure on our side", () => {
         },
       },
     ]);
+  });
+});
+
+describe("an OAuth client that is missing, found after the claim", () => {
+  it("withdraws the claim's in-flight marker (nothing reached Zendesk) and backs off", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    const saved = { id: process.env.ZENDESK_CLIENT_ID, secret: process.env.ZENDESK_CLIENT_SECRET };
+    delete process.env.ZENDESK_CLIENT_ID;
+    delete process.env.ZENDESK_CLIENT_SECRET;
+    resetEnvForTests();
+    try {
+      await expect(getAccessToken(connectionId)).rejects.toMatchObject({ code: "no_client" });
+    } finally {
+      process.env.ZENDESK_CLIENT_ID = saved.id;
+      process.env.ZENDESK_CLIENT_SECRET = saved.secret;
+      resetEnvForTests();
+    }
+    const failed = await storedConnection(connectionId);
+    expect(failed).toMatchObject({
+      status: "error",
+      refreshFailures: 1,
+      refreshInFlightSince: null,
+      refreshLeaseHolder: null,
+    });
+    expect(failed.nextAttemptAt).not.toBeNull();
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(0);
   });
 });
 

@@ -158,6 +158,34 @@ describe("refreshDueConnections", () => {
     expect((await storedConnection(second)).tokenVersion).toBe(2);
   });
 
+  it("a reserved row that is no longer due, or backs off, at its turn is skipped and its reservation given back", async () => {
+    const first = (await connectTestConnection(fixture.sim)).connectionId;
+    const renewed = (await connectTestConnection(fixture.sim)).connectionId;
+    const failing = (await connectTestConnection(fixture.sim)).connectionId;
+    await setExpiry(first, { refresh: new Date(Date.now() + 10 * 60_000) });
+    for (const id of [renewed, failing]) await setExpiry(id, { refresh: new Date(Date.now() + DAY) });
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      kind: "delay",
+      delay_ms: 1000,
+      grant_type: "refresh_token",
+    });
+    const run = refreshDueConnections({ concurrency: 1 });
+    await expect.poll(async () => (await storedConnection(first)).refreshInFlightSince).not.toBeNull();
+    expect((await storedConnection(renewed)).refreshLeaseHolder).toMatch(/^reserve:/);
+    // Meanwhile, without touching the reservations: one row is no longer due (its refresh token was
+    // renewed elsewhere), the other entered a back-off.
+    await setExpiry(renewed, { refresh: new Date(Date.now() + 30 * DAY) });
+    await db
+      .update(zendeskConnections)
+      .set({ status: "error", refreshFailures: 1, nextAttemptAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(zendeskConnections.id, failing));
+    expect(await run).toMatchObject({ refreshed: 1, failed: 0 });
+    for (const id of [renewed, failing])
+      expect(await storedConnection(id)).toMatchObject({ refreshLeaseHolder: null, refreshLeaseExpiresAt: null });
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+  });
+
   it("two concurrent runs split the work and never refresh a connection twice", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {

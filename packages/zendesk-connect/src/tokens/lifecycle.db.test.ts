@@ -115,6 +115,21 @@ describe("getAccessToken", () => {
       refreshTokenCiphertext: null,
       refreshTokenExpiresAt: null,
     });
+    // It asks for the scopes Zendesk granted, space-separated.
+    const scopes = async () =>
+      (await fixture.sim.control.requestLog()).entries
+        .filter((e) => e.grant_type === "client_credentials")
+        .map((e) => e.params?.scope);
+    expect(await scopes()).toEqual(["read write"]);
+
+    // Granted scopes unknown (an older row): the requested ones.
+    await db
+      .update(zendeskConnections)
+      .set({ grantedScopes: [], requestedScopes: ["read", "tickets:write"] })
+      .where(eq(zendeskConnections.id, connectionId));
+    await fixture.sim.control.clearLog();
+    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: true, refreshed: true });
+    expect(await scopes()).toEqual(["read tickets:write"]);
   });
 
   it("marks an expired refresh token needs_reconnect without calling Zendesk, then fails fast", async () => {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ZendeskConnection } from "../db/schema.js";
 import { resetEnvForTests } from "../config/env.js";
 import { ZendeskError, type ZendeskFailure } from "../transport/errors.js";
@@ -257,6 +257,18 @@ describe("retryDelayMs: the in-run retry", () => {
         expect(wait).toBeLessThanOrEqual(full);
       }),
     );
+  });
+
+  it("spreads retries over that whole range, from its bottom to its top", () => {
+    const random = vi.spyOn(Math, "random");
+    try {
+      random.mockReturnValue(0);
+      expect(retryDelayMs(3, { kind: "timeout" }, policy)).toBe(200);
+      random.mockReturnValue(0.999);
+      expect(retryDelayMs(3, { kind: "timeout" }, policy)).toBe(400);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it("honours Retry-After up to the total cap, and gives up beyond it", () => {

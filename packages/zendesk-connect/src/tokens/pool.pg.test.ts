@@ -1,8 +1,8 @@
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/testing/database";
-import { connectTestConnection, grantCount, setupZendeskSimulator } from "@/testing/zendesk";
-import { refreshIfDue } from "./lifecycle.js";
+import { connectTestConnection, expireAccessToken, grantCount, setupZendeskSimulator } from "@/testing/zendesk";
+import { getAccessToken, refreshIfDue } from "./lifecycle.js";
 import { eq } from "drizzle-orm";
 import { db } from "../db/index.js";
 import { zendeskConnections } from "../db/schema.js";
@@ -85,6 +85,33 @@ describe("a keep-alive run and a row another session holds", () => {
       await locker.end();
     }
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
+  }, 30_000);
+});
+
+describe("an on-use renewal and a row another session holds", () => {
+  it("is not refused: it polls without queueing behind the lock and renews once the row is free", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const reserved = await locker.reserve();
+    let release: Promise<void> | undefined;
+    try {
+      await reserved`begin`;
+      await reserved`select id from zendesk_connections where id = ${connectionId} for update`;
+      let released = false;
+      release = new Promise((resolve) => setTimeout(resolve, 1500)).then(async () => {
+        released = true;
+        await reserved`rollback`;
+      });
+      // NOWAIT answers 55P03 while the lock is held: "busy", so the caller polls.
+      await getAccessToken(connectionId);
+      expect(released).toBe(true);
+    } finally {
+      await (release ?? reserved`rollback`);
+      reserved.release();
+      await locker.end();
+    }
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
   }, 30_000);
 });
 

@@ -103,3 +103,33 @@ describe("a token the API rejected", () => {
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
   });
 });
+
+describe("joiners in one process", () => {
+  const slowRefresh = { endpoint: "token", grant_type: "refresh_token", kind: "delay", delay_ms: 300 } as const;
+
+  it("two Refresh nows at once: one renewal at Zendesk, and only the one that made it says it refreshed", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.injectFault(slowRefresh);
+    const first = refreshConnection(connectionId, { force: true });
+    await until(() => inFlight.has(connectionId));
+    const second = refreshConnection(connectionId, { force: true });
+    const results = await Promise.all([first, second]);
+    expect(results.map((r) => r.ok && r.refreshed)).toEqual([true, false]);
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+  });
+
+  it("a Refresh now arriving during an on-use renewal takes the rotation it brought, without renewing again", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    const before = await storedConnection(connectionId);
+    await expireAccessToken(fixture.sim, connectionId);
+    await fixture.sim.control.injectFault(slowRefresh);
+    const onUse = getAccessToken(connectionId);
+    await until(() => inFlight.has(connectionId));
+    const manual = await refreshConnection(connectionId, { force: true });
+    await onUse;
+    // Not a renewal of its own: the on-use one rotated the pair it asked about.
+    expect(manual).toMatchObject({ ok: true, refreshed: false });
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+    expect(await storedConnection(connectionId)).toMatchObject({ tokenVersion: before.tokenVersion + 1 });
+  });
+});
