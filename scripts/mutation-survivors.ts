@@ -48,8 +48,9 @@ for (const [file, list] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
   const valid = list.filter((m) => detected.has(m.status) || open.has(m.status)).length;
   const score = valid ? ((100 * list.filter((m) => detected.has(m.status)).length) / valid).toFixed(1) : "–";
   console.log(
-    `\n${file}: ${list.length} tested, ${count("Killed")} killed, ${count("Timeout")} timed out, ` +
-      `${count("Survived")} survived, ${count("NoCoverage")} no coverage, ${count("RuntimeError") + count("CompileError")} errors — ${score} %`,
+    `\n${file}: ${valid} tested, ${count("Killed")} killed, ${count("Timeout")} timed out, ` +
+      `${count("Survived")} survived, ${count("NoCoverage")} no coverage — ${score} % ` +
+      `(also ${count("Ignored")} static, not run; ${count("RuntimeError") + count("CompileError")} errors)`,
   );
   const lines = readFileSync(file, "utf8").split("\n");
   for (const m of list

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { ZendeskConnection } from "../db/schema.js";
-import { disconnecting, leaseAvailable, leaseId, newLeaseHolder, ownsLease, remainingLeaseMs } from "./lease.js";
+import {
+  disconnecting,
+  isLockTimeout,
+  leaseAvailable,
+  leaseId,
+  newLeaseHolder,
+  ownsLease,
+  remainingLeaseMs,
+} from "./lease.js";
 
 /*
  * The lease rules on a row, without a database: who may take a row, whose it is, and whether a
@@ -70,5 +78,19 @@ describe("remainingLeaseMs", () => {
     expect(remainingLeaseMs(row("refresh:me", NOW + 1500), "refresh:me", NOW)).toBe(1500);
     expect(remainingLeaseMs(row("refresh:other", NOW + 1500), "refresh:me", NOW)).toBe(0);
     expect(remainingLeaseMs(row("refresh:me", null), "refresh:me", NOW)).toBe(0);
+  });
+});
+
+describe("isLockTimeout", () => {
+  it("names a lock not available or a cancelled statement, on the error or its cause (drizzle wraps it)", () => {
+    expect(isLockTimeout({ code: "55P03" })).toBe(true);
+    expect(isLockTimeout({ code: "57014" })).toBe(true);
+    expect(isLockTimeout({ cause: { code: "55P03" } })).toBe(true);
+    expect(isLockTimeout({ cause: { code: "57014" } })).toBe(true);
+    expect(isLockTimeout({ code: "23505" })).toBe(false);
+    expect(isLockTimeout({ cause: {} })).toBe(false);
+    expect(isLockTimeout(new Error("connection refused"))).toBe(false);
+    expect(isLockTimeout(undefined)).toBe(false);
+    expect(isLockTimeout(null)).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import {
   expireStoredAccessToken,
   grantCount,
   setupZendeskSimulator,
+  SIM_GLOBAL_CLIENT,
   storedConnection,
   tokenDigest,
 } from "@/testing/zendesk";
@@ -46,6 +47,16 @@ describe("getAccessToken", () => {
     const token = await getAccessToken(connectionId);
     expect(token).not.toBe(oldToken);
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+    // The request: the grant, the client in the body, and the lifetimes we want for both tokens.
+    const request = (await fixture.sim.control.requestLog()).entries.find((e) => e.grant_type === "refresh_token");
+    expect(request?.params).toEqual({
+      grant_type: "refresh_token",
+      refresh_token: "[masked]",
+      client_id: SIM_GLOBAL_CLIENT.id,
+      client_secret: "[masked]",
+      expires_in: "3600",
+      refresh_token_expires_in: "2592000",
+    });
     // After the commit: current.json names the new token; a refresh rotated the pair at Zendesk,
     // so nothing is revoked (only a replaced client-credentials token is).
     await settleAfterResponse();
@@ -121,6 +132,16 @@ describe("getAccessToken", () => {
         .filter((e) => e.grant_type === "client_credentials")
         .map((e) => e.params?.scope);
     expect(await scopes()).toEqual(["read write"]);
+    // No refresh token to ask a lifetime for.
+    expect(
+      (await fixture.sim.control.requestLog()).entries.find((e) => e.grant_type === "client_credentials")?.params,
+    ).toEqual({
+      grant_type: "client_credentials",
+      scope: "read write",
+      client_id: SIM_GLOBAL_CLIENT.id,
+      client_secret: "[masked]",
+      expires_in: "3600",
+    });
 
     // Granted scopes unknown (an older row): the requested ones.
     await db

@@ -2,8 +2,9 @@ import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/testing/database";
 import { connectTestConnection, expireAccessToken, grantCount, setupZendeskSimulator } from "@/testing/zendesk";
-import { getAccessToken, refreshIfDue } from "./lifecycle.js";
-import { eq } from "drizzle-orm";
+import { getAccessToken, newLeaseHolder, refreshIfDue } from "./lifecycle.js";
+import { setLocalTimeouts, tryLease } from "./lease.js";
+import { eq, sql } from "drizzle-orm";
 import { db } from "../db/index.js";
 import { zendeskConnections } from "../db/schema.js";
 import { refreshDueConnections } from "./keep-alive.js";
@@ -86,6 +87,40 @@ describe("a keep-alive run and a row another session holds", () => {
     }
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
   }, 30_000);
+});
+
+describe("a claim's transaction", () => {
+  it("answers busy while another session holds the row's lock: it never queues behind it", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const reserved = await locker.reserve();
+    let release: Promise<void> | undefined;
+    try {
+      await reserved`begin`;
+      await reserved`select id from zendesk_connections where id = ${connectionId} for update`;
+      let released = false;
+      release = new Promise((resolve) => setTimeout(resolve, 3000)).then(async () => {
+        released = true;
+        await reserved`rollback`;
+      });
+      expect(await tryLease(connectionId, newLeaseHolder("disconnect"), 10_000, Date.now())).toBe("busy");
+      expect(released).toBe(false);
+    } finally {
+      await (release ?? reserved`rollback`);
+      reserved.release();
+      await locker.end();
+    }
+  }, 30_000);
+
+  it("is bounded: a stuck statement, lock wait or idle transaction is cut off", async () => {
+    const settings = await db.transaction(async (tx) => {
+      await setLocalTimeouts(tx);
+      return tx.execute<{ lock: string; statement: string; idle: string }>(
+        sql`select current_setting('lock_timeout') as lock, current_setting('statement_timeout') as statement, current_setting('idle_in_transaction_session_timeout') as idle`,
+      );
+    });
+    expect([...settings]).toEqual([{ lock: "5s", statement: "10s", idle: "10s" }]);
+  });
 });
 
 describe("an on-use renewal and a row another session holds", () => {

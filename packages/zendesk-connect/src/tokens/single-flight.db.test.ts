@@ -132,4 +132,20 @@ describe("joiners in one process", () => {
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
     expect(await storedConnection(connectionId)).toMatchObject({ tokenVersion: before.tokenVersion + 1 });
   });
+
+  it("callers on use share a failure: one renewal's attempts at Zendesk, and every caller gets its answer", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    await fixture.sim.control.injectFault(transient);
+    // Slow answers keep the first renewal in flight while the others join it.
+    await fixture.sim.control.setOptions({ latency_ms: 200 });
+    const first = getAccessToken(connectionId).catch((error: unknown) => error);
+    await until(() => inFlight.has(connectionId));
+    const others = Array.from({ length: 9 }, () => getAccessToken(connectionId).catch((error: unknown) => error));
+    const errors = await Promise.all([first, ...others]);
+    for (const error of errors)
+      expect(error).toMatchObject({ code: "zendesk_error", message: expect.stringMatching(/^Could not renew/) });
+    // Its one quick retry: not one renewal per caller, nor a back-off answer for the joiners.
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
+  });
 });
