@@ -304,7 +304,11 @@ describe("an access token Zendesk refused right after issuing it", () => {
       const { tokenVersion } = await storedConnection(connectionId);
       const error = await markRenewedTokenRejected(connectionId, tokenVersion);
       expect(error).toBeInstanceOf(ZendeskError);
-      expect(error).toMatchObject({ code: "needs_reconnect", message: TOKEN_REASONS.freshTokenRejected });
+      expect(error).toMatchObject({
+        code: "needs_reconnect",
+        message: TOKEN_REASONS.freshTokenRejected,
+        failure: { kind: "invalid_token" },
+      });
 
       const ended = await storedConnection(connectionId);
       expect(ended).toMatchObject({ status: "needs_reconnect", statusReason: TOKEN_REASONS.freshTokenRejected });
@@ -336,7 +340,12 @@ describe("an access token Zendesk refused right after issuing it", () => {
       .set({ status: "revoked", statusReason: "Revoked in Zendesk." })
       .where(eq(zendeskConnections.id, revoked.connectionId));
     const revokedRow = await storedConnection(revoked.connectionId);
+    await settleAfterResponse();
+    heard.length = 0;
     await markRenewedTokenRejected(revoked.connectionId, revokedRow.tokenVersion);
+    // Nothing written, nothing told.
+    await settleAfterResponse();
+    expect(heard).toEqual([]);
     expect(await storedConnection(revoked.connectionId)).toMatchObject({
       status: "revoked",
       statusReason: "Revoked in Zendesk.",

@@ -252,7 +252,7 @@ describe("a refused or failed renewal whose grant nobody keeps any more", () => 
     };
     // Refresh now makes one attempt: its failure is the one recorded (a retry would claim the row
     // again and find the reconnect first).
-    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: false });
+    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: false, code: "zendesk_error" });
 
     expect(await storedConnection(connectionId)).toMatchObject({
       status: "active",
@@ -274,7 +274,7 @@ describe("a refused or failed renewal whose grant nobody keeps any more", () => 
         .where(eq(zendeskConnections.id, connectionId));
       await fixture.sim.control.injectFault(unavailable);
     };
-    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: false });
+    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: false, code: "zendesk_error" });
 
     expect(await storedConnection(connectionId)).toMatchObject({
       status: "revoked",
@@ -295,7 +295,7 @@ describe("a refused or failed renewal whose grant nobody keeps any more", () => 
       expect(await disconnectConnection(connectionId, null)).toMatchObject({ ok: true });
       await fixture.sim.control.injectFault(unavailable);
     };
-    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: false });
+    expect(await refreshConnection(connectionId, { force: true })).toMatchObject({ ok: false, code: "zendesk_error" });
     expect((await historyOf(workspaceId)).map((e) => e.type)).not.toContain("refresh_failed");
   });
 });
