@@ -115,11 +115,13 @@ describe("a claim's transaction", () => {
   it("is bounded: a stuck statement, lock wait or idle transaction is cut off", async () => {
     const settings = await db.transaction(async (tx) => {
       await setLocalTimeouts(tx);
-      return tx.execute<{ lock: string; statement: string; idle: string }>(
+      // postgres.js answers with the rows themselves (this suite runs on Postgres only).
+      const rows = (await tx.execute(
         sql`select current_setting('lock_timeout') as lock, current_setting('statement_timeout') as statement, current_setting('idle_in_transaction_session_timeout') as idle`,
-      );
+      )) as unknown as { lock: string; statement: string; idle: string }[];
+      return rows[0];
     });
-    expect([...settings]).toEqual([{ lock: "5s", statement: "10s", idle: "10s" }]);
+    expect(settings).toEqual({ lock: "5s", statement: "10s", idle: "10s" });
   });
 });
 
