@@ -1,7 +1,9 @@
 // `npm run mutation:survivors [-- <file filter>] [--events <dir>]`: what a mutation run
 // (scripts/mutation.ts) left, read from the event recorder's per-mutant results
-// (.data/mutation/events, or a copy of it), so a run stopped early can be read too. Per file: the counts and the score as Stryker counts it, then each
-// survivor and untested mutant at its exact span, as the source reads now.
+// (.data/mutation/events, or a copy of it), so a run stopped early can be read too. Per file: the
+// counts and the score as Stryker counts it, then each survivor and untested mutant at its exact
+// span, as the source reads now. After a `file:lines` run, mutants outside those lines carry the
+// verdicts incremental mode reused.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
