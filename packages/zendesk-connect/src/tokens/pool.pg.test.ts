@@ -24,35 +24,51 @@ import { disconnectConnection } from "../connect/disconnect.js";
 setupTestDatabase();
 const fixture = setupZendeskSimulator();
 
+/**
+ * Runs `body` while another session (an older version, another tool, a runner mid-claim) holds
+ * `ids`' rows of `table` locked FOR UPDATE for `holdMs`; `released()` says whether it has let go
+ * yet. The lock is always held its full time and given back before this returns.
+ */
+async function whileLocked(
+  table: "zendesk_connections" | "webhook_messages",
+  ids: string[],
+  holdMs: number,
+  body: (released: () => boolean) => Promise<void>,
+): Promise<void> {
+  const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  const reserved = await locker.reserve();
+  let release: Promise<void> | undefined;
+  try {
+    await reserved`begin`;
+    await reserved`select id from ${reserved(table)} where id in ${reserved(ids)} for update`;
+    let released = false;
+    release = new Promise((resolve) => setTimeout(resolve, holdMs)).then(async () => {
+      released = true;
+      await reserved`rollback`;
+    });
+    await body(() => released);
+  } finally {
+    await (release ?? reserved`rollback`);
+    reserved.release();
+    await locker.end();
+  }
+}
+
 describe("claims of rows another process holds", () => {
   it("12 concurrent keep-alive claims of locked rows all answer busy at once", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 12; i += 1) ids.push((await connectTestConnection(fixture.sim)).connectionId);
     // An older version (or another tool) holds the rows locked.
-    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const reserved = await locker.reserve();
-    let release: Promise<void> | undefined;
-    try {
-      await reserved`begin`;
-      await reserved`select id from zendesk_connections where id in ${reserved(ids)} for update`;
+    await whileLocked("zendesk_connections", ids, 4000, async (released) => {
       // The locks are held 4 s (under the claims' 5 s lock_timeout), then released. A claim that
       // waited (for the lock, or for a second pooled connection while its transaction held one)
       // would finish only after that, and one that got the row would refresh it, not answer busy.
-      let released = false;
-      release = new Promise((resolve) => setTimeout(resolve, 4000)).then(async () => {
-        released = true;
-        await reserved`rollback`;
-      });
       const statuses = await Promise.all(ids.map((id) => refreshIfDue(id, () => true)));
       // All answered while the locks were still held.
-      expect(released).toBe(false);
+      expect(released()).toBe(false);
       expect(statuses).toEqual(ids.map(() => "busy"));
       expect(await grantCount(fixture.sim, "refresh_token")).toBe(0);
-    } finally {
-      await (release ?? reserved`rollback`);
-      reserved.release();
-      await locker.end();
-    }
+    });
   }, 30_000);
 });
 
@@ -67,24 +83,10 @@ describe("a keep-alive run and a row another session holds", () => {
         .where(eq(zendeskConnections.id, connectionId));
       ids.push(connectionId);
     }
-    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const reserved = await locker.reserve();
-    let release: Promise<void> | undefined;
-    try {
-      await reserved`begin`;
-      await reserved`select id from zendesk_connections where id = ${ids[0]!} for update`;
-      let released = false;
-      release = new Promise((resolve) => setTimeout(resolve, 4000)).then(async () => {
-        released = true;
-        await reserved`rollback`;
-      });
+    await whileLocked("zendesk_connections", [ids[0]!], 4000, async (released) => {
       expect(await refreshDueConnections({ concurrency: 2 })).toMatchObject({ refreshed: 2, failed: 0 });
-      expect(released).toBe(false);
-    } finally {
-      await (release ?? reserved`rollback`);
-      reserved.release();
-      await locker.end();
-    }
+      expect(released()).toBe(false);
+    });
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
   }, 30_000);
 });
@@ -92,24 +94,10 @@ describe("a keep-alive run and a row another session holds", () => {
 describe("a claim's transaction", () => {
   it("answers busy while another session holds the row's lock: it never queues behind it", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
-    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const reserved = await locker.reserve();
-    let release: Promise<void> | undefined;
-    try {
-      await reserved`begin`;
-      await reserved`select id from zendesk_connections where id = ${connectionId} for update`;
-      let released = false;
-      release = new Promise((resolve) => setTimeout(resolve, 3000)).then(async () => {
-        released = true;
-        await reserved`rollback`;
-      });
+    await whileLocked("zendesk_connections", [connectionId], 3000, async (released) => {
       expect(await tryLease(connectionId, newLeaseHolder("disconnect"), 10_000, Date.now())).toBe("busy");
-      expect(released).toBe(false);
-    } finally {
-      await (release ?? reserved`rollback`);
-      reserved.release();
-      await locker.end();
-    }
+      expect(released()).toBe(false);
+    });
   }, 30_000);
 
   it("is bounded: a stuck statement, lock wait or idle transaction is cut off", async () => {
@@ -129,25 +117,11 @@ describe("an on-use renewal and a row another session holds", () => {
   it("is not refused: it polls without queueing behind the lock and renews once the row is free", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
     await expireAccessToken(fixture.sim, connectionId);
-    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const reserved = await locker.reserve();
-    let release: Promise<void> | undefined;
-    try {
-      await reserved`begin`;
-      await reserved`select id from zendesk_connections where id = ${connectionId} for update`;
-      let released = false;
-      release = new Promise((resolve) => setTimeout(resolve, 1500)).then(async () => {
-        released = true;
-        await reserved`rollback`;
-      });
+    await whileLocked("zendesk_connections", [connectionId], 1500, async (released) => {
       // NOWAIT answers 55P03 while the lock is held: "busy", so the caller polls.
       await getAccessToken(connectionId);
-      expect(released).toBe(true);
-    } finally {
-      await (release ?? reserved`rollback`);
-      reserved.release();
-      await locker.end();
-    }
+      expect(released()).toBe(true);
+    });
     expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
   }, 30_000);
 });
@@ -155,25 +129,11 @@ describe("an on-use renewal and a row another session holds", () => {
 describe("a disconnect and a row another session holds", () => {
   it("is not refused: it polls without queueing behind the lock and ends the connection once it is free", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
-    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const reserved = await locker.reserve();
-    let release: Promise<void> | undefined;
-    try {
-      await reserved`begin`;
-      await reserved`select id from zendesk_connections where id = ${connectionId} for update`;
-      let released = false;
-      release = new Promise((resolve) => setTimeout(resolve, 1500)).then(async () => {
-        released = true;
-        await reserved`rollback`;
-      });
+    await whileLocked("zendesk_connections", [connectionId], 1500, async (released) => {
       // NOWAIT answers "busy" while the lock is held (55P03); the claim tries again until its deadline.
       expect(await disconnectConnection(connectionId, null)).toMatchObject({ ok: true });
-      expect(released).toBe(true);
-    } finally {
-      await (release ?? reserved`rollback`);
-      reserved.release();
-      await locker.end();
-    }
+      expect(released()).toBe(true);
+    });
     expect(await db.select().from(zendeskConnections).where(eq(zendeskConnections.id, connectionId))).toEqual([]);
   }, 30_000);
 });
@@ -191,26 +151,12 @@ describe("webhook messages another session holds", () => {
         }),
       );
     const [held, free] = [(await queue(1))!, (await queue(2))!];
-    const locker = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const reserved = await locker.reserve();
-    let release: Promise<void> | undefined;
-    try {
-      await reserved`begin`;
-      await reserved`select id from webhook_messages where id = ${held} for update`;
-      let released = false;
-      release = new Promise((resolve) => setTimeout(resolve, 3000)).then(async () => {
-        released = true;
-        await reserved`rollback`;
-      });
+    await whileLocked("webhook_messages", [held], 3000, async (released) => {
       expect(await deliverDueWebhooks()).toMatchObject({ delivered: 1 });
       // Answered while the lock was still held: the locked message was skipped, not waited for.
-      expect(released).toBe(false);
+      expect(released()).toBe(false);
       expect(webhooks.receiver.messages.map((m) => m.id)).toEqual([free]);
-    } finally {
-      await (release ?? reserved`rollback`);
-      reserved.release();
-      await locker.end();
-    }
+    });
     expect(await deliverDueWebhooks()).toMatchObject({ delivered: 1 });
     expect(webhooks.receiver.messages.map((m) => m.id)).toEqual([free, held]);
   }, 30_000);
