@@ -11,8 +11,9 @@ import {
   storedConnection,
 } from "@/testing/zendesk";
 import { openAccessToken } from "../store/sealed.js";
-import { getAccessToken, newLeaseHolder, refreshConnection, TOKEN_REASONS } from "./lifecycle.js";
-import { refreshLeaseMs } from "./policy.js";
+import { getAccessToken, newLeaseHolder, refreshConnection, refreshIfDue, TOKEN_REASONS } from "./lifecycle.js";
+import { type PolicyName, refreshLeaseMs } from "./policy.js";
+import { claimForRefresh, renewRequest } from "./renew.js";
 
 /*
  * A renewal that finds another process renewing the row (its lease) waits, then claims the row
@@ -164,6 +165,77 @@ describe("a refresh token Zendesk gave no expiry", () => {
     expect(await storedConnection(connectionId)).toMatchObject({
       status: "active",
       tokenVersion: before.tokenVersion + 1,
+    });
+  });
+});
+
+describe("a claim decides on the row as it finds it, not as its caller read it", () => {
+  // Each is a race between a caller's read of the row and its claim, played by changing the row
+  // in between: the claim re-reads it under its lock and decides on that.
+  const claim = (policy: PolicyName, connectionId: string, baseVersion: number) =>
+    claimForRefresh(
+      renewRequest(policy, { connectionId, baseVersion, due: () => true, now: Date.now }),
+      newLeaseHolder("refresh"),
+    );
+
+  it("a rotation stored since is taken as it is: skipped, no lease, nothing sent", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    const before = await storedConnection(connectionId);
+    await update(connectionId, { tokenVersion: before.tokenVersion + 1 });
+    await fixture.sim.control.clearLog();
+    expect(await claim("on_use", connectionId, before.tokenVersion)).toMatchObject({
+      kind: "done",
+      result: { status: "skipped", row: { id: connectionId, tokenVersion: before.tokenVersion + 1 } },
+    });
+    expect(await storedConnection(connectionId)).toMatchObject({
+      refreshLeaseHolder: null,
+      refreshInFlightSince: null,
+    });
+    expect((await fixture.sim.control.requestLog()).total).toBe(0);
+  });
+
+  it("a connection found revoked in Zendesk since is ended, with no new events", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    const before = await storedConnection(connectionId);
+    // Another process's API call was refused and its renewal told the grant is revoked.
+    await update(connectionId, { status: "revoked", statusReason: TOKEN_REASONS.revokedInZendesk });
+    expect(await claim("on_use", connectionId, before.tokenVersion)).toEqual({
+      kind: "ended",
+      error: expect.objectContaining({ code: "token_revoked", message: TOKEN_REASONS.revokedInZendesk }),
+      events: [],
+    });
+    expect(await storedConnection(connectionId)).toMatchObject({ status: "revoked", refreshLeaseHolder: null });
+  });
+
+  it("a row deleted since is skipped by the keep-alive and gone for anyone else", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    const before = await storedConnection(connectionId);
+    await db.delete(zendeskConnections).where(eq(zendeskConnections.id, connectionId));
+    // The keep-alive listed it before a disconnect removed it: nothing to report.
+    expect(await claim("keep_alive", connectionId, before.tokenVersion)).toEqual({
+      kind: "done",
+      result: { status: "skipped", row: { id: connectionId, tokenVersion: before.tokenVersion } },
+    });
+    await expect(claim("on_use", connectionId, before.tokenVersion)).rejects.toMatchObject({
+      code: "connection_not_found",
+      message: "This Zendesk connection no longer exists.",
+    });
+  });
+
+  it("a keep-alive's row no longer due is skipped, one backing off answers backoff: nothing is sent", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.clearLog();
+    expect(await refreshIfDue(connectionId, () => false)).toBe("skipped");
+    await update(connectionId, {
+      status: "error",
+      refreshFailures: 1,
+      nextAttemptAt: new Date(Date.now() + 3_600_000),
+    });
+    expect(await refreshIfDue(connectionId, () => true)).toBe("backoff");
+    expect((await fixture.sim.control.requestLog()).total).toBe(0);
+    expect(await storedConnection(connectionId)).toMatchObject({
+      refreshLeaseHolder: null,
+      refreshInFlightSince: null,
     });
   });
 });

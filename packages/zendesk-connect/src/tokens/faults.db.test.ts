@@ -15,6 +15,7 @@ import {
   storedConnection,
 } from "@/testing/zendesk";
 import { getAccessToken, TOKEN_REASONS } from "./lifecycle.js";
+import { setRefreshRetryPolicy } from "./policy.js";
 import { settleAfterResponse } from "../after-response.js";
 import { logger } from "../telemetry/log.js";
 
@@ -182,6 +183,20 @@ describe("transient faults at the token endpoint keep the tokens and recover", (
     await getAccessToken(connectionId);
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     expect(await storedConnection(connectionId)).toMatchObject({ status: "active", tokenVersion: 2 });
+  });
+
+  it("retries stop at the cap on their total wait, whatever attempts are left", async () => {
+    const { connectionId } = await expiredConnection();
+    // Each retry waits the 1 s Retry-After; the second wait would pass the 1.5 s cap.
+    setRefreshRetryPolicy({ maxAttempts: 4 });
+    try {
+      await fixture.sim.control.injectFault(refreshFault({ kind: "plain_text_429", retry_after: 1, times: 10 }));
+      await expect(getAccessToken(connectionId)).rejects.toMatchObject({ name: "ZendeskError" });
+    } finally {
+      setRefreshRetryPolicy({ maxAttempts: 2 });
+    }
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(2);
+    expect(await storedConnection(connectionId)).toMatchObject({ status: "error", refreshFailures: 1 });
   });
 
   it("an answer slower than the HTTP timeout: the retry with the same refresh token wins", async () => {

@@ -113,6 +113,11 @@ describe("getAccessToken", () => {
   it("renews a client-credentials connection with the client_credentials grant through the same exactly-once path", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim, { mode: "client_credentials" });
     expect((await storedConnection(connectionId)).refreshTokenCiphertext).toBeNull();
+    // More was asked for than Zendesk granted: a renewal asks for what it has.
+    await db
+      .update(zendeskConnections)
+      .set({ requestedScopes: ["read", "write", "tickets:write"] })
+      .where(eq(zendeskConnections.id, connectionId));
     await expireAccessToken(fixture.sim, connectionId);
     await fixture.sim.control.clearLog();
     const tokens = await Promise.all(Array.from({ length: 20 }, () => getAccessToken(connectionId)));
