@@ -133,6 +133,27 @@ describe("joiners in one process", () => {
     expect(await storedConnection(connectionId)).toMatchObject({ tokenVersion: before.tokenVersion + 1 });
   });
 
+  it("two keep-alive renewals at once: the joiner reports skipped, not refreshed", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await fixture.sim.control.injectFault(slowRefresh);
+    const first = refreshIfDue(connectionId, () => true);
+    await until(() => inFlight.has(connectionId));
+    const second = refreshIfDue(connectionId, () => true);
+    expect(await Promise.all([first, second])).toEqual(["refreshed", "skipped"]);
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+  });
+
+  it("a keep-alive arriving during an on-use renewal reports the rotation it brought as skipped", async () => {
+    const { connectionId } = await connectTestConnection(fixture.sim);
+    await expireAccessToken(fixture.sim, connectionId);
+    await fixture.sim.control.injectFault(slowRefresh);
+    const onUse = getAccessToken(connectionId);
+    await until(() => inFlight.has(connectionId));
+    expect(await refreshIfDue(connectionId, () => true)).toBe("skipped");
+    await onUse;
+    expect(await grantCount(fixture.sim, "refresh_token")).toBe(1);
+  });
+
   it("callers on use share a failure: one renewal's attempts at Zendesk, and every caller gets its answer", async () => {
     const { connectionId } = await connectTestConnection(fixture.sim);
     await expireAccessToken(fixture.sim, connectionId);

@@ -93,6 +93,16 @@ describe("webhook delivery", () => {
     expect(await stored(id)).toMatchObject({ status: "pending", lastStatus: null, lastError: "timeout" });
   });
 
+  it("an attempt without an answer clears an earlier attempt's HTTP status: the last error is the timeout", async () => {
+    fixture.receiver.setMode({ kind: "status", status: 500 });
+    const id = await queue();
+    expect(await deliverDueWebhooks()).toMatchObject({ retrying: 1 });
+    expect(await stored(id)).toMatchObject({ lastStatus: 500, lastError: "HTTP 500" });
+    fixture.receiver.setMode({ kind: "slow", delayMs: 3000 });
+    expect(await deliverDueWebhooks({ now: () => new Date(Date.now() + 6000) })).toMatchObject({ retrying: 1 });
+    expect(await stored(id)).toMatchObject({ status: "pending", attempts: 2, lastStatus: null, lastError: "timeout" });
+  });
+
   it("follows the backoff schedule, then gives up after 8 attempts over more than 24 hours", async () => {
     // Attempts run on the app's clock; the receiver's 5-minute timestamp tolerance refuses the
     // later ones (400), which is a failure like the 500 it is asked to answer.
