@@ -158,6 +158,32 @@ describe("refreshDueConnections", () => {
     expect((await storedConnection(second)).tokenVersion).toBe(2);
   });
 
+  it("reserves a batch for its share per worker: two leases per row a worker renews, plus 5 s", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const { connectionId } = await connectTestConnection(fixture.sim);
+      await setExpiry(connectionId, { refresh: new Date(Date.now() + DAY + i * 60_000) });
+      ids.push(connectionId);
+    }
+    await fixture.sim.control.injectFault({
+      endpoint: "token",
+      kind: "delay",
+      delay_ms: 1500,
+      grant_type: "refresh_token",
+      times: 3,
+    });
+    // Up to 10 rows on 2 workers: each worker renews at most 5, so a crashed run's reservations
+    // lapse after 5 rows' worth of two leases, not 10's or 20's.
+    const run = refreshDueConnections({ limit: 10, concurrency: 2 });
+    await expect.poll(async () => (await storedConnection(ids[0]!)).refreshInFlightSince).not.toBeNull();
+    const waiting = await storedConnection(ids[2]!);
+    expect(waiting.refreshLeaseHolder).toMatch(/^reserve:/);
+    const reservedFor = waiting.refreshLeaseExpiresAt!.getTime() - Date.now();
+    expect(reservedFor).toBeGreaterThan(refreshLeaseMs() * 2 * 5);
+    expect(reservedFor).toBeLessThanOrEqual(refreshLeaseMs() * 2 * 5 + 5000);
+    expect(await run).toMatchObject({ refreshed: 3, failed: 0 });
+  });
+
   it("a reserved row that is no longer due, or backs off, at its turn is skipped and its reservation given back", async () => {
     const first = (await connectTestConnection(fixture.sim)).connectionId;
     const renewed = (await connectTestConnection(fixture.sim)).connectionId;
